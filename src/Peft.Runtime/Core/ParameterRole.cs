@@ -1,0 +1,33 @@
+namespace Peft;
+
+/// <summary>
+/// What a parameter is for. Optimizers use it to build parameter groups
+/// (for example LoRA+ puts <see cref="LoRAB"/> and every trainable 1-D parameter at <c>lr·ratio</c>)
+/// and to skip weight decay on biases and norm weights.
+/// </summary>
+public enum ParameterRole
+{
+    /// <summary>A dense weight matrix of a base layer (for <c>Linear</c>: <c>[out, in]</c>).</summary>
+    Weight,
+
+    /// <summary>A bias vector.</summary>
+    Bias,
+
+    /// <summary>The scale (or shift) of a normalization layer.</summary>
+    NormWeight,
+
+    /// <summary>The table of an embedding layer.</summary>
+    EmbeddingWeight,
+
+    /// <summary>LoRA's down projection <c>A ∈ R^{r×in}</c> (PEFT key <c>lora_A.weight</c>).</summary>
+    LoRAA,
+
+    /// <summary>LoRA's up projection <c>B ∈ R^{out×r}</c> (PEFT key <c>lora_B.weight</c>).</summary>
+    LoRAB,
+
+    /// <summary>A LoRA adapter of an embedding layer (LoRA+ gives it <c>lr_embedding</c>).</summary>
+    LoRAEmbedding,
+
+    /// <summary>MoRA's square matrix <c>M ∈ R^{r̂×r̂}</c>.</summary>
+    MoRAM,
+}

@@ -1,0 +1,175 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Peft.Kernels;
+
+namespace Peft;
+
+/// <summary>
+/// A fully connected layer <c>y = x·Wᵀ + b</c> on a batch of rows.
+/// The weight is stored <c>[out, in]</c> row-major, as PyTorch and PEFT store it.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public class Linear<T> : Module
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// Creates a layer initialised as PyTorch's <c>nn.Linear</c>: weight and bias uniform in
+    /// <c>±1/√in</c> (Kaiming-uniform with a = √5).
+    /// </summary>
+    /// <param name="inFeatures">Input width; must be positive.</param>
+    /// <param name="outFeatures">Output width; must be positive.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    /// <param name="random">The source of the initial values; a fixed-seed generator when null.</param>
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Random? random = null)
+    {
+        if (inFeatures <= 0 || outFeatures <= 0)
+        {
+            throw new ArgumentException(
+                $"Linear needs positive sizes, got in={inFeatures}, out={outFeatures}.");
+        }
+
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = RegisterParameter(new Parameter<T>("weight", [outFeatures, inFeatures], ParameterRole.Weight));
+        Bias = bias ? RegisterParameter(new Parameter<T>("bias", [outFeatures], ParameterRole.Bias)) : null;
+
+        random ??= new Random(0);
+        double bound = 1.0 / Math.Sqrt(inFeatures);
+        FillUniform(Weight.Value, bound, random);
+        if (Bias is not null)
+        {
+            FillUniform(Bias.Value, bound, random);
+        }
+    }
+
+    /// <summary>The input width.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>The output width.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The weight, <c>[out, in]</c>.</summary>
+    public Parameter<T> Weight { get; }
+
+    /// <summary>The bias, <c>[out]</c>, or <see langword="null"/>.</summary>
+    public Parameter<T>? Bias { get; }
+
+    /// <summary>Whether the base weight and bias are frozen (not trained).</summary>
+    public bool IsFrozen
+    {
+        get => !Weight.Trainable;
+        set
+        {
+            Weight.Trainable = !value;
+            if (Bias is not null)
+            {
+                Bias.Trainable = !value;
+            }
+        }
+    }
+
+    /// <summary>Computes <c>output[batch, out] = input[batch, in]·Wᵀ + b</c>.</summary>
+    /// <exception cref="ArgumentException">A span's length does not match its shape.</exception>
+    public virtual void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
+    {
+        CheckShapes(input.Length, output.Length, batch, "input", "output");
+        if (batch == 0)
+        {
+            return;
+        }
+
+        // y = x·Wᵀ : [batch×in]·[in×out]
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, OutFeatures, InFeatures,
+            T.One, input, InFeatures, Weight.Value, InFeatures, T.Zero, output, OutFeatures);
+        if (Bias is not null)
+        {
+            for (int row = 0; row < batch; row++)
+            {
+                var y = output.Slice(row * OutFeatures, OutFeatures);
+                TensorPrimitives.Add(y, Bias.Value, y);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates <paramref name="outputGradient"/> (<c>dY[batch, out]</c>): accumulates
+    /// <c>dW += dYᵀ·x</c> and <c>db += Σ_rows dY</c> when trainable, and writes
+    /// <c>dX = dY·W</c> into <paramref name="inputGradient"/> unless it is empty.
+    /// </summary>
+    public virtual void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
+    {
+        CheckShapes(input.Length, outputGradient.Length, batch, "input", "output gradient");
+        if (!inputGradient.IsEmpty && inputGradient.Length != batch * InFeatures)
+        {
+            throw new ArgumentException(
+                $"Linear [{OutFeatures}, {InFeatures}]: input gradient has {inputGradient.Length} elements, expected batch {batch} × in {InFeatures} = {batch * InFeatures}.",
+                nameof(inputGradient));
+        }
+
+        if (batch == 0)
+        {
+            return;
+        }
+
+        if (Weight.Trainable)
+        {
+            // dW[out×in] += dYᵀ[out×batch]·x[batch×in]
+            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, OutFeatures, InFeatures, batch,
+                T.One, outputGradient, OutFeatures, input, InFeatures, T.One, Weight.Gradient, InFeatures);
+        }
+
+        if (Bias is { Trainable: true })
+        {
+            for (int row = 0; row < batch; row++)
+            {
+                TensorPrimitives.Add(Bias.Gradient, outputGradient.Slice(row * OutFeatures, OutFeatures), Bias.Gradient);
+            }
+        }
+
+        if (!inputGradient.IsEmpty)
+        {
+            // dX[batch×in] = dY[batch×out]·W[out×in]
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
+                T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, T.Zero, inputGradient, InFeatures);
+        }
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the layer shape unless the spans fit it.</summary>
+    protected void CheckShapes(int inputLength, int outputLength, int batch, string inputName, string outputName)
+    {
+        if (batch < 0)
+        {
+            throw new ArgumentException($"Linear [{OutFeatures}, {InFeatures}]: batch must be non-negative, got {batch}.");
+        }
+
+        if ((long)batch * InFeatures != inputLength)
+        {
+            throw new ArgumentException(
+                $"Linear [{OutFeatures}, {InFeatures}]: {inputName} has {inputLength} elements, expected batch {batch} × in {InFeatures} = {(long)batch * InFeatures}.");
+        }
+
+        if ((long)batch * OutFeatures != outputLength)
+        {
+            throw new ArgumentException(
+                $"Linear [{OutFeatures}, {InFeatures}]: {outputName} has {outputLength} elements, expected batch {batch} × out {OutFeatures} = {(long)batch * OutFeatures}.");
+        }
+    }
+
+    private static void FillUniform(T[] values, double bound, Random random)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = T.CreateChecked((random.NextDouble() * 2.0 - 1.0) * bound);
+        }
+    }
+}
+
+/// <summary>A single-precision <see cref="Linear{T}"/>: the layer type users annotate with adapter attributes.</summary>
+public sealed class Linear : Linear<float>
+{
+    /// <inheritdoc cref="Linear{T}(int, int, bool, Random?)" />
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Random? random = null)
+        : base(inFeatures, outFeatures, bias, random)
+    {
+    }
+}
