@@ -11,7 +11,9 @@ public static class ModuleAdapterExtensions
 {
     /// <summary>
     /// Attaches <paramref name="config"/>'s adapter to every <c>Linear</c> whose path it targets and
-    /// returns those paths (in module order).
+    /// returns those paths (in module order). With <see cref="AdapterOptions.FreezeBase"/> (the default)
+    /// every parameter of the model outside an adapter is frozen first, as PEFT's <c>get_peft_model</c>
+    /// does; make extra parameters trainable again afterwards (PEFT's <c>modules_to_save</c>).
     /// </summary>
     /// <exception cref="ArgumentException">Neither or both target forms are set, nothing matches (the
     /// message lists the Linear paths), a matched module is not a Linear, or the options do not fit a
@@ -46,6 +48,21 @@ public static class ModuleAdapterExtensions
                 $"No module matches {Describe(config)}. Linear layers: {(linears.Count == 0 ? "none" : string.Join(", ", linears.Take(20)))}" +
                 $"{(linears.Count > 20 ? ", …" : "")}.",
                 nameof(config));
+        }
+
+        if (config.Options.FreezeBase)
+        {
+            // PEFT's get_peft_model trains adapters only: every parameter outside an adapter is frozen.
+            foreach (var (_, module) in model.NamedModules())
+            {
+                if (module is not (Adapter<float> or Adapter<double>))
+                {
+                    foreach (var parameter in module.OwnParameters)
+                    {
+                        parameter.Trainable = false;
+                    }
+                }
+            }
         }
 
         foreach (var (path, module) in targets)
