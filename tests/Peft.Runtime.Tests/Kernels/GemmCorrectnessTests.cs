@@ -114,6 +114,43 @@ public sealed class GemmCorrectnessTests
     }
 
     [Fact]
+    public void Deep_and_wide_problems_split_into_several_column_blocks()
+    {
+        // k·n exceeds the shared packed-B budget (4 MiB), so the threaded path walks several column blocks;
+        // one row block means the columns are split into items too.
+        var random = new Random(13);
+        var gemm = GemmCase.Create(MatrixTranspose.None, MatrixTranspose.Transpose, 21, 1100, 1000, random, pad: 2);
+        gemm.Check<float>(1, 0.25, GemmIsaDetection.Best, maxThreads: 2);
+        gemm.Check<double>(1, 0, GemmIsaDetection.Best, maxThreads: 2);
+    }
+
+    [Fact]
+    public void Back_to_back_and_concurrent_calls_give_identical_results()
+    {
+        // Many short threaded calls in a row (workers may wake late) and from two callers at once (one
+        // of them finds the pool busy and runs alone) must all produce the same C.
+        const int m = 100, n = 120, k = 110;
+        var random = new Random(21);
+        float[] a = Enumerable.Range(0, m * k).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, k * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        var expected = new float[m * n];
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, m, n, k, 1f, a, k, b, n, 0f, expected, n, GemmIsaDetection.Best, 1);
+
+        void Repeat()
+        {
+            var c = new float[m * n];
+            for (int r = 0; r < 40; r++)
+            {
+                c.AsSpan().Fill(float.NaN);
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, GemmIsaDetection.Best, 2);
+                Assert.Equal(expected, c);
+            }
+        }
+
+        Parallel.Invoke(Repeat, Repeat);
+    }
+
+    [Fact]
     public void Public_overloads_use_the_fast_path_and_agree_with_the_reference()
     {
         float[] a = [1, 2, 3, 4, 5, 6];          // 2×3
