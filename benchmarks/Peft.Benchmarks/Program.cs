@@ -3,7 +3,7 @@
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
-    ["step"] = (StepBenchmark.Help, StepBenchmark.Run),
+    ["step"] = (Peft.Benchmarks.StepBenchmark.Help, Peft.Benchmarks.StepBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

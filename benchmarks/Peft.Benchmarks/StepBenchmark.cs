@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Peft;
 
+namespace Peft.Benchmarks;
+
 /// <summary>
 /// <c>step</c>: full training steps of one adapted <see cref="Linear"/> (frozen base with bias, batch of N
 /// rows, input without gradient): forward, backward of a fixed upstream gradient, AdamW update with the

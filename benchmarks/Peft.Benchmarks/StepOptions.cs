@@ -1,5 +1,7 @@
 using Peft;
 
+namespace Peft.Benchmarks;
+
 /// <summary>Command line of the <c>step</c> benchmark.</summary>
 internal sealed record StepOptions(string Adapter, MoRAType MoRAType, IReadOnlyList<(int N, int In, int Out, int R)> Shapes, double Seconds)
 {
