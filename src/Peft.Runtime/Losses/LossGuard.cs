@@ -20,8 +20,8 @@ internal static class LossGuard
 
         string? where = Describe(first, firstName, columns) ?? Describe(second, secondName, columns);
         throw new ArgumentException(where is null
-            ? $"{owner}: every input is finite but the loss is {loss} (overflow)."
-            : $"{owner}: the loss is {loss} because {where}.");
+            ? FormattableString.Invariant($"{owner}: every input is finite but the loss is {loss} (overflow).")
+            : FormattableString.Invariant($"{owner}: the loss is {loss} because {where}."));
     }
 
     private static string? Describe<T>(ReadOnlySpan<T> values, string name, int columns)
@@ -32,8 +32,8 @@ internal static class LossGuard
             if (!T.IsFinite(values[i]))
             {
                 return columns > 0
-                    ? $"{name}[row {i / columns}, column {i % columns}] is {values[i]}"
-                    : $"{name}[{i}] is {values[i]}";
+                    ? FormattableString.Invariant($"{name}[row {i / columns}, column {i % columns}] is {values[i]}")
+                    : FormattableString.Invariant($"{name}[{i}] is {values[i]}");
             }
         }
 
