@@ -14,15 +14,29 @@ public static partial class Activation
         TensorPrimitives.Max(input, T.Zero, output);
     }
 
-    /// <summary>ReLU backward: <c>dx = dy</c> where <c>x &gt; 0</c>, else 0 (PyTorch's choice at x = 0).</summary>
+    /// <summary>
+    /// ReLU backward as PyTorch's <c>threshold_backward</c>: <c>dx = 0</c> where <c>x ≤ 0</c>, else <c>dy</c>
+    /// (so the gradient at x = 0 is 0 and a NaN input passes <c>dy</c> through).
+    /// </summary>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
     public static void ReLUBackward<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(input, outputGradient, inputGradient, nameof(ReLU));
-        for (int i = 0; i < input.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            inputGradient[i] = input[i] > T.Zero ? outputGradient[i] : T.Zero;
+            // dx = x ≤ 0 ? 0 : dy, a lane mask select.
+            for (; i <= input.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var nonPositive = Vector.LessThanOrEqual(new Vector<T>(input.Slice(i)), Vector<T>.Zero);
+                Vector.ConditionalSelect(nonPositive, Vector<T>.Zero, new Vector<T>(outputGradient.Slice(i))).CopyTo(inputGradient.Slice(i));
+            }
+        }
+
+        for (; i < input.Length; i++)
+        {
+            inputGradient[i] = input[i] <= T.Zero ? T.Zero : outputGradient[i];
         }
     }
 }

@@ -60,12 +60,6 @@ public sealed class AdamW : Optimizer
         }
     }
 
-    internal static ParameterGroup[] SingleGroup(Module module, double learningRate, double weightDecay)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        return [new ParameterGroup("default", module.NamedParameters().Select(p => p.Value), learningRate, weightDecay)];
-    }
-
     private void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {

@@ -186,6 +186,13 @@ public abstract class Optimizer
         return total;
     }
 
+    /// <summary>One group named <c>default</c> holding every parameter of <paramref name="module"/> (frozen ones are skipped at each step).</summary>
+    private protected static ParameterGroup[] SingleGroup(Module module, double learningRate, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return [new ParameterGroup("default", module.NamedParameters().Select(p => p.Value), learningRate, weightDecay)];
+    }
+
     /// <summary>Applies one update to a trainable parameter; <paramref name="state"/> is its private slot (null before the first update).</summary>
     private protected abstract void Update(ParameterGroup group, Parameter parameter, ref object? state);
 

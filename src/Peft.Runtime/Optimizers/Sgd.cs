@@ -44,7 +44,7 @@ public sealed class Sgd : Optimizer
     /// (frozen ones are skipped at each step).
     /// </summary>
     public Sgd(Module module, double learningRate, double momentum = 0.0, double weightDecay = 0.0, bool nesterov = false)
-        : this(AdamW.SingleGroup(module, learningRate, weightDecay), momentum, 0.0, nesterov)
+        : this(SingleGroup(module, learningRate, weightDecay), momentum, 0.0, nesterov)
     {
     }
 

@@ -104,6 +104,13 @@ public sealed class ActivationGradientTests
         Assert.True(double.IsNaN(y[0]));
         Activation.ReLUBackward<double>([1.0, 0.0, -2.0], [5.0, 5.0, 5.0], dx);
         Assert.Equal([5.0, 0.0, 0.0], dx);
+
+        // The vector path (17 = 2 full vectors + tail for float): x ≤ 0 → 0, else dy (NaN passes dy, as PyTorch).
+        var x = Enumerable.Range(0, 17).Select(i => i % 3 == 0 ? -i : i % 3 == 1 ? 0f : i).ToArray();
+        x[5] = float.NaN;
+        var dxf = new float[17];
+        Activation.ReLUBackward<float>(x, Enumerable.Repeat(2f, 17).ToArray(), dxf);
+        Assert.Equal(x.Select(v => v <= 0 ? 0f : 2f), dxf);
     }
 
     private static (ForwardFunction, BackwardFunction) Functions(string name) => name switch
