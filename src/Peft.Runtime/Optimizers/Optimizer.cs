@@ -68,9 +68,18 @@ public abstract class Optimizer
             var state = _state[g];
             for (int i = 0; i < parameters.Length; i++)
             {
-                if (parameters[i].Trainable)
+                if (!parameters[i].Trainable)
                 {
-                    Update(group, parameters[i], ref state[i]);
+                    continue;
+                }
+
+                if (parameters[i] is Parameter<float> single)
+                {
+                    Update(group, single, ref state[i]);
+                }
+                else
+                {
+                    Update(group, (Parameter<double>)parameters[i], ref state[i]);
                 }
             }
         }
@@ -194,7 +203,8 @@ public abstract class Optimizer
     }
 
     /// <summary>Applies one update to a trainable parameter; <paramref name="state"/> is its private slot (null before the first update).</summary>
-    private protected abstract void Update(ParameterGroup group, Parameter parameter, ref object? state);
+    private protected abstract void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>;
 
     // Σ‖g‖² over the trainable parameters of a group; each parameter's norm is taken in its own
     // precision (as PyTorch does per tensor) and squared and summed in double.
