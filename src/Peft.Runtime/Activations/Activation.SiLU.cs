@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Peft;
 
@@ -10,6 +11,14 @@ public static partial class Activation
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(input, output, nameof(SiLU));
+        if (!input.Overlaps(output))
+        {
+            // Vectorized: y = σ(x), then y = x·y.
+            TensorPrimitives.Sigmoid(input, output);
+            TensorPrimitives.Multiply(input, output, output);
+            return;
+        }
+
         for (int i = 0; i < input.Length; i++)
         {
             T x = input[i];
@@ -23,10 +32,16 @@ public static partial class Activation
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(input, outputGradient, inputGradient, nameof(SiLU));
+        bool separate = !input.Overlaps(inputGradient) && !outputGradient.Overlaps(inputGradient);
+        if (separate)
+        {
+            TensorPrimitives.Sigmoid(input, inputGradient); // dx holds σ(x) until overwritten below
+        }
+
         for (int i = 0; i < input.Length; i++)
         {
             T x = input[i];
-            T sigmoid = T.One / (T.One + T.Exp(-x));
+            T sigmoid = separate ? inputGradient[i] : T.One / (T.One + T.Exp(-x));
             inputGradient[i] = outputGradient[i] * sigmoid * (T.One + x * (T.One - sigmoid));
         }
     }

@@ -96,6 +96,28 @@ public sealed class ActivationGradientTests
         Assert.Throws<ArgumentException>(() => Activation.ReLUBackward<double>(new double[3], new double[3], new double[4]));
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void In_place_and_separate_outputs_agree(string name)
+    {
+        var (forward, backward) = Functions(name);
+        var x = FiniteDifference.Random(37, seed: 6, scale: 5.0);
+        var dy = FiniteDifference.Random(37, seed: 7);
+        double[] y = new double[37], dx = new double[37];
+        forward(x, y);
+        backward(x, dy, dx);
+
+        var inPlace = (double[])x.Clone();
+        forward(inPlace, inPlace);
+        AssertClose(y, inPlace, name);
+        var dxInPlace = (double[])dy.Clone();
+        backward(x, dxInPlace, dxInPlace); // dx over dy
+        AssertClose(dx, dxInPlace, name);
+        dxInPlace = (double[])x.Clone();
+        backward(dxInPlace, dy, dxInPlace); // dx over x
+        AssertClose(dx, dxInPlace, name);
+    }
+
     [Fact]
     public void ReLU_passes_NaN_through_and_has_zero_gradient_at_zero()
     {
@@ -111,6 +133,14 @@ public sealed class ActivationGradientTests
         var dxf = new float[17];
         Activation.ReLUBackward<float>(x, Enumerable.Repeat(2f, 17).ToArray(), dxf);
         Assert.Equal(x.Select(v => v <= 0 ? 0f : 2f), dxf);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-15 * Math.Max(1, Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]:R} vs {expected[i]:R}");
+        }
     }
 
     private static (ForwardFunction, BackwardFunction) Functions(string name) => name switch
