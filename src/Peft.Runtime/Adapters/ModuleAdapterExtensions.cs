@@ -67,12 +67,13 @@ public static class ModuleAdapterExtensions
 
         foreach (var (path, module) in targets)
         {
+            var options = ForLayer(config.Options, path);
             try
             {
                 _ = module switch
                 {
-                    Linear<float> single => single.Attach(config.AdapterName, config.Options),
-                    _ => (object)((Linear<double>)module).Attach(config.AdapterName, config.Options),
+                    Linear<float> single => single.Attach(config.AdapterName, options),
+                    _ => (object)((Linear<double>)module).Attach(config.AdapterName, options),
                 };
             }
             catch (ArgumentException ex)
@@ -119,6 +120,26 @@ public static class ModuleAdapterExtensions
         var scopes = new List<IDisposable>();
         ForEachLayer(model, a => scopes.Add(a.Disable()), a => scopes.Add(a.Disable()), requireActive: false);
         return new ScopeList(scopes);
+    }
+
+    /// <summary>
+    /// Layers of the same shape must not start from the same A: the LoRA seed is mixed with the module
+    /// path (FNV-1a, stable across runs and processes), so every layer draws its own initial values.
+    /// </summary>
+    private static AdapterOptions ForLayer(AdapterOptions options, string path)
+    {
+        if (options is not LoRAOptions lora)
+        {
+            return options;
+        }
+
+        uint hash = 2166136261;
+        foreach (char c in path)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return lora with { Seed = unchecked((int)(hash ^ (uint)lora.Seed * 2654435761u)) };
     }
 
     private static Func<string, bool> Matcher(AdapterConfig config)

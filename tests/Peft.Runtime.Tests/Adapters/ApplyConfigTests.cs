@@ -15,6 +15,23 @@ public sealed class ApplyConfigTests
     }
 
     [Fact]
+    public void Layers_of_the_same_shape_get_different_but_reproducible_initial_values()
+    {
+        static (double[] Query, double[] Value) Initial()
+        {
+            var model = new TinyModel();
+            model.Apply(new AdapterConfig { Options = new LoRAOptions { Rank = 2, Seed = 5 }, TargetModules = ["q_proj", "v_proj"] });
+            return (((LoRAAdapter<double>)model.Query.Adapters.Active!).A.Value, ((LoRAAdapter<double>)model.Value.Adapters.Active!).A.Value);
+        }
+
+        var first = Initial();
+        var second = Initial();
+        Assert.NotEqual(first.Query, first.Value);
+        Assert.Equal(first.Query, second.Query);
+        Assert.Equal(first.Value, second.Value);
+    }
+
+    [Fact]
     public void Multi_segment_names_match_on_a_dot_boundary_only()
     {
         var model = new TinyModel();
