@@ -2,11 +2,13 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Peft.Kernels;
 
 namespace Peft;
 
 /// <summary>
-/// The three skinny products of a rank-r adapter, SIMD over the long dimension n (a packed GEMM
+/// The three skinny products of a rank-r adapter, SIMD (256-bit, fused multiply-add) over the long dimension n (a packed GEMM
 /// spends most of its time packing when one side is only r wide). Row-major throughout:
 /// <list type="bullet">
 /// <item><see cref="ProjectDown"/>: <c>P[m×r] = X[m×n]·Vᵀ</c> (V stored <c>[r×n]</c>): r dot products per row;</item>
@@ -20,6 +22,9 @@ internal static class LowRankProducts
 {
     /// <summary>Rank rows whose coefficients are staged on the stack at once in <see cref="ExpandAdd"/>.</summary>
     private const int CoefficientBlock = 32;
+
+    /// <summary>Rows of X swept together by <see cref="AccumulateOuter"/>.</summary>
+    private const int OuterRowBlock = 32;
 
     /// <summary>P[i, k] = Σ_j X[i, j]·V[k, j].</summary>
     public static void ProjectDown<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> v, Span<T> p, int m, int n, int r)
@@ -70,15 +75,23 @@ internal static class LowRankProducts
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckLengths(p.Length, (long)m * r, x.Length, (long)m * n, g.Length, (long)r * n);
-        int k = 0;
-        for (; k + 4 <= r; k += 4)
-        {
-            Outer4(p, x, scale, g.Slice(k * n, 4 * n), m, n, r, k);
-        }
 
-        for (; k < r; k++)
+        // Blocks of rows keep the column sweeps inside L2 and the TLB; G accumulates across blocks.
+        for (int i0 = 0; i0 < m; i0 += OuterRowBlock)
         {
-            Outer1(p, x, scale, g.Slice(k * n, n), m, n, r, k);
+            int rows = Math.Min(OuterRowBlock, m - i0);
+            var pBlock = p.Slice(i0 * r, rows * r);
+            var xBlock = x.Slice(i0 * n, rows * n);
+            int k = 0;
+            for (; k + 4 <= r; k += 4)
+            {
+                Outer4(pBlock, xBlock, scale, g.Slice(k * n, 4 * n), rows, n, r, k);
+            }
+
+            for (; k < r; k++)
+            {
+                Outer1(pBlock, xBlock, scale, g.Slice(k * n, n), rows, n, r, k);
+            }
         }
     }
 
@@ -91,22 +104,22 @@ internal static class LowRankProducts
         ref T v1 = ref Unsafe.Add(ref v0, n);
         ref T v2 = ref Unsafe.Add(ref v0, 2 * n);
         ref T v3 = ref Unsafe.Add(ref v0, 3 * n);
-        var a0 = Vector<T>.Zero;
-        var a1 = Vector<T>.Zero;
-        var a2 = Vector<T>.Zero;
-        var a3 = Vector<T>.Zero;
-        int width = Vector<T>.Count;
+        var a0 = Vector256<T>.Zero;
+        var a1 = Vector256<T>.Zero;
+        var a2 = Vector256<T>.Zero;
+        var a3 = Vector256<T>.Zero;
+        int width = Vector256<T>.Count;
         int j = 0;
         for (; j + width <= n; j += width)
         {
-            var xv = Vector.LoadUnsafe(ref x, (nuint)j);
-            a0 += xv * Vector.LoadUnsafe(ref v0, (nuint)j);
-            a1 += xv * Vector.LoadUnsafe(ref v1, (nuint)j);
-            a2 += xv * Vector.LoadUnsafe(ref v2, (nuint)j);
-            a3 += xv * Vector.LoadUnsafe(ref v3, (nuint)j);
+            var xv = Vector256.LoadUnsafe(ref x, (nuint)j);
+            a0 = VectorFma.MultiplyAdd(xv, Vector256.LoadUnsafe(ref v0, (nuint)j), a0);
+            a1 = VectorFma.MultiplyAdd(xv, Vector256.LoadUnsafe(ref v1, (nuint)j), a1);
+            a2 = VectorFma.MultiplyAdd(xv, Vector256.LoadUnsafe(ref v2, (nuint)j), a2);
+            a3 = VectorFma.MultiplyAdd(xv, Vector256.LoadUnsafe(ref v3, (nuint)j), a3);
         }
 
-        T s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+        T s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
         for (; j < n; j++)
         {
             T xj = Unsafe.Add(ref x, j);
@@ -128,15 +141,15 @@ internal static class LowRankProducts
     {
         ref T y = ref MemoryMarshal.GetReference(target);
         ref T v0 = ref MemoryMarshal.GetReference(v);
-        int width = Vector<T>.Count;
+        int width = Vector256<T>.Count;
         int count = c.Length;
         int j = 0;
         for (; j + width <= n; j += width)
         {
-            var acc = Vector.LoadUnsafe(ref y, (nuint)j);
+            var acc = Vector256.LoadUnsafe(ref y, (nuint)j);
             for (int k = 0; k < count; k++)
             {
-                acc += new Vector<T>(c[k]) * Vector.LoadUnsafe(ref v0, (nuint)(k * n + j));
+                acc = VectorFma.MultiplyAdd(Vector256.Create(c[k]), Vector256.LoadUnsafe(ref v0, (nuint)(k * n + j)), acc);
             }
 
             acc.StoreUnsafe(ref y, (nuint)j);
@@ -164,29 +177,29 @@ internal static class LowRankProducts
         ref T g1 = ref Unsafe.Add(ref g0, n);
         ref T g2 = ref Unsafe.Add(ref g0, 2 * n);
         ref T g3 = ref Unsafe.Add(ref g0, 3 * n);
-        var vs = new Vector<T>(scale);
-        int width = Vector<T>.Count;
+        var vs = Vector256.Create(scale);
+        int width = Vector256<T>.Count;
         int j = 0;
         for (; j + width <= n; j += width)
         {
-            var a0 = Vector<T>.Zero;
-            var a1 = Vector<T>.Zero;
-            var a2 = Vector<T>.Zero;
-            var a3 = Vector<T>.Zero;
+            var a0 = Vector256<T>.Zero;
+            var a1 = Vector256<T>.Zero;
+            var a2 = Vector256<T>.Zero;
+            var a3 = Vector256<T>.Zero;
             for (int i = 0; i < m; i++)
             {
-                var xv = Vector.LoadUnsafe(ref xs, (nuint)(i * n + j));
+                var xv = Vector256.LoadUnsafe(ref xs, (nuint)(i * n + j));
                 ref T pi = ref Unsafe.Add(ref ps, i * r + k0);
-                a0 += new Vector<T>(pi) * xv;
-                a1 += new Vector<T>(Unsafe.Add(ref pi, 1)) * xv;
-                a2 += new Vector<T>(Unsafe.Add(ref pi, 2)) * xv;
-                a3 += new Vector<T>(Unsafe.Add(ref pi, 3)) * xv;
+                a0 = VectorFma.MultiplyAdd(Vector256.Create(pi), xv, a0);
+                a1 = VectorFma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref pi, 1)), xv, a1);
+                a2 = VectorFma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref pi, 2)), xv, a2);
+                a3 = VectorFma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref pi, 3)), xv, a3);
             }
 
-            (Vector.LoadUnsafe(ref g0, (nuint)j) + vs * a0).StoreUnsafe(ref g0, (nuint)j);
-            (Vector.LoadUnsafe(ref g1, (nuint)j) + vs * a1).StoreUnsafe(ref g1, (nuint)j);
-            (Vector.LoadUnsafe(ref g2, (nuint)j) + vs * a2).StoreUnsafe(ref g2, (nuint)j);
-            (Vector.LoadUnsafe(ref g3, (nuint)j) + vs * a3).StoreUnsafe(ref g3, (nuint)j);
+            VectorFma.MultiplyAdd(vs, a0, Vector256.LoadUnsafe(ref g0, (nuint)j)).StoreUnsafe(ref g0, (nuint)j);
+            VectorFma.MultiplyAdd(vs, a1, Vector256.LoadUnsafe(ref g1, (nuint)j)).StoreUnsafe(ref g1, (nuint)j);
+            VectorFma.MultiplyAdd(vs, a2, Vector256.LoadUnsafe(ref g2, (nuint)j)).StoreUnsafe(ref g2, (nuint)j);
+            VectorFma.MultiplyAdd(vs, a3, Vector256.LoadUnsafe(ref g3, (nuint)j)).StoreUnsafe(ref g3, (nuint)j);
         }
 
         for (; j < n; j++)
@@ -215,18 +228,18 @@ internal static class LowRankProducts
     {
         ref T xs = ref MemoryMarshal.GetReference(x);
         ref T g0 = ref MemoryMarshal.GetReference(g);
-        var vs = new Vector<T>(scale);
-        int width = Vector<T>.Count;
+        var vs = Vector256.Create(scale);
+        int width = Vector256<T>.Count;
         int j = 0;
         for (; j + width <= n; j += width)
         {
-            var a0 = Vector<T>.Zero;
+            var a0 = Vector256<T>.Zero;
             for (int i = 0; i < m; i++)
             {
-                a0 += new Vector<T>(p[i * r + k]) * Vector.LoadUnsafe(ref xs, (nuint)(i * n + j));
+                a0 = VectorFma.MultiplyAdd(Vector256.Create(p[i * r + k]), Vector256.LoadUnsafe(ref xs, (nuint)(i * n + j)), a0);
             }
 
-            (Vector.LoadUnsafe(ref g0, (nuint)j) + vs * a0).StoreUnsafe(ref g0, (nuint)j);
+            VectorFma.MultiplyAdd(vs, a0, Vector256.LoadUnsafe(ref g0, (nuint)j)).StoreUnsafe(ref g0, (nuint)j);
         }
 
         for (; j < n; j++)

@@ -10,6 +10,7 @@ public sealed class LowRankProductsTests
     [InlineData(5, 16, 4)]
     [InlineData(2, 67, 7)]
     [InlineData(6, 9, 9)]
+    [InlineData(70, 19, 5)]     // several row blocks
     public void Products_match_the_reference_gemm(int m, int n, int r)
     {
         var x = Random(m * n, 1);
