@@ -35,7 +35,7 @@ internal static unsafe class GemmDriver<T, TKernel>
         {
             try
             {
-                GemmWorkerPool.Run(Job.Prepare(op), threads);
+                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
             }
             finally
             {
