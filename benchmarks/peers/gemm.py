@@ -6,6 +6,7 @@ Square float32 C = A @ B (out= preallocated, like the C# benchmark), median of t
 Each size is measured with torch.set_num_threads(1) and (2) and the faster is reported.
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -26,12 +27,14 @@ def median_seconds(n, runs):
     torch.matmul(a, b, out=c)
     repeat = max(1, int(0.02 / max(1e-6, time.perf_counter() - probe)))
     samples = []
+    cpu_begin = time.process_time()
     for _ in range(runs):
         begin = time.perf_counter()
         for _ in range(repeat):
             torch.matmul(a, b, out=c)
         samples.append((time.perf_counter() - begin) / repeat)
-    return statistics.median(samples)
+    cpu = (time.process_time() - cpu_begin) / (runs * repeat)
+    return statistics.median(samples), min(samples), cpu
 
 
 def main():
@@ -39,14 +42,17 @@ def main():
     parser.add_argument("--sizes", default="256,512,1024")
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    print(f"# torch {torch.__version__}, {torch.__config__.show().count('OpenBLAS') and 'OpenBLAS' or 'BLAS?'}")
+    print(f"# torch {torch.__version__}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(detected)')}")
     for n in (int(s) for s in args.sizes.split(",")):
         best = None
         for threads in (1, 2):
             torch.set_num_threads(threads)
-            seconds = median_seconds(n, args.runs)
-            gflops = 2.0 * n * n * n / seconds / 1e9
-            print(f"# {n} torch.set_num_threads({threads}): {gflops:.1f}")
+            seconds, best_run, cpu = median_seconds(n, args.runs)
+            flops = 2.0 * n * n * n
+            gflops = flops / seconds / 1e9
+            print(f"# {n} torch.set_num_threads({threads}): {gflops:.1f}; best run {flops / best_run / 1e9:.1f}; "
+                  f"by process CPU time {flops / cpu / 1e9:.1f} GFLOPS per busy core")
             best = gflops if best is None else max(best, gflops)
         print(f"{n} {n} {n} {best:.1f}")
 

@@ -3,15 +3,16 @@ using System.Numerics;
 namespace Peft.Kernels;
 
 /// <summary>
-/// The GotoBLAS/BLIS loop nest around one micro-kernel:
+/// The GotoBLAS/BLIS loop nest around one micro-kernel, on the calling thread:
 /// <code>
 /// for jc in 0..n step Nc            // block of columns of C and B
 ///   for pc in 0..k step Kc          // rank-Kc update; beta applies on the first one only
-///     pack op(B)[pc.., jc..]        // Kc×Nc, in Nr-wide micro-panels (shared by all threads)
-///     for ic in 0..m step Mc        // claimed by the threads one block at a time
-///       pack op(A)[ic.., pc..]      // Mc×Kc, in Mr-tall micro-panels (per thread)
+///     pack op(B)[pc.., jc..]        // Kc×Nc, in Nr-wide micro-panels
+///     for ic in 0..m step Mc
+///       pack op(A)[ic.., pc..]      // Mc×Kc, in Mr-tall micro-panels
 ///       macro-kernel                // jr over Nr, ir over Mr, micro-kernel on each tile
 /// </code>
+/// Large problems go to <see cref="GemmParallelJob{T, TKernel}"/> on the worker pool instead.
 /// </summary>
 internal static unsafe class GemmDriver<T, TKernel>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -35,7 +36,7 @@ internal static unsafe class GemmDriver<T, TKernel>
         {
             try
             {
-                GemmWorkerPool.Run(Job.Prepare(op), threads);
+                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
             }
             finally
             {

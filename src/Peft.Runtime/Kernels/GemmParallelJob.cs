@@ -25,6 +25,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     private GemmOperands<T> _op;
     private T* _packedB;
     private int _ncBlock;
+    private int _threads;
     private int _nextPanel;
     private int _panelsDone;
     private int _nextItem;
@@ -32,11 +33,15 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     private int _closed = 1;
     private int _inside;
 
-    /// <summary>Loads the operands and opens the gate; the packed B block lives in the calling thread's buffer.</summary>
-    public GemmParallelJob<T, TKernel> Prepare(in GemmOperands<T> op)
+    /// <summary>
+    /// Loads the operands and opens the gate; the packed B block lives in the calling thread's buffer.
+    /// <paramref name="threads"/> fixes how C is cut into items, the same for every participant.
+    /// </summary>
+    public GemmParallelJob<T, TKernel> Prepare(in GemmOperands<T> op, int threads)
     {
         int nr = TKernel.Nr;
         _op = op;
+        _threads = threads;
         _ncBlock = Math.Clamp(PackedBBudgetBytes / sizeof(T) / op.K / nr * nr, nr, GemmDriver<T, TKernel>.RoundUp(op.N, nr));
         _packedB = GemmBuffers<T>.PackedB(op.K * _ncBlock);
         _nextPanel = 0;
@@ -47,11 +52,11 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         return this;
     }
 
-    public void Execute(int thread, int threadCount)
+    public void Execute(int thread)
     {
         if (thread == 0)
         {
-            Work(threadCount);
+            Work();
 
             // Every item is done; shut the gate and wait until no worker is still inside.
             Interlocked.Exchange(ref _closed, 1);
@@ -62,13 +67,13 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         Interlocked.Increment(ref _inside);
         if (Volatile.Read(ref _closed) == 0)
         {
-            Work(threadCount);
+            Work();
         }
 
         Interlocked.Decrement(ref _inside);
     }
 
-    private void Work(int threadCount)
+    private void Work()
     {
         int kcMax = GemmBlocking<T, TKernel>.Kc;
         int mcMax = GemmBlocking<T, TKernel>.Mc;
@@ -103,7 +108,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
             WaitUntil(ref _panelsDone, panelBase, exact: false);
 
             // Phase 2: items of C. Too few Mc blocks to keep every thread busy: also split the columns.
-            int chunks = icBlocks >= 2 * threadCount ? 1 : Math.Min(panels, ((2 * threadCount) + icBlocks - 1) / icBlocks);
+            int chunks = icBlocks >= 2 * _threads ? 1 : Math.Min(panels, ((2 * _threads) + icBlocks - 1) / icBlocks);
             int items = icBlocks * chunks;
             while (TryClaim(ref _nextItem, itemBase + items, out int ticket))
             {

@@ -11,7 +11,6 @@ internal static class GemmWorkerPool
     private static readonly Lock Gate = new();
     private static ManualResetEventSlim[]? s_start;
     private static IGemmParallelWork? s_work;
-    private static int s_threadCount;
 
     /// <summary>The most participants a region can have: one per logical processor.</summary>
     public static int MaxThreads { get; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
@@ -31,13 +30,12 @@ internal static class GemmWorkerPool
     {
         ManualResetEventSlim[] start = s_start ??= StartWorkers();
         s_work = work;
-        s_threadCount = threadCount;
         for (int i = 1; i < threadCount; i++)
         {
             start[i - 1].Set();
         }
 
-        work.Execute(0, threadCount);
+        work.Execute(0);
         s_work = null;
     }
 
@@ -65,7 +63,7 @@ internal static class GemmWorkerPool
         {
             start.Wait();
             start.Reset();
-            s_work?.Execute(index, s_threadCount);
+            s_work?.Execute(index);
         }
     }
 }

@@ -1,9 +1,9 @@
 namespace Peft.Kernels;
 
 /// <summary>A parallel region run by <see cref="GemmWorkerPool"/>: every participant calls
-/// <see cref="Execute"/> once with its own index.</summary>
+/// <see cref="Execute"/> once with its own index (0 is the caller).</summary>
 internal interface IGemmParallelWork
 {
-    /// <summary>Runs the share of participant <paramref name="thread"/> out of <paramref name="threadCount"/>.</summary>
-    void Execute(int thread, int threadCount);
+    /// <summary>Runs participant <paramref name="thread"/>'s part; for the caller (0), returns when all is done.</summary>
+    void Execute(int thread);
 }

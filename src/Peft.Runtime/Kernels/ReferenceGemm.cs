@@ -3,8 +3,8 @@ using System.Numerics;
 namespace Peft.Kernels;
 
 /// <summary>
-/// The plain triple loop that defines what GEMM computes. Slow on purpose: tests and small
-/// problems use it; <see cref="Gemm"/> dispatches to the packed kernels for anything larger.
+/// The plain triple loop that defines what GEMM computes. Slow on purpose: it is the oracle the
+/// tests check <see cref="Gemm"/>'s packed kernels against (evaluated in double precision).
 /// </summary>
 internal static class ReferenceGemm
 {
