@@ -61,7 +61,7 @@ public sealed class ActivationGradientTests
     {
         var x = FiniteDifference.Random(50, seed: 5, scale: 5.0);
         var xf = x.Select(v => (float)v).ToArray();
-        foreach (var name in new[] { "ReLU", "GELU", "SiLU" })
+        foreach (var name in new[] { "ReLU", "GELU", "GELU-tanh", "SiLU" })
         {
             var (forward, _) = Functions(name);
             var y = new double[50];
@@ -71,6 +71,7 @@ public sealed class ActivationGradientTests
             {
                 case "ReLU": Activation.ReLU<float>(xf, yf); break;
                 case "GELU": Activation.GELU<float>(xf, yf); break;
+                case "GELU-tanh": Activation.GELU<float>(xf, yf, GeluApproximation.Tanh); break;
                 default: Activation.SiLU<float>(xf, yf); break;
             }
 
