@@ -70,6 +70,25 @@ public sealed class LoRAPlusTests
         Assert.Equal(2, groups[0].Parameters.Count);
     }
 
+    [Fact]
+    public void First_AdamW_step_moves_B_by_lr_times_ratio()
+    {
+        // From B = 0, dA = s·(dY·B)ᵀ·x = 0 and Adam's first step moves each B entry by lr_B·g/(|g| + ε) ≈ ±lr·ratio.
+        var layer = new Linear<double>(6, 4);
+        var plus = layer.AttachLoRAPlus("default", new LoRAPlusOptions { Rank = 2, Ratio = 16 });
+        var optimizer = new AdamW(LoRAPlusParameterGroups.Create(layer, 1e-3, plus.LearningRateRatio));
+        var a = (double[])plus.A.Value.Clone();
+        var x = AdapterTestData.Random(3 * 6, 1);
+        var y = new double[3 * 4];
+        layer.Forward(x, y, 3);
+        layer.Backward(x, AdapterTestData.Random(3 * 4, 2), Span<double>.Empty, 3);
+        optimizer.Step();
+
+        Assert.Equal(a, plus.A.Value);
+        Assert.All(plus.B.Value, b => Assert.InRange(Math.Abs(b), 0.999 * plus.ScaledLearningRate, plus.ScaledLearningRate));
+        Assert.Equal(1.6e-2, plus.ScaledLearningRate, 1e-15);
+    }
+
     private sealed class WithEmbedding : Module
     {
         public WithEmbedding(Module inner, Parameter embedding)
