@@ -24,8 +24,17 @@ internal sealed unsafe class MappedSafetensorsBuffer : SafetensorsBuffer
             return;
         }
 
-        // The map owns the stream from here on (leaveOpen: false).
-        _map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        try
+        {
+            // The map owns the stream from here on (leaveOpen: false).
+            _map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
         try
         {
             _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
@@ -52,6 +61,12 @@ internal sealed unsafe class MappedSafetensorsBuffer : SafetensorsBuffer
         }
 
         return length == 0 ? default : new ReadOnlySpan<byte>(_start + offset, length);
+    }
+
+    public override ReadOnlyMemory<byte> Memory(long offset, int length)
+    {
+        var span = Slice(offset, length);
+        return length == 0 ? ReadOnlyMemory<byte>.Empty : new MappedMemoryManager(_start + offset, span.Length).Memory;
     }
 
     public override void Dispose()

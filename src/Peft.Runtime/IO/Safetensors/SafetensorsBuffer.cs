@@ -9,6 +9,9 @@ internal abstract class SafetensorsBuffer : IDisposable
     /// <summary>The bytes <c>[offset, offset + length)</c>; the caller has validated the range.</summary>
     public abstract ReadOnlySpan<byte> Slice(long offset, int length);
 
+    /// <summary>The same bytes as <see cref="Slice"/> as memory (no copy), valid while the buffer is open.</summary>
+    public abstract ReadOnlyMemory<byte> Memory(long offset, int length);
+
     /// <inheritdoc />
     public virtual void Dispose()
     {

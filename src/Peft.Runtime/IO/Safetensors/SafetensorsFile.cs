@@ -107,6 +107,16 @@ public sealed class SafetensorsFile : IDisposable
         return _buffer.Slice(DataStart + tensor.DataBegin, (int)tensor.ByteLength);
     }
 
+    /// <summary>
+    /// The raw bytes of <paramref name="tensor"/> as memory, without a copy for memory-mapped files; valid only
+    /// until this file is disposed. Lets a writer stream unchanged tensors straight from the source file.
+    /// </summary>
+    public ReadOnlyMemory<byte> GetMemory(SafetensorsTensorInfo tensor)
+    {
+        int length = GetBytes(tensor).Length;
+        return _buffer.Memory(DataStart + tensor.DataBegin, length);
+    }
+
     /// <summary>The raw little-endian bytes of the tensor named <paramref name="name"/>.</summary>
     public ReadOnlySpan<byte> GetBytes(string name) => GetBytes(GetTensor(name));
 
