@@ -52,6 +52,9 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.UseDora = false;
         if (_mora is not null)
         {
+            // MoRA has no α: keep whatever the template had, without per-module patterns.
+            config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;
+            config.AlphaPattern = [];
             config.UseMora = true;
             config.MoraType = (int)_mora.Type;
             config.UseRsLora = false;
