@@ -60,10 +60,7 @@ public sealed class PeftAdapterErrorTests : IDisposable
     [Fact]
     public void MoRAWithDifferentAAndB()
     {
-        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 1}", [
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAA("encoder.fc1"), new long[] { 3, 3 }, new float[9]),
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAB("encoder.fc1"), new long[] { 3, 3 }, Enumerable.Repeat(1f, 9).ToArray()),
-        ]);
+        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 1}", MoRA(new float[9], Enumerable.Repeat(1f, 9).ToArray()));
         var error = Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder));
         Assert.Contains("different lora_A and lora_B", error.Message);
     }
@@ -71,10 +68,7 @@ public sealed class PeftAdapterErrorTests : IDisposable
     [Fact]
     public void MoRASquareRankThatDoesNotMatchTheConfig()
     {
-        WriteAdapter("{\"r\": 2, \"use_mora\": true, \"mora_type\": 1}", [
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAA("encoder.fc1"), new long[] { 3, 3 }, new float[9]),
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAB("encoder.fc1"), new long[] { 3, 3 }, new float[9]),
-        ]);
+        WriteAdapter("{\"r\": 2, \"use_mora\": true, \"mora_type\": 1}", MoRA(new float[9], new float[9]));
         var error = Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder));
         Assert.Contains("stores M [3, 3], but r = 2 on Linear [6, 5] gives r̂ = 5", error.Message);
     }
@@ -82,10 +76,7 @@ public sealed class PeftAdapterErrorTests : IDisposable
     [Fact]
     public void UnsupportedMoRAType()
     {
-        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 3}", [
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAA("encoder.fc1"), new long[] { 3, 3 }, new float[9]),
-            SafetensorsTensor.FromValues<float>(PeftKeys.LoRAB("encoder.fc1"), new long[] { 3, 3 }, new float[9]),
-        ]);
+        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 3}", MoRA(new float[9], new float[9]));
         Assert.Contains("mora_type 3 is not supported", Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder)).Message);
     }
 
@@ -104,6 +95,13 @@ public sealed class PeftAdapterErrorTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, PeftAdapterDirectory.ConfigFileName), config);
         SafetensorsWriter.WriteFile(Path.Combine(_folder, PeftAdapterDirectory.WeightsFileName), tensors);
     }
+
+    /// <summary>A 3×3 MoRA M for encoder.fc1, with the given lora_A and lora_B values.</summary>
+    private static SafetensorsTensor[] MoRA(float[] a, float[] b) =>
+    [
+        SafetensorsTensor.FromValues<float>(PeftKeys.LoRAA("encoder.fc1"), new long[] { 3, 3 }, a),
+        SafetensorsTensor.FromValues<float>(PeftKeys.LoRAB("encoder.fc1"), new long[] { 3, 3 }, b),
+    ];
 
     private static SafetensorsTensor[] Lora(int r, int inF, int outF, string path = "encoder.fc1") =>
     [
