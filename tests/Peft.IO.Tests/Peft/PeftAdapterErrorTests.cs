@@ -50,6 +50,23 @@ public sealed class PeftAdapterErrorTests : IDisposable
     }
 
     [Fact]
+    public void RankDisagreesWithTheConfig()
+    {
+        WriteAdapter("{\"r\": 4, \"rank_pattern\": {\"fc2\": 2}}", Lora(2, 5, 6));
+        var error = Assert.Throws<InvalidDataException>(() => PeftAdapterDirectory.Open(_folder));
+        Assert.Contains("module 'encoder.fc1' has rank 2 in the weights (lora_A [2, 5]) but r = 4 in the config", error.Message);
+    }
+
+    [Fact]
+    public void ConfigValuesTheLayerRejectsAreFileErrors()
+    {
+        WriteAdapter("{\"r\": 2, \"lora_dropout\": 1.5}", Lora(2, 5, 6));
+        var error = Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder));
+        Assert.Contains("module 'encoder.fc1'", error.Message);
+        Assert.Contains("dropout", error.Message);
+    }
+
+    [Fact]
     public void ModuleMissingFromTheModel()
     {
         WriteAdapter("{\"r\": 2}", Lora(2, 5, 6, "decoder.fc1"));

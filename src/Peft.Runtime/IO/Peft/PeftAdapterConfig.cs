@@ -149,7 +149,7 @@ public sealed class PeftAdapterConfig
         {
             foreach (var (key, value) in pattern)
             {
-                if (System.Text.RegularExpressions.Regex.IsMatch(modulePath, $"^(?:.*\\.)?(?:{key})$"))
+                if (PeftPattern.IsMatch(modulePath, $"^(?:.*\\.)?(?:{key})$", key))
                 {
                     return value;
                 }

@@ -126,7 +126,7 @@ public sealed class PeftAdapterDirectory : IDisposable
                 throw new InvalidDataException($"{weights.Source}: module '{path}' has {PeftKeys.LoRAA(path)} but no {PeftKeys.LoRAB(path)}.");
             }
 
-            CheckShapes(weights.Source, path, tensorA, tensorB, config.IsMoRA);
+            CheckShapes(weights.Source, path, tensorA, tensorB, config);
             modules.Add(new PeftModuleTensors(path, tensorA, tensorB));
         }
 
@@ -138,9 +138,9 @@ public sealed class PeftAdapterDirectory : IDisposable
         return (modules, others);
     }
 
-    private static void CheckShapes(string source, string path, SafetensorsTensorInfo a, SafetensorsTensorInfo b, bool mora)
+    private static void CheckShapes(string source, string path, SafetensorsTensorInfo a, SafetensorsTensorInfo b, PeftAdapterConfig config)
     {
-        if (mora)
+        if (config.IsMoRA)
         {
             // Official MoRA: lora_B is the same module as lora_A, so both keys hold the square M.
             if (a.Shape[0] != a.Shape[1] || b.Shape[0] != a.Shape[0] || b.Shape[1] != a.Shape[1])
@@ -156,6 +156,14 @@ public sealed class PeftAdapterDirectory : IDisposable
         {
             throw new InvalidDataException(
                 $"{source}: module '{path}' has lora_A {a.ShapeText} (expected [r, in]) and lora_B {b.ShapeText} (expected [out, r]); the ranks {a.Shape[0]} and {b.Shape[1]} differ.");
+        }
+
+        // PEFT builds the layer from the config's rank and scales by it, so the weights must agree.
+        int configRank = config.RankFor(path);
+        if (configRank != a.Shape[0])
+        {
+            throw new InvalidDataException(
+                $"{source}: module '{path}' has rank {a.Shape[0]} in the weights (lora_A {a.ShapeText}) but r = {configRank} in the config.");
         }
     }
 }

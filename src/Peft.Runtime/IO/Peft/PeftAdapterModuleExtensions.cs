@@ -143,12 +143,6 @@ public static class PeftAdapterModuleExtensions
                 $"{source}: module '{path}' has lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText}, which do not fit Linear [{layer.OutFeatures}, {layer.InFeatures}] (expected [r, {layer.InFeatures}] and [{layer.OutFeatures}, r]).");
         }
 
-        int configRank = config.RankFor(path);
-        if (configRank != module.Rank)
-        {
-            throw new InvalidDataException($"{source}: module '{path}' has rank {module.Rank} in the weights but {configRank} in the config.");
-        }
-
         var options = new LoRAOptions
         {
             Rank = module.Rank,
@@ -168,7 +162,7 @@ public static class PeftAdapterModuleExtensions
         }
         else
         {
-            lora = layer.AttachLoRA(adapterName, options);
+            lora = Attach(source, path, () => layer.AttachLoRA(adapterName, options));
         }
 
         adapter.Weights.ReadValues<T>(module.A.Name, lora.A.Value);
@@ -208,10 +202,23 @@ public static class PeftAdapterModuleExtensions
         }
         else
         {
-            mora = layer.AttachMoRA(adapterName, new MoRAOptions { Rank = rank, Type = type });
+            mora = Attach(source, path, () => layer.AttachMoRA(adapterName, new MoRAOptions { Rank = rank, Type = type }));
         }
 
         m.CopyTo(mora.M.Value, 0);
+    }
+
+    /// <summary>Attaches an adapter; options the file implies but the layer rejects become file errors.</summary>
+    private static TAdapter Attach<TAdapter>(string source, string path, Func<TAdapter> attach)
+    {
+        try
+        {
+            return attach();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidDataException($"{source}: module '{path}': {exception.Message}", exception);
+        }
     }
 
     private static InvalidDataException Mismatch(string source, string path, string name, string existing, string file) =>

@@ -29,7 +29,7 @@ public sealed class PeftTargetModules
     {
         if (Pattern is not null)
         {
-            return System.Text.RegularExpressions.Regex.IsMatch(modulePath, $"^(?:{Pattern})$");
+            return PeftPattern.IsMatch(modulePath, $"^(?:{Pattern})$", Pattern);
         }
 
         foreach (string name in Names!)
