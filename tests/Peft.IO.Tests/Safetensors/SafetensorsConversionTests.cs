@@ -46,6 +46,24 @@ public sealed class SafetensorsConversionTests
     }
 
     [Fact]
+    public void VectorizedBFloat16DecodeMatchesTheScalarDefinition()
+    {
+        var random = new Random(5);
+        var bits = new ushort[1003]; // not a multiple of the vector width: the scalar tail runs too
+        for (int i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (ushort)random.Next(65536);
+        }
+
+        var decoded = new float[bits.Length];
+        SafetensorsElementConverter.DecodeBFloat16(bits, decoded);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            Assert.Equal((uint)bits[i] << 16, BitConverter.SingleToUInt32Bits(decoded[i]));
+        }
+    }
+
+    [Fact]
     public void DoubleToHalfRoundsOnce()
     {
         double value = 1.0 + Math.Pow(2, -11) + Math.Pow(2, -40); // just above a half-way point of F16

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Peft.IO;
 
@@ -108,12 +109,7 @@ internal static class SafetensorsElementConverter
                 TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
                 break;
             case SafetensorsDType.BF16:
-                var halves = MemoryMarshal.Cast<byte, ushort>(source);
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    destination[i] = FromBFloat16(halves[i]);
-                }
-
+                DecodeBFloat16(MemoryMarshal.Cast<byte, ushort>(source), destination);
                 break;
             default:
                 for (int i = 0; i < destination.Length; i++)
@@ -122,6 +118,26 @@ internal static class SafetensorsElementConverter
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>bfloat16 → float for a whole span: widen each 16-bit pattern and shift it into the upper half.</summary>
+    internal static void DecodeBFloat16(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.Create(source.Slice(i, Vector256<ushort>.Count)));
+                (lower << 16).AsSingle().CopyTo(destination[i..]);
+                (upper << 16).AsSingle().CopyTo(destination[(i + Vector256<uint>.Count)..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = FromBFloat16(source[i]);
         }
     }
 
