@@ -2,7 +2,9 @@
 // Each command lives in its own file and prints plain lines that README.md quotes.
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
+    ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
     ["safetensors"] = ("safetensors write / open / BF16→F32 throughput", SafetensorsBenchmark.Run),
+    ["step"] = (StepBenchmark.Help, StepBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
