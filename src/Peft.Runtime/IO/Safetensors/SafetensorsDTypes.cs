@@ -4,6 +4,7 @@ namespace Peft.IO;
 public static class SafetensorsDTypes
 {
     private static readonly SafetensorsDType[] All = Enum.GetValues<SafetensorsDType>();
+    private static readonly string[] Names = Enum.GetNames<SafetensorsDType>();
 
     /// <summary>Every dtype the format defines, in alignment order.</summary>
     public static ReadOnlySpan<SafetensorsDType> Values => All;
@@ -28,11 +29,11 @@ public static class SafetensorsDTypes
     /// <summary>Parses a header spelling; names are case-sensitive as in the reference implementation.</summary>
     public static bool TryParse(ReadOnlySpan<char> name, out SafetensorsDType dtype)
     {
-        foreach (var candidate in All)
+        for (int i = 0; i < Names.Length; i++)
         {
-            if (name.SequenceEqual(candidate.ToString()))
+            if (name.SequenceEqual(Names[i]))
             {
-                dtype = candidate;
+                dtype = All[i];
                 return true;
             }
         }
