@@ -3,7 +3,8 @@
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
-    ["step"] = (Peft.Benchmarks.StepBenchmark.Help, Peft.Benchmarks.StepBenchmark.Run),
+    ["safetensors"] = ("safetensors write / open / BF16→F32 throughput", SafetensorsBenchmark.Run),
+    ["step"] = (StepBenchmark.Help, StepBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

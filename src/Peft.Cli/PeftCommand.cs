@@ -1,0 +1,109 @@
+using Peft.IO;
+
+namespace Peft.Cli;
+
+/// <summary>
+/// Entry point of the <c>peft</c> tool: parses the command line, runs <c>inspect</c> or <c>merge</c>, and
+/// turns every failure into one line on stderr (exit 1; exit 2 for bad usage), never a stack trace.
+/// </summary>
+internal static class PeftCommand
+{
+    public const string Usage =
+        "usage: peft inspect PATH\n" +
+        "       peft merge --base MODEL.safetensors --adapter ADAPTER_DIR --out MERGED.safetensors";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            if (args.Length == 0)
+            {
+                throw new UsageException("no command given");
+            }
+
+            switch (args[0])
+            {
+                case "-h" or "--help" or "help":
+                    stdout.WriteLine(Usage);
+                    return 0;
+                case "inspect":
+                    InspectCommand.Run(ParseInspect(args[1..]), stdout);
+                    return 0;
+                case "merge":
+                    var (basePath, adapter, output) = ParseMerge(args[1..]);
+                    MergeCommand.Run(basePath, adapter, output, stdout);
+                    return 0;
+                default:
+                    throw new UsageException($"unknown command '{args[0]}'");
+            }
+        }
+        catch (UsageException exception)
+        {
+            stderr.WriteLine($"peft: {exception.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception exception)
+        {
+            // One clear line; the message already names the file, tensor and offset.
+            stderr.WriteLine($"peft: error: {OneLine(exception.Message)}");
+            return 1;
+        }
+    }
+
+    private static string ParseInspect(string[] args) => args switch
+    {
+        [var path] when !path.StartsWith('-') => path,
+        [] => throw new UsageException("inspect needs a PATH (a .safetensors file or an adapter directory)"),
+        _ => throw new UsageException($"inspect takes one PATH, got: {string.Join(' ', args)}"),
+    };
+
+    private static (string Base, string Adapter, string Output) ParseMerge(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string name;
+            string value;
+            int equals = arg.IndexOf('=');
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                name = arg[..equals];
+                value = arg[(equals + 1)..];
+            }
+            else
+            {
+                name = arg;
+                if (i + 1 >= args.Length)
+                {
+                    throw new UsageException($"option '{arg}' needs a value");
+                }
+
+                value = args[++i];
+            }
+
+            if (name is not ("--base" or "--adapter" or "--out"))
+            {
+                throw new UsageException($"unknown option '{name}' for merge");
+            }
+
+            if (!values.TryAdd(name, value))
+            {
+                throw new UsageException($"option '{name}' given twice");
+            }
+        }
+
+        foreach (string required in new[] { "--base", "--adapter", "--out" })
+        {
+            if (!values.ContainsKey(required) || values[required].Length == 0)
+            {
+                throw new UsageException($"merge needs {required}");
+            }
+        }
+
+        return (values["--base"], values["--adapter"], values["--out"]);
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Peft.IO;
+
+/// <summary>
+/// <c>adapter_config.json</c> of a Hugging Face PEFT LoRA adapter, with PEFT's field names, plus the
+/// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>. Fields this type does not model are kept in
+/// <see cref="AdditionalFields"/> and written back unchanged. Properties are declared in alphabetical
+/// order because PEFT writes the file with sorted keys.
+/// </summary>
+public sealed class PeftAdapterConfig
+{
+    /// <summary>Per-module α overrides (<c>alpha_pattern</c>): key = module name or pattern.</summary>
+    [JsonPropertyName("alpha_pattern")]
+    public Dictionary<string, double>? AlphaPattern { get; set; }
+
+    /// <summary>The base model's Hub id or path.</summary>
+    [JsonPropertyName("base_model_name_or_path")]
+    public string? BaseModelNameOrPath { get; set; }
+
+    /// <summary>Which biases the adapter trains: <c>"none"</c>, <c>"all"</c> or <c>"lora_only"</c>.</summary>
+    [JsonPropertyName("bias")]
+    public string Bias { get; set; } = "none";
+
+    /// <summary>Whether target weights are stored <c>[in, out]</c> (GPT-2's Conv1D) instead of <c>[out, in]</c>.</summary>
+    [JsonPropertyName("fan_in_fan_out")]
+    public bool FanInFanOut { get; set; }
+
+    /// <summary>Whether the adapter was saved for inference.</summary>
+    [JsonPropertyName("inference_mode")]
+    public bool InferenceMode { get; set; } = true;
+
+    /// <summary><c>"true"</c>, <c>"false"</c> or an initialisation method such as <c>"gaussian"</c>.</summary>
+    [JsonPropertyName("init_lora_weights")]
+    [JsonConverter(typeof(PeftBoolOrStringConverter))]
+    public string? InitLoraWeights { get; set; } = "true";
+
+    /// <summary>α, the numerator of the LoRA scale.</summary>
+    [JsonPropertyName("lora_alpha")]
+    public double LoraAlpha { get; set; } = 8;
+
+    /// <summary>Dropout on the adapter input during training.</summary>
+    [JsonPropertyName("lora_dropout")]
+    public double LoraDropout { get; set; }
+
+    /// <summary>Modules trained in full and saved beside the adapter.</summary>
+    [JsonPropertyName("modules_to_save")]
+    public List<string>? ModulesToSave { get; set; }
+
+    /// <summary>MoRA's compression type (official fork): 1 = sharing, 6 = RoPE. Absent for LoRA.</summary>
+    [JsonPropertyName("mora_type")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MoraType { get; set; }
+
+    /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>).</summary>
+    [JsonPropertyName("peft_type")]
+    public string PeftType { get; set; } = "LORA";
+
+    /// <summary>The rank r (for MoRA: the LoRA rank whose budget r̂ matches).</summary>
+    [JsonPropertyName("r")]
+    public int R { get; set; } = 8;
+
+    /// <summary>Per-module rank overrides (<c>rank_pattern</c>).</summary>
+    [JsonPropertyName("rank_pattern")]
+    public Dictionary<string, int>? RankPattern { get; set; }
+
+    /// <summary>The base model revision.</summary>
+    [JsonPropertyName("revision")]
+    public string? Revision { get; set; }
+
+    /// <summary>The adapted modules.</summary>
+    [JsonPropertyName("target_modules")]
+    [JsonConverter(typeof(PeftTargetModulesConverter))]
+    public PeftTargetModules? TargetModules { get; set; }
+
+    /// <summary>The task, such as <c>"CAUSAL_LM"</c>.</summary>
+    [JsonPropertyName("task_type")]
+    public string? TaskType { get; set; }
+
+    /// <summary>DoRA (not supported by this library; loading such an adapter fails).</summary>
+    [JsonPropertyName("use_dora")]
+    public bool UseDora { get; set; }
+
+    /// <summary>Whether the adapter is MoRA (official fork). Absent for LoRA.</summary>
+    [JsonPropertyName("use_mora")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? UseMora { get; set; }
+
+    /// <summary>Rank-stabilised scaling <c>α/√r</c> instead of <c>α/r</c>.</summary>
+    [JsonPropertyName("use_rslora")]
+    public bool UseRsLora { get; set; }
+
+    /// <summary>Fields this type does not model, preserved on a round trip.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+
+    /// <summary>Whether this is a MoRA adapter.</summary>
+    [JsonIgnore]
+    public bool IsMoRA => UseMora == true;
+
+    /// <summary>
+    /// The rank of the module at <paramref name="modulePath"/>: the first <c>rank_pattern</c> key that
+    /// matches the path's end (PEFT: <c>(.*\.)?key$</c>), else <see cref="R"/>.
+    /// </summary>
+    public int RankFor(string modulePath) => Lookup(RankPattern, modulePath, R);
+
+    /// <summary>α for the module at <paramref name="modulePath"/> (<c>alpha_pattern</c>, else <see cref="LoraAlpha"/>).</summary>
+    public double AlphaFor(string modulePath) => Lookup(AlphaPattern, modulePath, LoraAlpha);
+
+    /// <summary>The LoRA scale of a module with rank <paramref name="rank"/>: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
+    public double ScaleFor(string modulePath, int rank)
+    {
+        double alpha = AlphaFor(modulePath);
+        return UseRsLora ? alpha / Math.Sqrt(rank) : alpha / rank;
+    }
+
+    /// <summary>The MoRA type, checked: <c>mora_type</c> 1 or 6 (PEFT's fork defaults to 1).</summary>
+    /// <exception cref="InvalidDataException">Another value.</exception>
+    public MoRAType GetMoRAType() => (MoraType ?? 1) switch
+    {
+        1 => MoRAType.Sharing,
+        6 => MoRAType.RoPE,
+        var other => throw new InvalidDataException($"adapter_config.json: mora_type {other} is not supported (use 1 = sharing or 6 = RoPE)."),
+    };
+
+    /// <summary>Reads <c>adapter_config.json</c> text.</summary>
+    /// <exception cref="InvalidDataException">The JSON is invalid or a field has the wrong type.</exception>
+    public static PeftAdapterConfig Parse(string json, string source = PeftAdapterDirectory.ConfigFileName)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, PeftJsonContext.Default.PeftAdapterConfig)
+                ?? throw new InvalidDataException($"{source}: the file holds null, expected an object.");
+        }
+        catch (JsonException exception)
+        {
+            string where = exception.LineNumber is { } line ? $" (line {line + 1}, byte {exception.BytePositionInLine + 1})" : "";
+            throw new InvalidDataException($"{source}: invalid adapter config{where}: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>The config as indented JSON, PEFT's field names.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, PeftJsonContext.Default.PeftAdapterConfig);
+
+    private static TValue Lookup<TValue>(Dictionary<string, TValue>? pattern, string modulePath, TValue fallback)
+    {
+        if (pattern is not null)
+        {
+            foreach (var (key, value) in pattern)
+            {
+                if (PeftPattern.IsMatch(modulePath, $"^(?:.*\\.)?(?:{key})$", key))
+                {
+                    return value;
+                }
+            }
+        }
+
+        return fallback;
+    }
+}

@@ -1,0 +1,78 @@
+namespace Peft.IO;
+
+/// <summary>
+/// Builds the <see cref="PeftAdapterConfig"/> of a saved adapter from its layers: the most common rank and
+/// α become <c>r</c> / <c>lora_alpha</c>, the others go to <c>rank_pattern</c> / <c>alpha_pattern</c>.
+/// </summary>
+internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
+{
+    private readonly List<(string Path, int Rank, double Alpha)> _layers = [];
+    private LoRAOptions? _lora;
+    private MoRAOptions? _mora;
+
+    public void AddLoRA(string path, LoRAOptions options)
+    {
+        if (_mora is not null)
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA and MoRA layers.");
+        }
+
+        if (_lora is not null && (_lora.UseRsLoRA != options.UseRsLoRA || _lora.Dropout != options.Dropout))
+        {
+            throw new NotSupportedException(
+                $"Layer '{path}': use_rslora and lora_dropout are per adapter in PEFT, but the layers disagree.");
+        }
+
+        _lora ??= options;
+        _layers.Add((path, options.Rank, options.Alpha));
+    }
+
+    public void AddMoRA(string path, MoRAOptions options)
+    {
+        if (_lora is not null || (_mora is not null && _mora.Type != options.Type))
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
+        }
+
+        _mora ??= options;
+        _layers.Add((path, options.Rank, options.Rank));
+    }
+
+    public PeftAdapterConfig Build()
+    {
+        var config = template is null ? new PeftAdapterConfig() : PeftAdapterConfig.Parse(template.ToJson());
+        int rank = MostCommon(_layers.Select(l => l.Rank));
+        double alpha = MostCommon(_layers.Select(l => l.Alpha));
+        config.PeftType = "LORA";
+        config.R = rank;
+        config.LoraAlpha = alpha;
+        config.RankPattern = _layers.Where(l => l.Rank != rank).ToDictionary(l => l.Path, l => l.Rank);
+        config.AlphaPattern = _layers.Where(l => l.Alpha != alpha).ToDictionary(l => l.Path, l => l.Alpha);
+        config.TargetModules = PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
+        config.UseDora = false;
+        if (_mora is not null)
+        {
+            // MoRA has no α: keep whatever the template had, without per-module patterns.
+            config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;
+            config.AlphaPattern = [];
+            config.UseMora = true;
+            config.MoraType = (int)_mora.Type;
+            config.UseRsLora = false;
+            config.LoraDropout = 0;
+        }
+        else
+        {
+            config.UseMora = null;
+            config.MoraType = null;
+            config.UseRsLora = _lora!.UseRsLoRA;
+            config.LoraDropout = _lora.Dropout;
+            config.InitLoraWeights = _lora.Init == LoRAInit.Gaussian ? "gaussian" : "true";
+        }
+
+        return config;
+    }
+
+    private static TValue MostCommon<TValue>(IEnumerable<TValue> values)
+        where TValue : notnull =>
+        values.GroupBy(v => v).OrderByDescending(g => g.Count()).First().Key;
+}

@@ -1,0 +1,147 @@
+using Peft.Kernels;
+
+namespace Peft.IO;
+
+/// <summary>
+/// Folds a PEFT adapter into base weights stored as safetensors: for every adapted module P the base
+/// tensor <c>P.weight</c> becomes <c>W0 + ΔW</c> with <c>ΔW = s·B·A</c> (LoRA, <c>s = α/r</c> or rsLoRA
+/// <c>α/√r</c>) or the exact MoRA ΔW of <see cref="MoRAAdapter{T}"/> (types 1 and 6). The sum is formed in
+/// double precision and rounded once to the tensor's own dtype; every other tensor is copied unchanged.
+/// </summary>
+public static class PeftMerger
+{
+    /// <summary>Merges <paramref name="adapterDirectory"/> into <paramref name="basePath"/> and writes <paramref name="outputPath"/> atomically.</summary>
+    /// <returns>The module paths that were merged.</returns>
+    public static IReadOnlyList<string> MergeFiles(string basePath, string adapterDirectory, string outputPath)
+    {
+        using var adapter = PeftAdapterDirectory.Open(adapterDirectory);
+        using var baseFile = SafetensorsFile.Open(basePath);
+        var (tensors, merged) = Merge(baseFile, adapter);
+        SafetensorsWriter.WriteFile(outputPath, tensors, baseFile.Metadata.Count > 0 ? baseFile.Metadata : null);
+        return merged;
+    }
+
+    /// <summary>
+    /// The merged tensors; unchanged ones reference <paramref name="baseFile"/>'s memory, so write them before
+    /// disposing it.
+    /// </summary>
+    public static (List<SafetensorsTensor> Tensors, List<string> MergedModules) Merge(SafetensorsFile baseFile, PeftAdapterDirectory adapter)
+    {
+        ArgumentNullException.ThrowIfNull(baseFile);
+        ArgumentNullException.ThrowIfNull(adapter);
+        if (adapter.OtherTensors.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{adapter.Weights.Source}: cannot merge tensor '{adapter.OtherTensors[0]}' (only lora_A / lora_B weights merge).");
+        }
+
+        var byWeight = new Dictionary<string, PeftModuleTensors>(StringComparer.Ordinal);
+        foreach (var module in adapter.Modules)
+        {
+            string weightName = module.ModulePath + ".weight";
+            if (!baseFile.Contains(weightName))
+            {
+                throw new InvalidDataException(
+                    $"{baseFile.Source}: no tensor '{weightName}' for adapter module '{module.ModulePath}'.");
+            }
+
+            byWeight.Add(weightName, module);
+        }
+
+        var tensors = new List<SafetensorsTensor>(baseFile.Tensors.Count);
+        var merged = new List<string>();
+        foreach (var tensor in baseFile.Tensors)
+        {
+            if (byWeight.TryGetValue(tensor.Name, out var module))
+            {
+                tensors.Add(MergeOne(baseFile, tensor, module, adapter));
+                merged.Add(module.ModulePath);
+            }
+            else
+            {
+                tensors.Add(SafetensorsTensor.FromBytes(tensor.Name, tensor.DType, tensor.Shape, baseFile.GetMemory(tensor)));
+            }
+        }
+
+        return (tensors, merged);
+    }
+
+    private static SafetensorsTensor MergeOne(SafetensorsFile baseFile, SafetensorsTensorInfo weight, PeftModuleTensors module, PeftAdapterDirectory adapter)
+    {
+        var config = adapter.Config;
+        if (!weight.DType.IsConvertibleFloat() || weight.Shape.Length != 2)
+        {
+            throw new InvalidDataException(
+                $"{baseFile.Source}: base tensor '{weight.Name}' is {weight.DType} {weight.ShapeText}; merging needs a 2-D F16, BF16, F32 or F64 weight.");
+        }
+
+        // PyTorch's Linear stores [out, in]; with fan_in_fan_out (GPT-2's Conv1D) the weight is [in, out].
+        int rows = checked((int)weight.Shape[0]);
+        int columns = checked((int)weight.Shape[1]);
+        int outF = config.FanInFanOut ? columns : rows;
+        int inF = config.FanInFanOut ? rows : columns;
+        double[] w = baseFile.ReadValues<double>(weight.Name);
+        if (config.IsMoRA)
+        {
+            AddMoRADelta(w, outF, inF, module, adapter, config.FanInFanOut);
+        }
+        else
+        {
+            AddLoRADelta(w, outF, inF, module, adapter, weight);
+        }
+
+        return SafetensorsTensor.FromValues<double>(weight.Name, weight.Shape, w, weight.DType);
+    }
+
+    private static void AddLoRADelta(double[] w, int outF, int inF, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight)
+    {
+        var config = adapter.Config;
+        if (module.InFeatures != inF || module.OutFeatures != outF)
+        {
+            throw new InvalidDataException(
+                $"{adapter.Weights.Source}: module '{module.ModulePath}' lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText} do not fit base '{weight.Name}' {weight.ShapeText} (out {outF}, in {inF}{(config.FanInFanOut ? ", fan_in_fan_out" : "")}).");
+        }
+
+        int r = module.Rank;
+        double s = config.ScaleFor(module.ModulePath, r);
+        double[] a = adapter.Weights.ReadValues<double>(module.A.Name);
+        double[] b = adapter.Weights.ReadValues<double>(module.B.Name);
+        if (config.FanInFanOut)
+        {
+            // W[in, out] += s·(B·A)ᵀ = s·Aᵀ·Bᵀ
+            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.Transpose, inF, outF, r, s, a, inF, b, r, 1.0, w, outF);
+        }
+        else
+        {
+            // W[out, in] += s·B[out, r]·A[r, in]
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outF, inF, r, s, b, r, a, inF, 1.0, w, inF);
+        }
+    }
+
+    private static void AddMoRADelta(double[] w, int outF, int inF, PeftModuleTensors module, PeftAdapterDirectory adapter, bool fanInFanOut)
+    {
+        var config = adapter.Config;
+        var type = config.GetMoRAType();
+        int rank = config.RankFor(module.ModulePath);
+        int squareRank = MoRAShape.ComputeSquareRank(inF, outF, rank, type);
+        if (squareRank != module.Rank)
+        {
+            throw new InvalidDataException(
+                $"{adapter.Weights.Source}: MoRA module '{module.ModulePath}' stores M {module.A.ShapeText}, but r = {rank} with in {inF}, out {outF} gives r̂ = {squareRank} ({type}).");
+        }
+
+        // The adapters' own MoRA operators build ΔW exactly: ΔW[:, i] = decompress(M·compress(e_i)).
+        var layer = new Linear<double>(inF, outF, bias: false);
+        var mora = layer.AttachMoRA("merge", new MoRAOptions { Rank = rank, Type = type });
+        adapter.Weights.ReadValues<double>(module.A.Name, mora.M.Value);
+        var delta = new double[outF * inF];
+        mora.ComputeDeltaWeight(delta);
+        for (int o = 0; o < outF; o++)
+        {
+            for (int i = 0; i < inF; i++)
+            {
+                w[fanInFanOut ? i * outF + o : o * inF + i] += delta[o * inF + i];
+            }
+        }
+    }
+}
