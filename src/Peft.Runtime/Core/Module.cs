@@ -49,6 +49,10 @@ public abstract class Module
     /// <summary>Removes a parameter registered by this module (used when an adapter is deleted).</summary>
     protected internal bool UnregisterParameter(Parameter parameter) => _parameters.Remove(parameter);
 
+    /// <summary>Removes a child module registered by this module (used when an adapter is deleted).</summary>
+    protected internal bool UnregisterModule(Module module)
+        => _children.RemoveAll(child => ReferenceEquals(child.Value, module)) > 0;
+
     /// <summary>
     /// This module and every descendant with its dotted path; this module's own path is
     /// <paramref name="prefix"/> (empty for the root).

@@ -12,6 +12,8 @@ namespace Peft;
 public class Linear<T> : Module
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private LinearAdapters<T>? _adapters;
+
     /// <summary>
     /// Creates a layer initialised as PyTorch's <c>nn.Linear</c>: weight and bias uniform in
     /// <c>±1/√in</c> (Kaiming-uniform with a = √5).
@@ -54,6 +56,16 @@ public class Linear<T> : Module
     /// <summary>The bias, <c>[out]</c>, or <see langword="null"/>.</summary>
     public Parameter<T>? Bias { get; }
 
+    /// <summary>
+    /// The adapters attached to this layer (LoRA, LoRA+, MoRA); the active one adds its
+    /// contribution after the base product in <see cref="Forward"/> and is back-propagated in
+    /// <see cref="Backward"/>. Attach with <c>AttachLoRA</c>, <c>AttachLoRAPlus</c> or <c>AttachMoRA</c>.
+    /// </summary>
+    public LinearAdapters<T> Adapters => _adapters ??= new LinearAdapters<T>(this);
+
+    /// <summary>Whether any adapter has been attached (without creating the collection).</summary>
+    internal bool HasAdapters => _adapters is { Count: > 0 };
+
     /// <summary>Whether the base weight and bias are frozen (not trained).</summary>
     public bool IsFrozen
     {
@@ -89,6 +101,9 @@ public class Linear<T> : Module
                 TensorPrimitives.Add(y, Bias.Value, y);
             }
         }
+
+        // y += Δ(x): the active adapter's contribution (none when disabled or merged).
+        _adapters?.Forward(input, output, batch);
     }
 
     /// <summary>
@@ -132,7 +147,17 @@ public class Linear<T> : Module
             Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
                 T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, T.Zero, inputGradient, InFeatures);
         }
+
+        // The active adapter accumulates its parameter gradients and adds its part of dX.
+        _adapters?.Backward(input, outputGradient, inputGradient, batch);
     }
+
+    /// <summary>Registers an adapter as a child module named by the adapter (its parameters get paths
+    /// such as <c>hidden.default.lora_A</c>).</summary>
+    internal void AddAdapterModule(string name, Module adapter) => RegisterModule(name, adapter);
+
+    /// <summary>Removes an adapter child module.</summary>
+    internal void RemoveAdapterModule(Module adapter) => UnregisterModule(adapter);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the layer shape unless the spans fit it.</summary>
     protected void CheckShapes(int inputLength, int outputLength, int batch, string inputName, string outputName)

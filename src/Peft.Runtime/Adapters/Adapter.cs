@@ -1,0 +1,146 @@
+using System.Numerics;
+
+namespace Peft;
+
+/// <summary>
+/// An adapter attached to a <see cref="Linear{T}"/>: a child module of the layer, named by the
+/// adapter (so its parameters have paths such as <c>hidden.default.lora_A</c>), that adds
+/// <c>Δ(x)</c> to the layer's output. Concrete kinds: <see cref="LoRAAdapter{T}"/>,
+/// <see cref="LoRAPlusAdapter{T}"/> and <see cref="MoRAAdapter{T}"/>.
+/// </summary>
+public abstract class Adapter<T> : Module
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private protected Adapter(Linear<T> layer, string name)
+    {
+        Layer = layer;
+        Name = name;
+    }
+
+    /// <summary>The adapter's name (PEFT's <c>adapter_name</c>, <c>default</c> unless chosen).</summary>
+    public string Name { get; }
+
+    /// <summary>The layer the adapter is attached to.</summary>
+    public Linear<T> Layer { get; }
+
+    /// <summary>Whether ΔW has been folded into the layer's weight (see <see cref="LinearAdapters{T}.Merge"/>).</summary>
+    public bool IsMerged { get; internal set; }
+
+    /// <summary>The adapter's own parameters, in layout order.</summary>
+    public abstract IReadOnlyList<Parameter<T>> AdapterParameters { get; }
+
+    /// <summary>
+    /// The number of trained values: the adapter's parameters plus the base weight and bias when
+    /// the base is not frozen. This is the length of <see cref="CopyParametersTo"/>'s layout.
+    /// </summary>
+    public int ParameterCount
+    {
+        get
+        {
+            int count = 0;
+            foreach (var parameter in ParameterLayout())
+            {
+                count += parameter.Length;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Copies the trained values: base weight and bias first when the base is not frozen, then the
+    /// adapter's parameters (each row-major).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not <see cref="ParameterCount"/> long.</exception>
+    public void CopyParametersTo(Span<T> destination)
+    {
+        CheckLayoutLength(destination.Length);
+        foreach (var parameter in ParameterLayout())
+        {
+            parameter.Value.CopyTo(destination);
+            destination = destination[parameter.Length..];
+        }
+    }
+
+    /// <summary>Sets the trained values from the layout of <see cref="CopyParametersTo"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is not <see cref="ParameterCount"/> long.</exception>
+    public void SetParameters(ReadOnlySpan<T> values)
+    {
+        CheckLayoutLength(values.Length);
+        foreach (var parameter in ParameterLayout())
+        {
+            values[..parameter.Length].CopyTo(parameter.Value);
+            values = values[parameter.Length..];
+        }
+    }
+
+    /// <summary>Writes <c>ΔW</c> (<c>[out, in]</c>), the change the adapter makes to the weight.</summary>
+    public void ComputeDeltaWeight(Span<T> delta)
+    {
+        CheckWeightLength(delta.Length);
+        delta.Clear();
+        AddDeltaWeight(delta, T.One);
+    }
+
+    /// <summary>Adds the adapter's contribution <c>Δ(x)</c> to <paramref name="output"/> (the base output is not touched).</summary>
+    public abstract void Forward(ReadOnlySpan<T> input, Span<T> output, int batch);
+
+    /// <summary>
+    /// Accumulates the adapter's parameter gradients and adds its part of <c>dX</c> to
+    /// <paramref name="inputGradient"/> (skipped when empty). Uses the state of the latest <see cref="Forward"/>.
+    /// </summary>
+    public abstract void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch);
+
+    /// <summary><c>weight += factor·ΔW</c>.</summary>
+    protected internal abstract void AddDeltaWeight(Span<T> weight, T factor);
+
+    /// <summary>A label for error messages: adapter kind, name and layer shape.</summary>
+    internal string Context => $"{GetType().Name.Split('`')[0]} '{Name}' on Linear [{Layer.OutFeatures}, {Layer.InFeatures}]";
+
+    /// <summary>Marks the adapter's parameters trainable (active adapter) or frozen (inactive).</summary>
+    internal void SetTrainable(bool trainable)
+    {
+        foreach (var parameter in AdapterParameters)
+        {
+            parameter.Trainable = trainable;
+        }
+    }
+
+    private IEnumerable<Parameter<T>> ParameterLayout()
+    {
+        if (!Layer.IsFrozen)
+        {
+            yield return Layer.Weight;
+            if (Layer.Bias is not null)
+            {
+                yield return Layer.Bias;
+            }
+        }
+
+        foreach (var parameter in AdapterParameters)
+        {
+            yield return parameter;
+        }
+    }
+
+    private void CheckLayoutLength(int length)
+    {
+        int expected = ParameterCount;
+        if (length != expected)
+        {
+            throw new ArgumentException(
+                $"{Context}: parameter vector has {length} elements, expected {expected} " +
+                $"({(Layer.IsFrozen ? "adapter only, base frozen" : "base weight and bias, then adapter")}).");
+        }
+    }
+
+    private protected void CheckWeightLength(int length)
+    {
+        int expected = Layer.OutFeatures * Layer.InFeatures;
+        if (length != expected)
+        {
+            throw new ArgumentException(
+                $"{Context}: ΔW buffer has {length} elements, expected out {Layer.OutFeatures} × in {Layer.InFeatures} = {expected}.");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Peft;
+
+/// <summary>
+/// What every adapter kind shares: whether the base layer is frozen while the adapter trains.
+/// The concrete options are <see cref="LoRAOptions"/>, <see cref="LoRAPlusOptions"/> and <see cref="MoRAOptions"/>.
+/// </summary>
+public abstract record AdapterOptions
+{
+    private protected AdapterOptions()
+    {
+    }
+
+    /// <summary>Freeze the base weight and bias (the default, as PEFT does); false trains them too.</summary>
+    public bool FreezeBase { get; init; } = true;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="context"/> unless the
+    /// options fit a layer of the given shape.</summary>
+    internal abstract void Validate(string context, int inFeatures, int outFeatures);
+}
