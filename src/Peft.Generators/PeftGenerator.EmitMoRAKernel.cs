@@ -162,7 +162,7 @@ public sealed partial class PeftGenerator
             writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.Transpose, rows, SquareRank, SquareRank,");
             using (writer.Indent())
             {
-                writer.Line($"{t}.One, compressed, SquareRank, m, SquareRank, {t}.Zero, mixed, SquareRank);");
+                writer.Line($"{One(t)}, compressed, SquareRank, m, SquareRank, {Zero(t)}, mixed, SquareRank);");
             }
 
             writer.Line("Decompress(mixed, y, batch);");
@@ -192,7 +192,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"{GemmName}.Multiply({TransposeName}.Transpose, {TransposeName}.None, SquareRank, SquareRank, rows,");
                 using (writer.Indent())
                 {
-                    writer.Line($"{t}.One, mixedGradient, SquareRank, compressed, SquareRank, {t}.One, mGradient, SquareRank);");
+                    writer.Line($"{One(t)}, mixedGradient, SquareRank, compressed, SquareRank, {One(t)}, mGradient, SquareRank);");
                 }
             }
 
@@ -206,7 +206,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.None, rows, SquareRank, SquareRank,");
                 using (writer.Indent())
                 {
-                    writer.Line($"{t}.One, mixedGradient, SquareRank, m, SquareRank, {t}.Zero, compressedGradient, SquareRank);");
+                    writer.Line($"{One(t)}, mixedGradient, SquareRank, m, SquareRank, {Zero(t)}, compressedGradient, SquareRank);");
                 }
 
                 writer.Line("CompressAdjoint(compressedGradient, inputGradient, batch);");
@@ -355,6 +355,10 @@ public sealed partial class PeftGenerator
             }
         }
     }
+
+    private static string One(string t) => t == "float" ? "1f" : "1d";
+
+    private static string Zero(string t) => t == "float" ? "0f" : "0d";
 
     /// <summary>MoRA's geometry for a constant shape (the same arithmetic as <c>Peft.MoRAShape</c>).</summary>
     private readonly struct MoRAGeometry
