@@ -31,9 +31,9 @@ partial class Encoder
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public void RegisterAdapterLayers()
     {
-        RegisterAdapterLayer("_query", this._query);
-        RegisterAdapterLayer("Value", this.Value);
-        RegisterAdapterLayer("Gate", this.Gate);
+        this.RegisterAdapterLayer("_query", this._query);
+        this.RegisterAdapterLayer("Value", this.Value);
+        this.RegisterAdapterLayer("Gate", this.Gate);
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
@@ -41,15 +41,15 @@ partial class Encoder
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     private void RegisterAdapterLayer(string name, global::Peft.Module layer)
     {
-        foreach (var child in Children)
+        foreach (var child in this.Children)
         {
-            if (ReferenceEquals(child.Value, layer))
+            if (global::System.Object.ReferenceEquals(child.Value, layer))
             {
                 return;
             }
         }
 
-        RegisterModule(name, layer);
+        this.RegisterModule(name, layer);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ partial class Encoder
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public void AttachAdapters(string adapterName = global::Peft.LinearAdapterExtensions.DefaultName, int seed = 0)
     {
-        RegisterAdapterLayers();
+        this.RegisterAdapterLayers();
         global::Peft.LinearAdapterExtensions.AttachLoRA(this._query, adapterName, new global::Peft.LoRAOptions
         {
             Rank = 4,
@@ -106,12 +106,12 @@ partial class Encoder
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = 1e-6)
     {
-        RegisterAdapterLayers();
+        this.RegisterAdapterLayers();
         var matrices = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var vectors = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var vectorsNoDecay = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var embeddings = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        foreach (var (_, parameter) in NamedParameters())
+        foreach (var (_, parameter) in this.NamedParameters())
         {
             if (!parameter.Trainable)
             {
@@ -140,7 +140,7 @@ partial class Encoder
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        return new global::Peft.AdamW(CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
+        return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
     }
 
     /// <summary>Folds every annotated layer's active adapter into its base weight (<c>W = W0 + ΔW</c>).</summary>

@@ -30,8 +30,8 @@ partial class Projector
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public void RegisterAdapterLayers()
     {
-        RegisterAdapterLayer("Up", this.Up);
-        RegisterAdapterLayer("Down", this.Down);
+        this.RegisterAdapterLayer("Up", this.Up);
+        this.RegisterAdapterLayer("Down", this.Down);
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
@@ -39,15 +39,15 @@ partial class Projector
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     private void RegisterAdapterLayer(string name, global::Peft.Module layer)
     {
-        foreach (var child in Children)
+        foreach (var child in this.Children)
         {
-            if (ReferenceEquals(child.Value, layer))
+            if (global::System.Object.ReferenceEquals(child.Value, layer))
             {
                 return;
             }
         }
 
-        RegisterModule(name, layer);
+        this.RegisterModule(name, layer);
     }
 
     /// <summary>
@@ -66,7 +66,7 @@ partial class Projector
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public void AttachAdapters(string adapterName = global::Peft.LinearAdapterExtensions.DefaultName, int seed = 0)
     {
-        RegisterAdapterLayers();
+        this.RegisterAdapterLayers();
         global::Peft.LinearAdapterExtensions.AttachLoRAPlus(this.Up, adapterName, new global::Peft.LoRAPlusOptions
         {
             Rank = 3,
@@ -93,7 +93,7 @@ partial class Projector
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = 1e-6)
     {
-        RegisterAdapterLayers();
+        this.RegisterAdapterLayers();
         var loraB0 = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         foreach (var adapter in this.Up.Adapters)
         {
@@ -102,11 +102,12 @@ partial class Projector
                 loraB0.Add(plus.B);
             }
         }
+
         var matrices = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var vectors = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var vectorsNoDecay = new global::System.Collections.Generic.List<global::Peft.Parameter>();
         var embeddings = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        foreach (var (_, parameter) in NamedParameters())
+        foreach (var (_, parameter) in this.NamedParameters())
         {
             if (!parameter.Trainable || loraB0.Contains(parameter))
             {
@@ -136,7 +137,7 @@ partial class Projector
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        return new global::Peft.AdamW(CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
+        return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
     }
 
     /// <summary>Folds every annotated layer's active adapter into its base weight (<c>W = W0 + ΔW</c>).</summary>
