@@ -142,6 +142,23 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         }
     }
 
+    /// <summary>
+    /// Adds a LoRA adapter named <paramref name="name"/> combining existing LoRA adapters with
+    /// <paramref name="weights"/> (PEFT's <c>add_weighted_adapter</c>); it is not made active.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is unknown or not LoRA, counts differ, ranks differ for
+    /// <see cref="LoRACombination.Linear"/>, or a weight is not finite.</exception>
+    public LoRAAdapter<T> AddWeighted(string name, IReadOnlyList<string> adapters, IReadOnlyList<double> weights, LoRACombination combination)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (TryGet(name, out _))
+        {
+            throw new ArgumentException($"Linear [{_layer.OutFeatures}, {_layer.InFeatures}] already has an adapter named '{name}'.", nameof(name));
+        }
+
+        return Add(LoRACombiner.Combine(_layer, name, adapters, weights, combination));
+    }
+
     /// <inheritdoc />
     public IEnumerator<Adapter<T>> GetEnumerator() => _adapters.GetEnumerator();
 

@@ -21,6 +21,7 @@ public class LoRAAdapter<T> : Adapter<T>
     private T[] _dropped = [];
     private T[] _droppedGradient = [];
     private bool _droppedLastForward;
+    private int _lastBatch;
 
     private protected LoRAAdapter(Linear<T> layer, string name, LoRAOptions options, ILoRAKernel<T>? kernel, bool checkRankLimit)
         : base(layer, name)
@@ -69,6 +70,10 @@ public class LoRAAdapter<T> : Adapter<T>
     /// <inheritdoc />
     public override IReadOnlyList<Parameter<T>> AdapterParameters => _parameters;
 
+    /// <summary>The dropout mask ({0, 1/(1−p)} per input element) of the latest forward; empty without dropout.</summary>
+    internal ReadOnlySpan<T> LastDropoutMask
+        => _droppedLastForward ? _mask.AsSpan(0, _lastBatch * Layer.InFeatures) : ReadOnlySpan<T>.Empty;
+
     /// <inheritdoc />
     public override void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
     {
@@ -76,6 +81,7 @@ public class LoRAAdapter<T> : Adapter<T>
         int outF = Layer.OutFeatures;
         Grow(ref _xa, batch * Rank);
         ReadOnlySpan<T> x = input;
+        _lastBatch = batch;
         _droppedLastForward = Options.Dropout > 0 && Layer.IsTraining;
         if (_droppedLastForward)
         {

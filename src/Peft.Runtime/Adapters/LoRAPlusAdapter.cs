@@ -5,7 +5,7 @@ namespace Peft;
 /// <summary>
 /// LoRA+ (Hayou, Ghosh, Yu, ICML 2024): LoRA's forward and backward; the optimizer trains B at
 /// <see cref="ScaledLearningRate"/> = <see cref="BaseLearningRate"/>·<see cref="LearningRateRatio"/>
-/// and A at <see cref="BaseLearningRate"/>. <c>LoRAPlusParameterGroups</c> builds those groups.
+/// and A at <see cref="BaseLearningRate"/>. <see cref="LoRAPlusParameterGroups"/> builds those groups.
 /// </summary>
 public sealed class LoRAPlusAdapter<T> : LoRAAdapter<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>

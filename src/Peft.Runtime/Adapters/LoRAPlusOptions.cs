@@ -2,7 +2,7 @@ namespace Peft;
 
 /// <summary>
 /// A LoRA+ adapter (Hayou, Ghosh, Yu, ICML 2024): LoRA's forward pass; the optimizer trains
-/// B at <c>lr·Ratio</c> and A at <c>lr</c> (see <c>LoRAPlusParameterGroups</c>).
+/// B at <c>lr·Ratio</c> and A at <c>lr</c> (see <see cref="LoRAPlusParameterGroups"/>).
 /// </summary>
 public sealed record LoRAPlusOptions : LoRAOptions
 {

@@ -1,0 +1,180 @@
+using System.Text.RegularExpressions;
+
+namespace Peft;
+
+/// <summary>
+/// Adapters across a whole model: the runtime <see cref="Apply"/> (targets chosen by name, as PEFT's
+/// <c>target_modules</c>) and model-wide merge, unmerge, selection, disabling and deletion. Layers of
+/// both <c>Linear&lt;float&gt;</c> and <c>Linear&lt;double&gt;</c> take part.
+/// </summary>
+public static class ModuleAdapterExtensions
+{
+    /// <summary>
+    /// Attaches <paramref name="config"/>'s adapter to every <c>Linear</c> whose path it targets and
+    /// returns those paths (in module order). With <see cref="AdapterOptions.FreezeBase"/> (the default)
+    /// every parameter of the model outside an adapter is frozen first, as PEFT's <c>get_peft_model</c>
+    /// does; make extra parameters trainable again afterwards (PEFT's <c>modules_to_save</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither or both target forms are set, nothing matches (the
+    /// message lists the Linear paths), a matched module is not a Linear, or the options do not fit a
+    /// layer (the message names its path).</exception>
+    public static IReadOnlyList<string> Apply(this Module model, AdapterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(config.Options);
+        var matches = Matcher(config);
+        var targets = new List<KeyValuePair<string, Module>>();
+        foreach (var (path, module) in model.NamedModules())
+        {
+            if (path.Length == 0 || module is Adapter<float> or Adapter<double> || !matches(path))
+            {
+                continue;
+            }
+
+            if (module is not (Linear<float> or Linear<double>))
+            {
+                throw new ArgumentException(
+                    $"Target module '{path}' is a {module.GetType().Name}; adapters attach to Linear layers only.", nameof(config));
+            }
+
+            targets.Add(new(path, module));
+        }
+
+        if (targets.Count == 0)
+        {
+            var linears = model.NamedModules().Where(m => m.Value is Linear<float> or Linear<double>).Select(m => m.Key).ToList();
+            throw new ArgumentException(
+                $"No module matches {Describe(config)}. Linear layers: {(linears.Count == 0 ? "none" : string.Join(", ", linears.Take(20)))}" +
+                $"{(linears.Count > 20 ? ", …" : "")}.",
+                nameof(config));
+        }
+
+        if (config.Options.FreezeBase)
+        {
+            // PEFT's get_peft_model trains adapters only: every parameter outside an adapter is frozen.
+            foreach (var (_, module) in model.NamedModules())
+            {
+                if (module is not (Adapter<float> or Adapter<double>))
+                {
+                    foreach (var parameter in module.OwnParameters)
+                    {
+                        parameter.Trainable = false;
+                    }
+                }
+            }
+        }
+
+        foreach (var (path, module) in targets)
+        {
+            try
+            {
+                _ = module switch
+                {
+                    Linear<float> single => single.Attach(config.AdapterName, config.Options),
+                    _ => (object)((Linear<double>)module).Attach(config.AdapterName, config.Options),
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"Layer '{path}': {ex.Message}", nameof(config), ex);
+            }
+        }
+
+        return targets.Select(t => t.Key).ToList();
+    }
+
+    /// <summary>Merges every layer's active adapter into its weight.</summary>
+    public static void MergeAdapters(this Module model) => ForEachLayer(model, a => a.Merge(), a => a.Merge(), requireActive: true);
+
+    /// <summary>Takes every merged adapter back out of the weights.</summary>
+    public static void UnmergeAdapters(this Module model) => ForEachLayer(model, a => a.Unmerge(), a => a.Unmerge(), requireActive: false);
+
+    /// <summary>Makes <paramref name="name"/> the active adapter of every layer that has one by that name.</summary>
+    /// <exception cref="ArgumentException">No layer has an adapter called <paramref name="name"/>.</exception>
+    public static void SetActiveAdapter(this Module model, string name)
+    {
+        int found = 0;
+        ForEachLayer(model,
+            a => { if (a.TryGet(name, out _)) { a.SetActive(name); found++; } },
+            a => { if (a.TryGet(name, out _)) { a.SetActive(name); found++; } },
+            requireActive: false);
+        if (found == 0)
+        {
+            throw new ArgumentException($"No layer has an adapter named '{name}'.", nameof(name));
+        }
+    }
+
+    /// <summary>Deletes the adapter <paramref name="name"/> from every layer; returns how many were removed.</summary>
+    public static int DeleteAdapter(this Module model, string name)
+    {
+        int removed = 0;
+        ForEachLayer(model, a => removed += a.Remove(name) ? 1 : 0, a => removed += a.Remove(name) ? 1 : 0, requireActive: false);
+        return removed;
+    }
+
+    /// <summary>Switches every layer's adapters off until the returned scope is disposed.</summary>
+    public static IDisposable DisableAdapters(this Module model)
+    {
+        var scopes = new List<IDisposable>();
+        ForEachLayer(model, a => scopes.Add(a.Disable()), a => scopes.Add(a.Disable()), requireActive: false);
+        return new ScopeList(scopes);
+    }
+
+    private static Func<string, bool> Matcher(AdapterConfig config)
+    {
+        if ((config.TargetModules is null) == (config.TargetPattern is null))
+        {
+            throw new ArgumentException("Adapter config needs exactly one of TargetModules and TargetPattern.", nameof(config));
+        }
+
+        if (config.TargetPattern is { } pattern)
+        {
+            // Whole-path match, as PEFT's re.fullmatch.
+            var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant);
+            return regex.IsMatch;
+        }
+
+        var names = config.TargetModules!.ToArray();
+        if (names.Length == 0 || names.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("Adapter config TargetModules must list at least one non-empty name.", nameof(config));
+        }
+
+        return path => names.Any(name => path == name || path.EndsWith("." + name, StringComparison.Ordinal));
+    }
+
+    private static string Describe(AdapterConfig config)
+        => config.TargetPattern is { } pattern
+            ? $"target pattern '{pattern}'"
+            : $"target modules [{string.Join(", ", config.TargetModules!)}]";
+
+    private static void ForEachLayer(Module model, Action<LinearAdapters<float>> single, Action<LinearAdapters<double>> @double, bool requireActive)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var (_, module) in model.NamedModules().ToList())
+        {
+            if (module is Linear<float> { HasAdapters: true } f && (!requireActive || f.Adapters.Active is not null))
+            {
+                single(f.Adapters);
+            }
+            else if (module is Linear<double> { HasAdapters: true } d && (!requireActive || d.Adapters.Active is not null))
+            {
+                @double(d.Adapters);
+            }
+        }
+    }
+
+    private sealed class ScopeList(List<IDisposable> scopes) : IDisposable
+    {
+        public void Dispose()
+        {
+            for (int i = scopes.Count - 1; i >= 0; i--)
+            {
+                scopes[i].Dispose();
+            }
+
+            scopes.Clear();
+        }
+    }
+}
