@@ -52,6 +52,9 @@ public abstract class Optimizer
     /// <summary>The parameter groups, in the order given.</summary>
     public IReadOnlyList<ParameterGroup> Groups => _groups;
 
+    /// <summary>The groups as an array, for allocation-free loops (schedulers).</summary>
+    internal ParameterGroup[] GroupArray => _groups;
+
     /// <summary>How many times <see cref="Step"/> has run.</summary>
     public long StepCount { get; private set; }
 

@@ -44,7 +44,7 @@ public abstract class LearningRateScheduler
             throw new InvalidOperationException($"{GetType().Name}: factor {factor} at step {CurrentStep} is not a finite non-negative number.");
         }
 
-        foreach (var group in Optimizer.Groups)
+        foreach (var group in Optimizer.GroupArray)
         {
             group.LearningRate = group.BaseLearningRate * factor;
         }
