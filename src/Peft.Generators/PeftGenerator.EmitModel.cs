@@ -9,8 +9,6 @@ namespace Peft.Generators;
 public sealed partial class PeftGenerator
 {
     private const string ModuleName = "global::Peft.Module";
-    private const string ParameterName = "global::Peft.Parameter";
-    private const string ListName = "global::System.Collections.Generic.List";
 
     private static void WriteModelMembers(IndentedWriter writer, ModelInfo model)
     {
@@ -150,93 +148,35 @@ public sealed partial class PeftGenerator
     }
 
     /// <summary>
-    /// The LoRA+ groups of Hugging Face PEFT's <c>create_loraplus_optimizer</c>, with each LoRA+ layer's
-    /// ratio known at compile time: A and every other matrix at lr; B of a LoRA+ layer at lr·ratio;
-    /// trainable 1-D parameters at lr·ratio (the first LoRA+ layer's ratio, 1 without LoRA+ layers);
-    /// embedding adapters at their own rate; no weight decay on biases and norm weights.
+    /// The LoRA+ groups of Hugging Face PEFT's <c>create_loraplus_optimizer</c>, built by the runtime's
+    /// <c>LoRAPlusParameterGroups</c>. What the generator adds is compile-time knowledge: the model's
+    /// ratio (the first LoRA+ layer's; 1 without LoRA+ layers, which leaves B at lr) and, in the
+    /// documentation, which layer trains at which rate. LoRA+ layers with their own ratio get their own group.
     /// </summary>
     private static void WriteParameterGroups(IndentedWriter writer, ModelInfo model)
     {
         var plusLayers = model.Layers.Where(l => l.Kind == AdapterKind.LoRAPlus).ToList();
-        var ratios = plusLayers.Select(l => l.Ratio).Distinct().ToList();
-        double vectorRatio = plusLayers.Count == 0 ? 1.0 : plusLayers[0].Ratio;
+        double modelRatio = plusLayers.Count == 0 ? 1.0 : plusLayers[0].Ratio;
 
         writer.Line("/// <summary>");
         writer.Line("/// The optimizer parameter groups of LoRA+ (Hugging Face PEFT's <c>create_loraplus_optimizer</c>) over the");
-        writer.Line("/// trainable parameters of this model: <c>lora_A</c> and other matrices at <c>lr</c> with weight decay;");
-        foreach (double ratio in ratios)
+        writer.Line("/// trainable parameters of this model: <c>lora_A</c>, MoRA's M and other matrices at <c>lr</c>;");
+        foreach (var group in plusLayers.GroupBy(l => l.Ratio))
         {
-            string members = string.Join(", ", plusLayers.Where(l => l.Ratio == ratio).Select(l => $"<c>{l.MemberName}</c>"));
-            writer.Line($"/// <c>lora_B</c> of {members} at <c>lr·{FormatDouble(ratio)}</c>;");
+            string members = string.Join(", ", group.Select(l => $"<c>{l.MemberName}</c>"));
+            writer.Line($"/// <c>lora_B</c> of {members} at <c>lr·{FormatDouble(group.Key)}</c>;");
         }
 
-        writer.Line($"/// trainable 1-D parameters at <c>lr·{FormatDouble(vectorRatio)}</c>, biases and norm weights without weight decay;");
-        writer.Line("/// embedding adapters at <paramref name=\"embeddingLearningRate\"/>. Frozen parameters are left out.");
+        writer.Line($"/// other <c>lora_B</c> and trainable 1-D parameters at <c>lr·{FormatDouble(modelRatio)}</c> (no weight decay on biases and");
+        writer.Line("/// norm weights); embedding adapters at <paramref name=\"embeddingLearningRate\"/>. Frozen parameters are left out.");
         writer.Line("/// </summary>");
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock(
-            "public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = 1e-6)"))
+            "public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, " +
+            "double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)"))
         {
             writer.Line("this.RegisterAdapterLayers();");
-            for (int i = 0; i < ratios.Count; i++)
-            {
-                writer.Line($"var loraB{i} = new {ListName}<{ParameterName}>();");
-                foreach (LayerInfo layer in plusLayers.Where(l => l.Ratio == ratios[i]))
-                {
-                    using (writer.OpenBlock($"foreach (var adapter in this.{layer.MemberName}.Adapters)"))
-                    {
-                        using (writer.OpenBlock($"if (adapter is global::Peft.LoRAPlusAdapter<{layer.ElementType}> {{ B.Trainable: true }} plus)"))
-                        {
-                            writer.Line($"loraB{i}.Add(plus.B);");
-                        }
-                    }
-
-                    writer.Line();
-                }
-            }
-
-            writer.Line($"var matrices = new {ListName}<{ParameterName}>();");
-            writer.Line($"var vectors = new {ListName}<{ParameterName}>();");
-            writer.Line($"var vectorsNoDecay = new {ListName}<{ParameterName}>();");
-            writer.Line($"var embeddings = new {ListName}<{ParameterName}>();");
-            using (writer.OpenBlock("foreach (var (_, parameter) in this.NamedParameters())"))
-            {
-                string taken = ratios.Count == 0 ? "" : " || " + string.Join(" || ", ratios.Select((_, i) => $"loraB{i}.Contains(parameter)"));
-                using (writer.OpenBlock($"if (!parameter.Trainable{taken})"))
-                {
-                    writer.Line("continue;");
-                }
-
-                writer.Line();
-                writer.Line("var list = parameter.Role == global::Peft.ParameterRole.LoRAEmbedding ? embeddings");
-                using (writer.Indent())
-                {
-                    writer.Line(": parameter.Shape.Length != 1 ? matrices");
-                    writer.Line(": global::Peft.ParameterGroup.IsExemptFromWeightDecay(parameter) ? vectorsNoDecay");
-                    writer.Line(": vectors;");
-                }
-
-                writer.Line("list.Add(parameter);");
-            }
-
-            writer.Line();
-            writer.Line("return");
-            writer.Line("[");
-            using (writer.Indent())
-            {
-                writer.Line("new global::Peft.ParameterGroup(\"lora_A\", matrices, learningRate, weightDecay),");
-                for (int i = 0; i < ratios.Count; i++)
-                {
-                    string name = ratios.Count == 1 ? "lora_B" : $"lora_B (ratio {FormatDouble(ratios[i])})";
-                    writer.Line($"new global::Peft.ParameterGroup(\"{name}\", loraB{i}, learningRate * {FormatDouble(ratios[i])}, weightDecay),");
-                }
-
-                writer.Line($"new global::Peft.ParameterGroup(\"vectors\", vectors, learningRate * {FormatDouble(vectorRatio)}, weightDecay),");
-                writer.Line($"new global::Peft.ParameterGroup(\"vectors_no_decay\", vectorsNoDecay, learningRate * {FormatDouble(vectorRatio)}, 0.0),");
-                writer.Line("new global::Peft.ParameterGroup(\"embedding\", embeddings, embeddingLearningRate, weightDecay),");
-            }
-
-            writer.Line("];");
+            writer.Line($"return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, {FormatDouble(modelRatio)}, weightDecay, embeddingLearningRate);");
         }
 
         writer.Line();

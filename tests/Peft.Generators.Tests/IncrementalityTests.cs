@@ -66,6 +66,6 @@ public sealed class IncrementalityTests
 
         var outputs = result.TrackedOutputSteps.SelectMany(p => p.Value).SelectMany(r => r.Outputs).ToList();
         Assert.Single(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("learningRate * 8.0", result.GeneratedSources.Single(s => s.HintName == "Demo.Classifier.g.cs").SourceText.ToString());
+        Assert.Contains("learningRate, 8.0,", result.GeneratedSources.Single(s => s.HintName == "Demo.Classifier.g.cs").SourceText.ToString());
     }
 }

@@ -97,41 +97,17 @@ partial class Encoder
 
     /// <summary>
     /// The optimizer parameter groups of LoRA+ (Hugging Face PEFT's <c>create_loraplus_optimizer</c>) over the
-    /// trainable parameters of this model: <c>lora_A</c> and other matrices at <c>lr</c> with weight decay;
-    /// trainable 1-D parameters at <c>lr·1.0</c>, biases and norm weights without weight decay;
-    /// embedding adapters at <paramref name="embeddingLearningRate"/>. Frozen parameters are left out.
+    /// trainable parameters of this model: <c>lora_A</c>, MoRA's M and other matrices at <c>lr</c>;
+    /// other <c>lora_B</c> and trainable 1-D parameters at <c>lr·1.0</c> (no weight decay on biases and
+    /// norm weights); embedding adapters at <paramref name="embeddingLearningRate"/>. Frozen parameters are left out.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = 1e-6)
+    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
     {
         this.RegisterAdapterLayers();
-        var matrices = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var vectors = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var vectorsNoDecay = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var embeddings = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        foreach (var (_, parameter) in this.NamedParameters())
-        {
-            if (!parameter.Trainable)
-            {
-                continue;
-            }
-
-            var list = parameter.Role == global::Peft.ParameterRole.LoRAEmbedding ? embeddings
-                : parameter.Shape.Length != 1 ? matrices
-                : global::Peft.ParameterGroup.IsExemptFromWeightDecay(parameter) ? vectorsNoDecay
-                : vectors;
-            list.Add(parameter);
-        }
-
-        return
-        [
-            new global::Peft.ParameterGroup("lora_A", matrices, learningRate, weightDecay),
-            new global::Peft.ParameterGroup("vectors", vectors, learningRate * 1.0, weightDecay),
-            new global::Peft.ParameterGroup("vectors_no_decay", vectorsNoDecay, learningRate * 1.0, 0.0),
-            new global::Peft.ParameterGroup("embedding", embeddings, embeddingLearningRate, weightDecay),
-        ];
+        return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, 1.0, weightDecay, embeddingLearningRate);
     }
 
     /// <summary>AdamW (PyTorch's update, decoupled weight decay) over <see cref="CreateParameterGroups"/>.</summary>

@@ -83,52 +83,18 @@ partial class Projector
 
     /// <summary>
     /// The optimizer parameter groups of LoRA+ (Hugging Face PEFT's <c>create_loraplus_optimizer</c>) over the
-    /// trainable parameters of this model: <c>lora_A</c> and other matrices at <c>lr</c> with weight decay;
+    /// trainable parameters of this model: <c>lora_A</c>, MoRA's M and other matrices at <c>lr</c>;
     /// <c>lora_B</c> of <c>Up</c> at <c>lr·4.0</c>;
-    /// trainable 1-D parameters at <c>lr·4.0</c>, biases and norm weights without weight decay;
-    /// embedding adapters at <paramref name="embeddingLearningRate"/>. Frozen parameters are left out.
+    /// other <c>lora_B</c> and trainable 1-D parameters at <c>lr·4.0</c> (no weight decay on biases and
+    /// norm weights); embedding adapters at <paramref name="embeddingLearningRate"/>. Frozen parameters are left out.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = 1e-6)
+    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
     {
         this.RegisterAdapterLayers();
-        var loraB0 = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        foreach (var adapter in this.Up.Adapters)
-        {
-            if (adapter is global::Peft.LoRAPlusAdapter<float> { B.Trainable: true } plus)
-            {
-                loraB0.Add(plus.B);
-            }
-        }
-
-        var matrices = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var vectors = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var vectorsNoDecay = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        var embeddings = new global::System.Collections.Generic.List<global::Peft.Parameter>();
-        foreach (var (_, parameter) in this.NamedParameters())
-        {
-            if (!parameter.Trainable || loraB0.Contains(parameter))
-            {
-                continue;
-            }
-
-            var list = parameter.Role == global::Peft.ParameterRole.LoRAEmbedding ? embeddings
-                : parameter.Shape.Length != 1 ? matrices
-                : global::Peft.ParameterGroup.IsExemptFromWeightDecay(parameter) ? vectorsNoDecay
-                : vectors;
-            list.Add(parameter);
-        }
-
-        return
-        [
-            new global::Peft.ParameterGroup("lora_A", matrices, learningRate, weightDecay),
-            new global::Peft.ParameterGroup("lora_B", loraB0, learningRate * 4.0, weightDecay),
-            new global::Peft.ParameterGroup("vectors", vectors, learningRate * 4.0, weightDecay),
-            new global::Peft.ParameterGroup("vectors_no_decay", vectorsNoDecay, learningRate * 4.0, 0.0),
-            new global::Peft.ParameterGroup("embedding", embeddings, embeddingLearningRate, weightDecay),
-        ];
+        return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, 4.0, weightDecay, embeddingLearningRate);
     }
 
     /// <summary>AdamW (PyTorch's update, decoupled weight decay) over <see cref="CreateParameterGroups"/>.</summary>
