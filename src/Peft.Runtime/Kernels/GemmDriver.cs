@@ -1,0 +1,88 @@
+using System.Numerics;
+
+namespace Peft.Kernels;
+
+/// <summary>
+/// The GotoBLAS/BLIS loop nest around one micro-kernel:
+/// <code>
+/// for jc in 0..n step Nc            // block of columns of C and B
+///   for pc in 0..k step Kc          // rank-Kc update; beta applies on the first one only
+///     pack op(B)[pc.., jc..]        // Kc×Nc, in Nr-wide micro-panels (shared by all threads)
+///     for ic in 0..m step Mc        // claimed by the threads one block at a time
+///       pack op(A)[ic.., pc..]      // Mc×Kc, in Mr-tall micro-panels (per thread)
+///       macro-kernel                // jr over Nr, ir over Mr, micro-kernel on each tile
+/// </code>
+/// </summary>
+internal static unsafe class GemmDriver<T, TKernel>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TKernel : struct, IGemmMicroKernel<T>
+{
+    /// <summary>Problems with fewer multiply-adds than this run on the calling thread only.</summary>
+    private const long ParallelThreshold = 96L * 96 * 96;
+
+    private static readonly GemmParallelJob<T, TKernel> Job = new();
+
+    /// <summary>Runs the blocked GEMM on up to <paramref name="maxThreads"/> threads.</summary>
+    public static void Run(in GemmOperands<T> op, int maxThreads)
+    {
+        int threads = (long)op.M * op.N * op.K < ParallelThreshold ? 1 : Math.Min(maxThreads, GemmWorkerPool.MaxThreads);
+        if (threads > 1 && GemmWorkerPool.TryAcquire())
+        {
+            try
+            {
+                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
+            }
+            finally
+            {
+                GemmWorkerPool.Release();
+            }
+
+            return;
+        }
+
+        RunSequential(op);
+    }
+
+    private static void RunSequential(in GemmOperands<T> op)
+    {
+        int kcMax = GemmBlocking<T, TKernel>.Kc;
+        int mcMax = GemmBlocking<T, TKernel>.Mc;
+        int ncMax = GemmBlocking<T, TKernel>.Nc;
+        T* packedB = GemmBuffers<T>.PackedB(kcMax * RoundUp(Math.Min(ncMax, op.N), TKernel.Nr));
+        T* packedA = GemmBuffers<T>.PackedA(kcMax * RoundUp(Math.Min(mcMax, op.M), TKernel.Mr));
+        for (int jc = 0; jc < op.N; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, op.N - jc);
+            for (int pc = 0; pc < op.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, op.K - pc);
+                T beta = pc == 0 ? op.Beta : T.One;
+                PackB(op, jc, nc, pc, kc, 0, PanelCount(nc), packedB);
+                for (int ic = 0; ic < op.M; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, op.M - ic);
+                    GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, kc, TKernel.Mr, packedA);
+                    GemmMacroKernel<T, TKernel>.Run(
+                        packedA, packedB, mc, 0, nc, kc, op.C + ((nint)ic * op.Ldc) + jc, op.Ldc, op.Alpha, beta);
+                }
+            }
+        }
+    }
+
+    /// <summary>Number of Nr-wide micro-panels covering <paramref name="nc"/> columns.</summary>
+    public static int PanelCount(int nc) => (nc + TKernel.Nr - 1) / TKernel.Nr;
+
+    /// <summary>Packs B micro-panels <c>[firstPanel, endPanel)</c> of the block at (pc, jc).</summary>
+    public static void PackB(in GemmOperands<T> op, int jc, int nc, int pc, int kc, int firstPanel, int endPanel, T* packedB)
+    {
+        int nr = TKernel.Nr;
+        for (int q = firstPanel; q < endPanel; q++)
+        {
+            int jr = q * nr;
+            GemmPacking.PackBPanel(
+                op.B, op.Ldb, op.TransB, pc, kc, jc + jr, Math.Min(nr, nc - jr), nr, packedB + ((nint)jr * kc));
+        }
+    }
+
+    public static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

@@ -1,0 +1,69 @@
+namespace Peft.Kernels;
+
+/// <summary>
+/// A small persistent pool of background threads for large GEMMs. The caller is participant 0 and
+/// workers 1..n−1 are woken per region; nothing is allocated per call once the workers exist. One
+/// region runs at a time: a caller that finds the pool busy runs its GEMM on its own thread instead.
+/// </summary>
+internal static class GemmWorkerPool
+{
+    private static readonly Lock Gate = new();
+    private static ManualResetEventSlim[]? s_start;
+    private static IGemmParallelWork? s_work;
+    private static int s_threadCount;
+
+    /// <summary>The most participants a region can have: one per logical processor.</summary>
+    public static int MaxThreads { get; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
+
+    /// <summary>Takes the pool if it is free; pair with <see cref="Release"/>.</summary>
+    public static bool TryAcquire() => Gate.TryEnter();
+
+    /// <summary>Gives the pool back.</summary>
+    public static void Release() => Gate.Exit();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on <paramref name="threadCount"/> participants (this thread included)
+    /// and returns when this thread's share is done; the work must end with a barrier over all participants.
+    /// </summary>
+    public static void Run(IGemmParallelWork work, int threadCount)
+    {
+        ManualResetEventSlim[] start = s_start ??= StartWorkers();
+        s_work = work;
+        s_threadCount = threadCount;
+        for (int i = 1; i < threadCount; i++)
+        {
+            start[i - 1].Set();
+        }
+
+        work.Execute(0, threadCount);
+        s_work = null;
+    }
+
+    private static ManualResetEventSlim[] StartWorkers()
+    {
+        var start = new ManualResetEventSlim[MaxThreads - 1];
+        for (int i = 0; i < start.Length; i++)
+        {
+            start[i] = new ManualResetEventSlim(false);
+            int index = i + 1;
+            var thread = new Thread(() => WorkerLoop(start[index - 1], index))
+            {
+                IsBackground = true,
+                Name = $"Peft GEMM worker {index}",
+            };
+            thread.Start();
+        }
+
+        return start;
+    }
+
+    private static void WorkerLoop(ManualResetEventSlim start, int index)
+    {
+        while (true)
+        {
+            start.Wait();
+            start.Reset();
+            s_work!.Execute(index, s_threadCount);
+        }
+    }
+}
