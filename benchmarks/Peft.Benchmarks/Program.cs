@@ -2,6 +2,7 @@
 // Each command lives in its own file and prints plain lines that README.md quotes.
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
+    ["adapter"] = (Peft.Benchmarks.AdapterPathBenchmark.Help, Peft.Benchmarks.AdapterPathBenchmark.Run),
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
 };
 
