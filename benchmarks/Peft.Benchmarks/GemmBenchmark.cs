@@ -4,13 +4,13 @@ using Peft.Kernels;
 namespace Peft.Benchmarks;
 
 /// <summary>
-/// <c>gemm [--sizes 256,512,1024] [--runs 9] [--threads N] [--isa Vector512|Vector256|Scalar]</c>:
-/// square float GEMM <c>C = A·B</c>, one line <c>M N K GFLOPS</c> per size (median of the runs after
+/// <c>gemm [--sizes 256,512,1024] [--runs 9] [--threads N] [--isa Vector512|Vector256|Scalar] [--ops NN|NT|TN|TT]</c>:
+/// square float GEMM <c>C = op(A)·op(B)</c> (default NN), one line <c>M N K GFLOPS</c> per size (median of the runs after
 /// warm-up), then <c>peak GFLOPS x</c> from an FMA throughput loop on all cores in the same run.
 /// </summary>
 internal static class GemmBenchmark
 {
-    public const string Help = "square float GEMM GFLOPS per size and the FMA peak: gemm --sizes 256,512,1024 [--runs 9] [--threads N] [--isa L]";
+    public const string Help = "square float GEMM GFLOPS per size and the FMA peak: gemm --sizes 256,512,1024 [--runs 9] [--threads N] [--isa L] [--ops NT]";
 
     public static int Run(string[] args)
     {
@@ -18,6 +18,7 @@ internal static class GemmBenchmark
         int runs = 9;
         int threads = GemmWorkerPool.MaxThreads;
         GemmIsa isa = GemmIsaDetection.Best;
+        string ops = "NN";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -26,30 +27,47 @@ internal static class GemmBenchmark
                 case "--runs": runs = int.Parse(args[i + 1]); break;
                 case "--threads": threads = int.Parse(args[i + 1]); break;
                 case "--isa": isa = Enum.Parse<GemmIsa>(args[i + 1]); break;
+                case "--ops": ops = args[i + 1]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}; {Help}");
                     return 2;
             }
         }
 
-        Console.WriteLine($"# isa {isa}, threads {threads}, {Environment.ProcessorCount} cores");
+        if (ops.Length != 2 || ops.Any(o => o is not ('N' or 'T')))
+        {
+            Console.Error.WriteLine($"--ops takes NN, NT, TN or TT, got {ops}");
+            return 2;
+        }
+
+        MatrixTranspose transA = ops[0] == 'T' ? MatrixTranspose.Transpose : MatrixTranspose.None;
+        MatrixTranspose transB = ops[1] == 'T' ? MatrixTranspose.Transpose : MatrixTranspose.None;
+        Console.WriteLine($"# isa {isa}, threads {threads}, ops {ops}, {Environment.ProcessorCount} cores");
         foreach (int size in sizes)
         {
-            double seconds = MedianSeconds(size, runs, isa, threads);
-            Console.WriteLine($"{size} {size} {size} {2.0 * size * size * size / seconds / 1e9:F1}");
+            (double median, double best, double cpu) = Seconds(size, runs, isa, threads, transA, transB);
+            double flops = 2.0 * size * size * size;
+            Console.WriteLine($"{size} {size} {size} {flops / median / 1e9:F1}");
+            Console.WriteLine(
+                $"# {size} best run {flops / best / 1e9:F1} GFLOPS; by process CPU time {flops / cpu / 1e9:F1} GFLOPS per busy core");
         }
 
         Console.WriteLine($"peak GFLOPS {FmaPeak.Measure(Environment.ProcessorCount):F1}");
+        if (threads == 1)
+        {
+            Console.WriteLine($"# one-core peak GFLOPS {FmaPeak.Measure(1):F1}");
+        }
+
         return 0;
     }
 
-    private static double MedianSeconds(int n, int runs, GemmIsa isa, int threads)
+    private static (double Median, double Best, double CpuSeconds) Seconds(int n, int runs, GemmIsa isa, int threads, MatrixTranspose transA, MatrixTranspose transB)
     {
         var random = new Random(42);
         float[] a = Enumerable.Range(0, n * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
         float[] b = Enumerable.Range(0, n * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
         var c = new float[n * n];
-        void Multiply() => Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, n, n, n, 1f, a, n, b, n, 0f, c, n, isa, threads);
+        void Multiply() => Gemm.Multiply(transA, transB, n, n, n, 1f, a, n, b, n, 0f, c, n, isa, threads);
 
         // Warm-up until tiered JIT has settled (at least 0.3 s and 3 calls).
         long warm = Stopwatch.GetTimestamp();
@@ -63,6 +81,7 @@ internal static class GemmBenchmark
         Multiply();
         int repeat = Math.Max(1, (int)(0.02 / Math.Max(1e-6, Stopwatch.GetElapsedTime(probe).TotalSeconds)));
         var samples = new double[runs];
+        TimeSpan cpuBegin = Environment.CpuUsage.TotalTime;
         for (int r = 0; r < runs; r++)
         {
             long begin = Stopwatch.GetTimestamp();
@@ -74,7 +93,9 @@ internal static class GemmBenchmark
             samples[r] = Stopwatch.GetElapsedTime(begin).TotalSeconds / repeat;
         }
 
+        // CPU time (all threads, spinning included) is less disturbed by other load on a shared machine.
+        double cpu = (Environment.CpuUsage.TotalTime - cpuBegin).TotalSeconds / ((double)runs * repeat);
         Array.Sort(samples);
-        return samples[runs / 2];
+        return (samples[runs / 2], samples[0], cpu);
     }
 }

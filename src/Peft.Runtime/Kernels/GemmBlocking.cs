@@ -12,13 +12,13 @@ internal static unsafe class GemmBlocking<T, TKernel>
     where TKernel : struct, IGemmMicroKernel<T>
 {
     private const int L1Budget = 32 * 1024;
-    private const int L2Budget = 256 * 1024;
+    private const int L2Budget = 128 * 1024;
     private const int L3Budget = 2 * 1024 * 1024;
 
     /// <summary>Depth of a packed block: a <c>Kc×Nr</c> B micro-panel fills about 32 KiB of L1.</summary>
     public static readonly int Kc = Math.Clamp(L1Budget / (TKernel.Nr * sizeof(T)), 64, 512);
 
-    /// <summary>Rows of a packed A block (a multiple of <c>Mr</c>): about 256 KiB of L2.</summary>
+    /// <summary>Rows of a packed A block (a multiple of <c>Mr</c>): about 128 KiB of L2 (small enough that the threads share out several blocks).</summary>
     public static readonly int Mc = Math.Max(TKernel.Mr, L2Budget / (Kc * sizeof(T)) / TKernel.Mr * TKernel.Mr);
 
     /// <summary>Columns of a packed B block (a multiple of <c>Nr</c>): about 2 MiB of L3.</summary>

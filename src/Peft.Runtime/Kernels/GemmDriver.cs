@@ -30,7 +30,7 @@ internal static unsafe class GemmDriver<T, TKernel>
         {
             try
             {
-                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
+                GemmWorkerPool.Run(Job.Prepare(op), threads);
             }
             finally
             {

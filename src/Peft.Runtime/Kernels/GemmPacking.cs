@@ -40,7 +40,7 @@ internal static unsafe class GemmPacking
                     }
                 }
             }
-            else
+            else if (rows < mr || !GemmInterleave.TryInterleave(a + ((nint)(i0 + ir) * lda) + p0, lda, kc, mr, panel))
             {
                 // Each stored row i is contiguous in p: scatter it into column i of the panel.
                 for (int i = 0; i < rows; i++)
@@ -75,6 +75,11 @@ internal static unsafe class GemmPacking
     {
         if (transposed)
         {
+            if (nr == nrFull && GemmInterleave.TryInterleave(b + ((nint)j0 * ldb) + p0, ldb, kc, nrFull, dst))
+            {
+                return;
+            }
+
             // Stored row j of Bᵀ is contiguous in p: scatter it into column j of the panel.
             for (int j = 0; j < nr; j++)
             {

@@ -3,82 +3,159 @@ using System.Numerics;
 namespace Peft.Kernels;
 
 /// <summary>
-/// The multi-threaded form of <see cref="GemmDriver{T, TKernel}"/>'s loop nest. For each (jc, pc) block
-/// the participants pack disjoint micro-panels of B into one shared buffer, meet at a barrier, then
-/// claim (Mc-block × column-chunk) items of C from a shared counter (so a thread slowed by other load
-/// simply takes fewer), each packing A into its own buffer, and meet again before B is repacked.
-/// One instance per element type and kernel, used only while the worker pool is held.
+/// The multi-threaded loop nest. For each column block jc, the participants first pack the whole
+/// <c>k×nc</c> block of op(B) into one shared buffer (claiming Nr-wide panels from a counter), then
+/// claim items of C — an Mc block of rows, or part of one when there are few — and run every rank-Kc
+/// update of that item in order, packing A into their own buffer.
 /// </summary>
+/// <remarks>
+/// Every piece of work is claimed, never assigned, and completion is counted rather than met at a
+/// barrier: the caller alone can finish the job, and a worker that wakes late (the machine is busy)
+/// simply finds less to do. Workers enter through <see cref="Execute"/>'s gate so the caller can tell
+/// when none is still inside before it returns. One instance per element type and kernel, prepared
+/// only while the worker pool is held.
+/// </remarks>
 internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TKernel : struct, IGemmMicroKernel<T>
 {
-    private readonly GemmSpinBarrier _barrier = new();
+    /// <summary>Packed B for a whole column block is capped at about 4 MiB (it is read from L3).</summary>
+    private const int PackedBBudgetBytes = 4 * 1024 * 1024;
+
     private GemmOperands<T> _op;
     private T* _packedB;
+    private int _ncBlock;
+    private int _nextPanel;
+    private int _panelsDone;
     private int _nextItem;
+    private int _itemsDone;
+    private int _closed = 1;
+    private int _inside;
 
-    /// <summary>Loads the operands; the packed B block lives in the calling thread's buffer.</summary>
-    public GemmParallelJob<T, TKernel> Prepare(in GemmOperands<T> op, int threads)
+    /// <summary>Loads the operands and opens the gate; the packed B block lives in the calling thread's buffer.</summary>
+    public GemmParallelJob<T, TKernel> Prepare(in GemmOperands<T> op)
     {
+        int nr = TKernel.Nr;
         _op = op;
-        int nc = Math.Min(GemmBlocking<T, TKernel>.Nc, op.N);
-        _packedB = GemmBuffers<T>.PackedB(GemmBlocking<T, TKernel>.Kc * GemmDriver<T, TKernel>.RoundUp(nc, TKernel.Nr));
-        _barrier.Reset(threads);
+        _ncBlock = Math.Clamp(PackedBBudgetBytes / sizeof(T) / op.K / nr * nr, nr, GemmDriver<T, TKernel>.RoundUp(op.N, nr));
+        _packedB = GemmBuffers<T>.PackedB(op.K * _ncBlock);
+        _nextPanel = 0;
+        _panelsDone = 0;
+        _nextItem = 0;
+        _itemsDone = 0;
+        Volatile.Write(ref _closed, 0);
         return this;
     }
 
     public void Execute(int thread, int threadCount)
     {
+        if (thread == 0)
+        {
+            Work(threadCount);
+
+            // Every item is done; shut the gate and wait until no worker is still inside.
+            Interlocked.Exchange(ref _closed, 1);
+            WaitUntil(ref _inside, 0, exact: true);
+            return;
+        }
+
+        Interlocked.Increment(ref _inside);
+        if (Volatile.Read(ref _closed) == 0)
+        {
+            Work(threadCount);
+        }
+
+        Interlocked.Decrement(ref _inside);
+    }
+
+    private void Work(int threadCount)
+    {
         int kcMax = GemmBlocking<T, TKernel>.Kc;
         int mcMax = GemmBlocking<T, TKernel>.Mc;
-        int ncMax = GemmBlocking<T, TKernel>.Nc;
         int nr = TKernel.Nr;
         ref readonly GemmOperands<T> op = ref _op;
         T* packedA = GemmBuffers<T>.PackedA(kcMax * GemmDriver<T, TKernel>.RoundUp(Math.Min(mcMax, op.M), TKernel.Mr));
         int icBlocks = (op.M + mcMax - 1) / mcMax;
-        for (int jc = 0; jc < op.N; jc += ncMax)
-        {
-            int nc = Math.Min(ncMax, op.N - jc);
-            int panels = GemmDriver<T, TKernel>.PanelCount(nc);
 
-            // Too few Mc blocks to keep every thread busy: also split the columns.
+        // Work is numbered across column blocks, so every participant walks the same sequence of tickets.
+        int panelBase = 0;
+        int itemBase = 0;
+        for (int jc = 0; jc < op.N; jc += _ncBlock)
+        {
+            int nc = Math.Min(_ncBlock, op.N - jc);
+            int panels = GemmDriver<T, TKernel>.PanelCount(nc);
+            nint slab = (nint)panels * nr;
+
+            // Phase 1: pack op(B)[0..k, jc..jc+nc) as one Kc×(panels·Nr) slab per rank-Kc step.
+            while (TryClaim(ref _nextPanel, panelBase + panels, out int ticket))
+            {
+                int q = ticket - panelBase;
+                for (int pc = 0; pc < op.K; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, op.K - pc);
+                    GemmDriver<T, TKernel>.PackB(op, jc, nc, pc, kc, q, q + 1, _packedB + (pc * slab));
+                }
+
+                Interlocked.Increment(ref _panelsDone);
+            }
+
+            panelBase += panels;
+            WaitUntil(ref _panelsDone, panelBase, exact: false);
+
+            // Phase 2: items of C. Too few Mc blocks to keep every thread busy: also split the columns.
             int chunks = icBlocks >= 2 * threadCount ? 1 : Math.Min(panels, ((2 * threadCount) + icBlocks - 1) / icBlocks);
             int items = icBlocks * chunks;
-            for (int pc = 0; pc < op.K; pc += kcMax)
+            while (TryClaim(ref _nextItem, itemBase + items, out int ticket))
             {
-                int kc = Math.Min(kcMax, op.K - pc);
-                T beta = pc == 0 ? op.Beta : T.One;
-                GemmDriver<T, TKernel>.PackB(
-                    op, jc, nc, pc, kc, panels * thread / threadCount, panels * (thread + 1) / threadCount, _packedB);
-                if (thread == 0)
+                int item = ticket - itemBase;
+                int ic = item / chunks * mcMax;
+                int chunk = item % chunks;
+                int mc = Math.Min(mcMax, op.M - ic);
+                int jrStart = panels * chunk / chunks * nr;
+                int jrEnd = Math.Min(nc, panels * (chunk + 1) / chunks * nr);
+                T* c = op.C + ((nint)ic * op.Ldc) + jc;
+                for (int pc = 0; pc < op.K; pc += kcMax)
                 {
-                    // Safe: every claim of the previous block happened before the last barrier.
-                    _nextItem = 0;
-                }
-
-                _barrier.SignalAndWait();
-                int packedIc = -1;
-                int item;
-                while ((item = Interlocked.Increment(ref _nextItem) - 1) < items)
-                {
-                    int ic = item / chunks * mcMax;
-                    int chunk = item % chunks;
-                    int mc = Math.Min(mcMax, op.M - ic);
-                    if (ic != packedIc)
-                    {
-                        GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, kc, TKernel.Mr, packedA);
-                        packedIc = ic;
-                    }
-
-                    int jrStart = panels * chunk / chunks * nr;
-                    int jrEnd = Math.Min(nc, panels * (chunk + 1) / chunks * nr);
+                    // C = alpha·A·B + beta·C on the first rank-Kc step, then accumulate (beta = 1).
+                    int kc = Math.Min(kcMax, op.K - pc);
+                    GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, kc, TKernel.Mr, packedA);
                     GemmMacroKernel<T, TKernel>.Run(
-                        packedA, _packedB, mc, jrStart, jrEnd, kc, op.C + ((nint)ic * op.Ldc) + jc, op.Ldc, op.Alpha, beta);
+                        packedA, _packedB + (pc * slab), mc, jrStart, jrEnd, kc, c, op.Ldc, op.Alpha, pc == 0 ? op.Beta : T.One);
                 }
 
-                _barrier.SignalAndWait();
+                Interlocked.Increment(ref _itemsDone);
             }
+
+            // The B buffer is repacked for the next column block only after every item has used it.
+            itemBase += items;
+            WaitUntil(ref _itemsDone, itemBase, exact: false);
+        }
+    }
+
+    // Takes the next ticket below `end`, never moving the counter past it.
+    private static bool TryClaim(ref int counter, int end, out int ticket)
+    {
+        while (true)
+        {
+            ticket = Volatile.Read(ref counter);
+            if (ticket >= end)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref counter, ticket + 1, ticket) == ticket)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static void WaitUntil(ref int counter, int target, bool exact)
+    {
+        SpinWait spinner = default;
+        while (exact ? Volatile.Read(ref counter) != target : Volatile.Read(ref counter) < target)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 }

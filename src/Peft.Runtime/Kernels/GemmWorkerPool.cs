@@ -4,6 +4,7 @@ namespace Peft.Kernels;
 /// A small persistent pool of background threads for large GEMMs. The caller is participant 0 and
 /// workers 1..n−1 are woken per region; nothing is allocated per call once the workers exist. One
 /// region runs at a time: a caller that finds the pool busy runs its GEMM on its own thread instead.
+/// A worker may wake after its region is over; the work object's own gate turns it away.
 /// </summary>
 internal static class GemmWorkerPool
 {
@@ -23,7 +24,8 @@ internal static class GemmWorkerPool
 
     /// <summary>
     /// Runs <paramref name="work"/> on <paramref name="threadCount"/> participants (this thread included)
-    /// and returns when this thread's share is done; the work must end with a barrier over all participants.
+    /// and returns when the work is done; the work must not let workers touch the operands after its
+    /// <see cref="IGemmParallelWork.Execute"/> returns on this thread.
     /// </summary>
     public static void Run(IGemmParallelWork work, int threadCount)
     {
@@ -63,7 +65,7 @@ internal static class GemmWorkerPool
         {
             start.Wait();
             start.Reset();
-            s_work!.Execute(index, s_threadCount);
+            s_work?.Execute(index, s_threadCount);
         }
     }
 }

@@ -1,12 +1,13 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Peft.Kernels;
 
 /// <summary>
 /// 6×(2·Vector256&lt;T&gt;.Count) register tile with Vector256 FMA: 12 accumulators, two B vectors and a
-/// broadcast of A per step of p, i.e. <c>c[i][j] += a(i, p) · b(p, j..j+W)</c>.
+/// broadcast of A per step of p, i.e. <c>c[i][j..j+W) += a(i, p) · b(p, j..j+W)</c>.
 /// </summary>
 internal readonly unsafe struct MicroKernel256<T> : IGemmMicroKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -21,6 +22,17 @@ internal readonly unsafe struct MicroKernel256<T> : IGemmMicroKernel<T>
     public static void Run(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
         int w = Vector256<T>.Count;
+
+        // Pull the C tile towards L1 while the products are computed; it is written only at the end.
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < Rows; i++)
+            {
+                Sse.Prefetch0(c + (i * ldc));
+                Sse.Prefetch0(c + (i * ldc) + (2 * w) - 1);
+            }
+        }
+
         Vector256<T> c00 = Vector256<T>.Zero, c01 = Vector256<T>.Zero;
         Vector256<T> c10 = Vector256<T>.Zero, c11 = Vector256<T>.Zero;
         Vector256<T> c20 = Vector256<T>.Zero, c21 = Vector256<T>.Zero;

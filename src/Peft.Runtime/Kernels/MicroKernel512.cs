@@ -1,17 +1,18 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Peft.Kernels;
 
 /// <summary>
-/// 6×(2·Vector512&lt;T&gt;.Count) register tile with Vector512 FMA: 12 accumulators, two B vectors and a
-/// broadcast of A per step of p, i.e. <c>c[i][j] += a(i, p) · b(p, j..j+W)</c>.
+/// 8×(2·Vector512&lt;T&gt;.Count) register tile with Vector512 FMA: 16 accumulators, two B vectors and a
+/// broadcast of A per step of p, i.e. <c>c[i][j..j+W) += a(i, p) · b(p, j..j+W)</c>.
 /// </summary>
 internal readonly unsafe struct MicroKernel512<T> : IGemmMicroKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private const int Rows = 6;
+    private const int Rows = 8;
 
     public static int Mr => Rows;
 
@@ -21,12 +22,25 @@ internal readonly unsafe struct MicroKernel512<T> : IGemmMicroKernel<T>
     public static void Run(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
         int w = Vector512<T>.Count;
+
+        // Pull the C tile towards L1 while the products are computed; it is written only at the end.
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < Rows; i++)
+            {
+                Sse.Prefetch0(c + (i * ldc));
+                Sse.Prefetch0(c + (i * ldc) + (2 * w) - 1);
+            }
+        }
+
         Vector512<T> c00 = Vector512<T>.Zero, c01 = Vector512<T>.Zero;
         Vector512<T> c10 = Vector512<T>.Zero, c11 = Vector512<T>.Zero;
         Vector512<T> c20 = Vector512<T>.Zero, c21 = Vector512<T>.Zero;
         Vector512<T> c30 = Vector512<T>.Zero, c31 = Vector512<T>.Zero;
         Vector512<T> c40 = Vector512<T>.Zero, c41 = Vector512<T>.Zero;
         Vector512<T> c50 = Vector512<T>.Zero, c51 = Vector512<T>.Zero;
+        Vector512<T> c60 = Vector512<T>.Zero, c61 = Vector512<T>.Zero;
+        Vector512<T> c70 = Vector512<T>.Zero, c71 = Vector512<T>.Zero;
 
         for (int p = 0; p < kc; p++)
         {
@@ -50,6 +64,12 @@ internal readonly unsafe struct MicroKernel512<T> : IGemmMicroKernel<T>
             Vector512<T> a5 = Vector512.Create(a[5]);
             c50 = VectorFma.MultiplyAdd(a5, b0, c50);
             c51 = VectorFma.MultiplyAdd(a5, b1, c51);
+            Vector512<T> a6 = Vector512.Create(a[6]);
+            c60 = VectorFma.MultiplyAdd(a6, b0, c60);
+            c61 = VectorFma.MultiplyAdd(a6, b1, c61);
+            Vector512<T> a7 = Vector512.Create(a[7]);
+            c70 = VectorFma.MultiplyAdd(a7, b0, c70);
+            c71 = VectorFma.MultiplyAdd(a7, b1, c71);
             a += Rows;
             b += 2 * w;
         }
@@ -63,6 +83,8 @@ internal readonly unsafe struct MicroKernel512<T> : IGemmMicroKernel<T>
             StoreRow(c + (3 * ldc), w, c30 * va, c31 * va);
             StoreRow(c + (4 * ldc), w, c40 * va, c41 * va);
             StoreRow(c + (5 * ldc), w, c50 * va, c51 * va);
+            StoreRow(c + (6 * ldc), w, c60 * va, c61 * va);
+            StoreRow(c + (7 * ldc), w, c70 * va, c71 * va);
         }
         else
         {
@@ -73,6 +95,8 @@ internal readonly unsafe struct MicroKernel512<T> : IGemmMicroKernel<T>
             UpdateRow(c + (3 * ldc), w, c30, c31, va, vb);
             UpdateRow(c + (4 * ldc), w, c40, c41, va, vb);
             UpdateRow(c + (5 * ldc), w, c50, c51, va, vb);
+            UpdateRow(c + (6 * ldc), w, c60, c61, va, vb);
+            UpdateRow(c + (7 * ldc), w, c70, c71, va, vb);
         }
     }
 

@@ -32,8 +32,8 @@ public sealed class GemmCorrectnessTests
         var isa = (GemmIsa)level;
         var random = new Random(17 + (int)isa);
 
-        // 1, primes, and sizes just off the vector widths (8, 16, 32) and the register tiles (4, 6).
-        List<(int M, int N, int K)> shapes = [(1, 1, 1), (1, 33, 7), (29, 1, 31), (6, 32, 1), (7, 17, 13), (13, 31, 64), (37, 65, 5)];
+        // 1, primes, and sizes just off the vector widths (8, 16, 32) and the register tiles (4, 6, 8).
+        List<(int M, int N, int K)> shapes = [(1, 1, 1), (1, 33, 7), (29, 1, 31), (6, 32, 1), (9, 16, 2), (7, 17, 13), (13, 31, 64), (37, 65, 5)];
         for (int s = 0; s < 4; s++)
         {
             shapes.Add((random.Next(1, 258), random.Next(1, 258), random.Next(1, 258)));
@@ -111,6 +111,43 @@ public sealed class GemmCorrectnessTests
         double alpha = k == 0 ? 1 : 0;
         Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, 2, 2, k, alpha, new double[2 * k], new double[2 * k], beta, c);
         Assert.Equal(beta == 0 ? [0, 0, 0, 0] : new double[] { 2, 4, 6, 8 }, c);
+    }
+
+    [Fact]
+    public void Deep_and_wide_problems_split_into_several_column_blocks()
+    {
+        // k·n exceeds the shared packed-B budget (4 MiB), so the threaded path walks several column blocks;
+        // one row block means the columns are split into items too.
+        var random = new Random(13);
+        var gemm = GemmCase.Create(MatrixTranspose.None, MatrixTranspose.Transpose, 21, 1100, 1000, random, pad: 2);
+        gemm.Check<float>(1, 0.25, GemmIsaDetection.Best, maxThreads: 2);
+        gemm.Check<double>(1, 0, GemmIsaDetection.Best, maxThreads: 2);
+    }
+
+    [Fact]
+    public void Back_to_back_and_concurrent_calls_give_identical_results()
+    {
+        // Many short threaded calls in a row (workers may wake late) and from two callers at once (one
+        // of them finds the pool busy and runs alone) must all produce the same C.
+        const int m = 100, n = 120, k = 110;
+        var random = new Random(21);
+        float[] a = Enumerable.Range(0, m * k).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, k * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        var expected = new float[m * n];
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, m, n, k, 1f, a, k, b, n, 0f, expected, n, GemmIsaDetection.Best, 1);
+
+        void Repeat()
+        {
+            var c = new float[m * n];
+            for (int r = 0; r < 40; r++)
+            {
+                c.AsSpan().Fill(float.NaN);
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, m, n, k, 1f, a, k, b, n, 0f, c, n, GemmIsaDetection.Best, 2);
+                Assert.Equal(expected, c);
+            }
+        }
+
+        Parallel.Invoke(Repeat, Repeat);
     }
 
     [Fact]
