@@ -18,6 +18,10 @@ public sealed partial class PeftGenerator
     internal const string ReadOnlySpanName = "global::System.ReadOnlySpan";
     private static readonly string[] VectorWidths = ["Vector512", "Vector256"];
 
+    /// <summary>Hot loops are compiled fully optimized at once (no tier-0 / OSR code in the first steps).</summary>
+    private const string AggressiveOptimization =
+        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     private static string Vector(string width) => "global::System.Runtime.Intrinsics." + width;
 
     private static IEnumerable<int> Ranks(int rank) => Enumerable.Range(0, rank);
@@ -33,111 +37,253 @@ public sealed partial class PeftGenerator
     }
 
     /// <summary>
-    /// <c>ProjectDown</c>: <c>h[n, k] = Σ_j m[k, j]·v[n, j]</c>, one dot product per k, r accumulators.
+    /// Rows handled per pass by <c>ProjectDown</c> / <c>ProjectUp</c>: two rows share every load of m
+    /// (halving the loads per FMA) while their 2·r accumulators still fit the 32 vector registers.
+    /// </summary>
+    private static int RowsPerPass(int rank) => rank <= 12 ? 2 : 1;
+
+    /// <summary>
+    /// <c>ProjectDown</c>: <c>h[n, k] = Σ_j m[k, j]·v[n, j]</c>, one dot product per k, r accumulators per row.
     /// Used for <c>h = A·x</c> (forward) and <c>g = Bᵀ·dY</c> (backward, with m = Bᵀ).
     /// </summary>
     private static void WriteProjectDown(IndentedWriter writer, string t, int rank)
     {
+        int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>");
+        writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"private static void ProjectDown({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int batch)"))
         {
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
-            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            writer.Line("int n = 0;");
+            for (int rows = pass; rows >= 1; rows--)
             {
-                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref v0, n * width);");
-                writer.Line($"{t} " + string.Join(", ", Ranks(rank).Select(k => $"s{k} = 0")) + ";");
-                writer.Line("int j = 0;");
-                for (int w = 0; w < VectorWidths.Length; w++)
+                using (writer.OpenBlock($"for (; n <= batch - {rows}; n += {rows})"))
                 {
-                    string vector = Vector(VectorWidths[w]);
-                    string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
-                    using (writer.OpenBlock(header))
-                    {
-                        foreach (int k in Ranks(rank))
-                        {
-                            writer.Line($"var acc{k} = {vector}<{t}>.Zero;");
-                        }
-
-                        using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
-                        {
-                            writer.Line($"var x = {vector}.LoadUnsafe(ref row, (nuint)j);");
-                            foreach (int k in Ranks(rank))
-                            {
-                                writer.Line($"acc{k} = {vector}.FusedMultiplyAdd({vector}.LoadUnsafe(ref m{k}, (nuint)j), x, acc{k});");
-                            }
-                        }
-
-                        foreach (int k in Ranks(rank))
-                        {
-                            writer.Line($"s{k} = {vector}.Sum(acc{k});");
-                        }
-                    }
+                    WriteProjectDownRows(writer, t, rank, rows);
                 }
 
-                writer.Line();
-                using (writer.OpenBlock("for (; j < width; j++)"))
+                if (rows > 1)
                 {
-                    writer.Line($"{t} x = {UnsafeName}.Add(ref row, j);");
+                    writer.Line();
+                }
+            }
+        }
+    }
+
+    private static void WriteProjectDownRows(IndentedWriter writer, string t, int rank, int rows)
+    {
+        var passRows = Enumerable.Range(0, rows).ToList();
+        foreach (int p in passRows)
+        {
+            writer.Line($"ref {t} row{p} = ref {UnsafeName}.Add(ref v0, (n + {p}) * width);");
+            writer.Line($"{t} " + string.Join(", ", Ranks(rank).Select(k => $"s{p}_{k} = 0")) + ";");
+        }
+
+        writer.Line("int j = 0;");
+        for (int w = 0; w < VectorWidths.Length; w++)
+        {
+            string vector = Vector(VectorWidths[w]);
+            string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
+            using (writer.OpenBlock(header))
+            {
+                foreach (int p in passRows)
+                {
+                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var acc{p}_{k} = {vector}<{t}>.Zero;")));
+                }
+
+                using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                {
+                    foreach (int p in passRows)
+                    {
+                        writer.Line($"var x{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
+                    }
+
                     foreach (int k in Ranks(rank))
                     {
-                        writer.Line($"s{k} += {UnsafeName}.Add(ref m{k}, j) * x;");
+                        writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
+                        foreach (int p in passRows)
+                        {
+                            writer.Line($"acc{p}_{k} = {vector}.FusedMultiplyAdd(m{k}j, x{p}, acc{p}_{k});");
+                        }
                     }
                 }
 
-                writer.Line();
-                writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
-                foreach (int k in Ranks(rank))
+                foreach (int p in passRows)
                 {
-                    writer.Line($"{UnsafeName}.Add(ref hRow, {k}) = s{k};");
+                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"s{p}_{k} = {vector}.Sum(acc{p}_{k});")));
                 }
+            }
+        }
+
+        writer.Line();
+        using (writer.OpenBlock("for (; j < width; j++)"))
+        {
+            foreach (int p in passRows)
+            {
+                writer.Line($"{t} x{p} = {UnsafeName}.Add(ref row{p}, j);");
+            }
+
+            foreach (int k in Ranks(rank))
+            {
+                foreach (int p in passRows)
+                {
+                    writer.Line($"s{p}_{k} += {UnsafeName}.Add(ref m{k}, j) * x{p};");
+                }
+            }
+        }
+
+        writer.Line();
+        foreach (int p in passRows)
+        {
+            writer.Line($"ref {t} hRow{p} = ref {UnsafeName}.Add(ref h0, (n + {p}) * Rank);");
+            foreach (int k in Ranks(rank))
+            {
+                writer.Line($"{UnsafeName}.Add(ref hRow{p}, {k}) = s{p}_{k};");
             }
         }
     }
 
     /// <summary>
     /// <c>ProjectUp</c>: <c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c>, r broadcast coefficients per row.
-    /// Used for <c>y += s·B·h</c> (m = Bᵀ), <c>dx += s·Aᵀ·g</c> and the merge <c>W += s·B·A</c>.
+    /// Used for <c>y += s·B·h</c> (m = Bᵀ) and <c>dx += s·Aᵀ·g</c>.
     /// </summary>
     private static void WriteProjectUp(IndentedWriter writer, string t, int rank)
     {
+        int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>");
+        writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"private static void ProjectUp({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int batch)"))
         {
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
             writer.Line($"ref {t} y0 = ref {MemoryMarshalName}.GetReference(y);");
-            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            writer.Line("int n = 0;");
+            for (int rows = pass; rows >= 1; rows--)
             {
-                writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
-                foreach (int k in Ranks(rank))
+                using (writer.OpenBlock($"for (; n <= batch - {rows}; n += {rows})"))
                 {
-                    writer.Line($"{t} c{k} = scale * {UnsafeName}.Add(ref hRow, {k});");
+                    WriteProjectUpRows(writer, t, rank, rows);
                 }
 
-                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref y0, n * width);");
+                if (rows > 1)
+                {
+                    writer.Line();
+                }
+            }
+        }
+    }
+
+    private static void WriteProjectUpRows(IndentedWriter writer, string t, int rank, int rows)
+    {
+        var passRows = Enumerable.Range(0, rows).ToList();
+        foreach (int p in passRows)
+        {
+            writer.Line($"ref {t} hRow{p} = ref {UnsafeName}.Add(ref h0, (n + {p}) * Rank);");
+            foreach (int k in Ranks(rank))
+            {
+                writer.Line($"{t} c{p}_{k} = scale * {UnsafeName}.Add(ref hRow{p}, {k});");
+            }
+
+            writer.Line($"ref {t} row{p} = ref {UnsafeName}.Add(ref y0, (n + {p}) * width);");
+        }
+
+        writer.Line("int j = 0;");
+        for (int w = 0; w < VectorWidths.Length; w++)
+        {
+            string vector = Vector(VectorWidths[w]);
+            string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
+            using (writer.OpenBlock(header))
+            {
+                foreach (int p in passRows)
+                {
+                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var b{p}_{k} = {vector}.Create(c{p}_{k});")));
+                }
+
+                using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                {
+                    foreach (int p in passRows)
+                    {
+                        writer.Line($"var acc{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
+                    }
+
+                    foreach (int k in Ranks(rank))
+                    {
+                        writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
+                        foreach (int p in passRows)
+                        {
+                            writer.Line($"acc{p} = {vector}.FusedMultiplyAdd(m{k}j, b{p}_{k}, acc{p});");
+                        }
+                    }
+
+                    foreach (int p in passRows)
+                    {
+                        writer.Line($"{vector}.StoreUnsafe(acc{p}, ref row{p}, (nuint)j);");
+                    }
+                }
+            }
+        }
+
+        writer.Line();
+        using (writer.OpenBlock("for (; j < width; j++)"))
+        {
+            foreach (int p in passRows)
+            {
+                writer.Line($"{UnsafeName}.Add(ref row{p}, j) += " +
+                    string.Join(" + ", Ranks(rank).Select(k => $"c{p}_{k} * {UnsafeName}.Add(ref m{k}, j)")) + ";");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>AccumulateOuter</c>: <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c>, r accumulators per column block.
+    /// Used for <c>dA += s·g·xᵀ</c> and <c>dBᵀ += s·h·dYᵀ</c>. The rows are taken in blocks of
+    /// <c>RowBlock</c>: few enough concurrent strided streams for the hardware prefetcher, and the
+    /// column blocks of g are read and written once per row block only.
+    /// </summary>
+    private static void WriteAccumulateOuter(IndentedWriter writer, string t, int rank)
+    {
+        writer.Line("/// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>");
+        writer.Line(AggressiveOptimization);
+        using (writer.OpenBlock($"private static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, {t} scale, int width, int batch)"))
+        {
+            writer.Line("const int RowBlock = 16;");
+            WriteRowReferences(writer, t, "g", "g", rank, "width");
+            writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
+            writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
+            using (writer.OpenBlock("for (int first = 0; first < batch; first += RowBlock)"))
+            {
+                writer.Line("int end = global::System.Math.Min(batch, first + RowBlock);");
                 writer.Line("int j = 0;");
                 for (int w = 0; w < VectorWidths.Length; w++)
                 {
                     string vector = Vector(VectorWidths[w]);
-                    string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
+                    string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated)";
                     using (writer.OpenBlock(header))
                     {
-                        foreach (int k in Ranks(rank))
-                        {
-                            writer.Line($"var b{k} = {vector}.Create(c{k});");
-                        }
-
+                        writer.Line($"var scaleVector = {vector}.Create(scale);");
                         using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
                         {
-                            writer.Line($"var acc = {vector}.LoadUnsafe(ref row, (nuint)j);");
                             foreach (int k in Ranks(rank))
                             {
-                                writer.Line($"acc = {vector}.FusedMultiplyAdd({vector}.LoadUnsafe(ref m{k}, (nuint)j), b{k}, acc);");
+                                writer.Line($"var acc{k} = {vector}<{t}>.Zero;");
                             }
 
-                            writer.Line($"{vector}.StoreUnsafe(acc, ref row, (nuint)j);");
+                            using (writer.OpenBlock("for (int n = first; n < end; n++)"))
+                            {
+                                writer.Line($"var x = {vector}.LoadUnsafe(ref v0, (nuint)(n * width + j));");
+                                writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
+                                foreach (int k in Ranks(rank))
+                                {
+                                    writer.Line($"acc{k} = {vector}.FusedMultiplyAdd({vector}.Create({UnsafeName}.Add(ref hRow, {k})), x, acc{k});");
+                                }
+                            }
+
+                            foreach (int k in Ranks(rank))
+                            {
+                                writer.Line($"{vector}.StoreUnsafe({vector}.FusedMultiplyAdd(acc{k}, scaleVector, {vector}.LoadUnsafe(ref g{k}, (nuint)j)), ref g{k}, (nuint)j);");
+                            }
                         }
                     }
                 }
@@ -145,75 +291,21 @@ public sealed partial class PeftGenerator
                 writer.Line();
                 using (writer.OpenBlock("for (; j < width; j++)"))
                 {
-                    writer.Line($"{UnsafeName}.Add(ref row, j) += " +
-                        string.Join(" + ", Ranks(rank).Select(k => $"c{k} * {UnsafeName}.Add(ref m{k}, j)")) + ";");
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>AccumulateOuter</c>: <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c>, r accumulators per column block.
-    /// Used for <c>dA += s·g·xᵀ</c> and <c>dBᵀ += s·h·dYᵀ</c>.
-    /// </summary>
-    private static void WriteAccumulateOuter(IndentedWriter writer, string t, int rank)
-    {
-        writer.Line("/// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>");
-        using (writer.OpenBlock($"private static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, {t} scale, int width, int batch)"))
-        {
-            WriteRowReferences(writer, t, "g", "g", rank, "width");
-            writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
-            writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
-            writer.Line("int j = 0;");
-            for (int w = 0; w < VectorWidths.Length; w++)
-            {
-                string vector = Vector(VectorWidths[w]);
-                string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated)";
-                using (writer.OpenBlock(header))
-                {
-                    writer.Line($"var scaleVector = {vector}.Create(scale);");
-                    using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                    writer.Line($"{t} " + string.Join(", ", Ranks(rank).Select(k => $"s{k} = 0")) + ";");
+                    using (writer.OpenBlock("for (int n = first; n < end; n++)"))
                     {
+                        writer.Line($"{t} x = {UnsafeName}.Add(ref v0, n * width + j);");
+                        writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
                         foreach (int k in Ranks(rank))
                         {
-                            writer.Line($"var acc{k} = {vector}<{t}>.Zero;");
-                        }
-
-                        using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
-                        {
-                            writer.Line($"var x = {vector}.LoadUnsafe(ref v0, (nuint)(n * width + j));");
-                            writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
-                            foreach (int k in Ranks(rank))
-                            {
-                                writer.Line($"acc{k} = {vector}.FusedMultiplyAdd({vector}.Create({UnsafeName}.Add(ref hRow, {k})), x, acc{k});");
-                            }
-                        }
-
-                        foreach (int k in Ranks(rank))
-                        {
-                            writer.Line($"{vector}.StoreUnsafe({vector}.FusedMultiplyAdd(acc{k}, scaleVector, {vector}.LoadUnsafe(ref g{k}, (nuint)j)), ref g{k}, (nuint)j);");
+                            writer.Line($"s{k} += {UnsafeName}.Add(ref hRow, {k}) * x;");
                         }
                     }
-                }
-            }
 
-            writer.Line();
-            using (writer.OpenBlock("for (; j < width; j++)"))
-            {
-                writer.Line($"{t} " + string.Join(", ", Ranks(rank).Select(k => $"s{k} = 0")) + ";");
-                using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
-                {
-                    writer.Line($"{t} x = {UnsafeName}.Add(ref v0, n * width + j);");
-                    writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
                     foreach (int k in Ranks(rank))
                     {
-                        writer.Line($"s{k} += {UnsafeName}.Add(ref hRow, {k}) * x;");
+                        writer.Line($"{UnsafeName}.Add(ref g{k}, j) += scale * s{k};");
                     }
-                }
-
-                foreach (int k in Ranks(rank))
-                {
-                    writer.Line($"{UnsafeName}.Add(ref g{k}, j) += scale * s{k};");
                 }
             }
         }

@@ -246,6 +246,7 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
     }
 
     /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
     {
         ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
@@ -254,68 +255,148 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
         ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
         ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width);
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            float s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0;
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j), x, acc1);
-                    acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j), x, acc2);
-                    acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j), x, acc3);
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
+                    acc1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x1, acc1_3);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0);
-                s1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1);
-                s2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2);
-                s3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3);
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j), x, acc1);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j), x, acc2);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j), x, acc3);
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
+                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x1, acc1_3);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1);
-                s2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc2);
-                s3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc3);
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
             }
 
             for (; j < width; j++)
             {
-                float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x;
-                s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x;
-                s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x;
-                s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
+                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
+                s1_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x1;
             }
 
-            ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) = s0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) = s1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) = s2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) = s3;
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3) = s1_3;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
         }
     }
 
     /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
     {
         ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
@@ -324,130 +405,210 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
         ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            float c0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0);
-            float c1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1);
-            float c2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2);
-            float c3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3);
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, n * width);
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
+            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
+            float c1_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3);
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector512.Create(c0);
-                var b1 = global::System.Runtime.Intrinsics.Vector512.Create(c1);
-                var b2 = global::System.Runtime.Intrinsics.Vector512.Create(c2);
-                var b3 = global::System.Runtime.Intrinsics.Vector512.Create(c3);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector512.Create(c1_3);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j), b1, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j), b2, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j), b3, acc);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b1_3, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector256.Create(c0);
-                var b1 = global::System.Runtime.Intrinsics.Vector256.Create(c1);
-                var b2 = global::System.Runtime.Intrinsics.Vector256.Create(c2);
-                var b3 = global::System.Runtime.Intrinsics.Vector256.Create(c3);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector256.Create(c1_3);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j), b1, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j), b2, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j), b3, acc);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b1_3, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
 
             for (; j < width; j++)
             {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j) += c0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c1_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
             }
         }
     }
 
     /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
     {
+        const int RowBlock = 16;
         ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
         ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
         ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * width);
         ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3 * width);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        for (int first = 0; first < batch; first += RowBlock)
         {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                    acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
             }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                    acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
             }
-        }
 
-        for (; j < width; j++)
-        {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int n = 0; n < batch; n++)
+            for (; j < width; j++)
             {
-                float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
-                s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
+                    s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
         }
     }
 
@@ -606,160 +767,289 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
     }
 
     /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
     {
         ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
         ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width);
-            float s0 = 0, s1 = 0;
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0;
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            float s1_0 = 0, s1_1 = 0;
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j), x, acc1);
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0);
-                s1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1);
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j), x, acc1);
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0);
-                s1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1);
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
             }
 
             for (; j < width; j++)
             {
-                float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x;
-                s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x;
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
             }
 
-            ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) = s0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) = s1;
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
         }
     }
 
     /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
     {
         ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            float c0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0);
-            float c1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1);
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, n * width);
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector512.Create(c0);
-                var b1 = global::System.Runtime.Intrinsics.Vector512.Create(c1);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j), b1, acc);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector256.Create(c0);
-                var b1 = global::System.Runtime.Intrinsics.Vector256.Create(c1);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j), b1, acc);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
 
             for (; j < width; j++)
             {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j) += c0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
             }
         }
     }
 
     /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
     {
+        const int RowBlock = 16;
         ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
         ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
         ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        for (int first = 0; first < batch; first += RowBlock)
         {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
             }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
             }
-        }
 
-        for (; j < width; j++)
-        {
-            float s0 = 0, s1 = 0;
-            for (int n = 0; n < batch; n++)
+            for (; j < width; j++)
             {
-                float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                float s0 = 0, s1 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
         }
     }
 

@@ -226,136 +226,249 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
     }
 
     /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectDown(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> v, global::System.Span<double> h, int width, int batch)
     {
         ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref double v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
         ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width);
-            double s0 = 0;
+            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            double s0_0 = 0;
+            ref double row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            double s1_0 = 0;
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), x, acc0);
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0);
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), x, acc0);
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
                 }
-                s0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0);
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
             }
 
             for (; j < width; j++)
             {
-                double x = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x;
+                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
             }
 
-            ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) = s0;
+            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            ref double hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            double s0_0 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+            }
+
+            for (; j < width; j++)
+            {
+                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+            }
+
+            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
         }
     }
 
     /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ProjectUp(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> h, global::System.Span<double> y, double scale, int width, int batch)
     {
         ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        for (int n = 0; n < batch; n++)
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
         {
-            ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-            double c0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0);
-            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, n * width);
+            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            double c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref double hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            double c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            ref double row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
             int j = 0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector512.Create(c0);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
             {
-                var b0 = global::System.Runtime.Intrinsics.Vector256.Create(c0);
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0);
                 for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var acc = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)j);
-                    acc = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j), b0, acc);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref row, (nuint)j);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
                 }
             }
 
             for (; j < width; j++)
             {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row, j) += c0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            double c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
             }
         }
     }
 
     /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateOuter(global::System.ReadOnlySpan<double> h, global::System.ReadOnlySpan<double> v, global::System.Span<double> g, double scale, int width, int batch)
     {
+        const int RowBlock = 16;
         ref double g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
         ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
         ref double v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        for (int first = 0; first < batch; first += RowBlock)
         {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
             }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                var acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (int n = 0; n < batch; n++)
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
                 {
-                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                    ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
             }
-        }
 
-        for (; j < width; j++)
-        {
-            double s0 = 0;
-            for (int n = 0; n < batch; n++)
+            for (; j < width; j++)
             {
-                double x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                double s0 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    double x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
         }
     }
 
