@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
@@ -47,6 +48,19 @@ public sealed partial class PeftGenerator
             {
                 WriteLoRAKernel(writer, model.Hierarchy, layer);
             }
+        }
+
+        // The loops each rank and element type needs, once per file, in a fixed order.
+        foreach (var (element, rank) in model.Layers
+            .Where(static layer => layer.Kind != AdapterKind.MoRA)
+            .Select(static layer => (layer.ElementType, layer.Rank))
+            .Distinct()
+            .OrderBy(static key => key.ElementType, System.StringComparer.Ordinal)
+            .ThenBy(static key => key.Rank))
+        {
+            token.ThrowIfCancellationRequested();
+            writer.Line();
+            WriteLowRankLoops(writer, element, rank);
         }
 
         return writer.ToString();

@@ -11,6 +11,7 @@ public sealed partial class PeftGenerator
     {
         string t = layer.ElementType;
         string kernel = KernelName(layer);
+        string loops = LoopsName(t, layer.Rank);
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
@@ -72,9 +73,10 @@ public sealed partial class PeftGenerator
                 writer.Line("CheckLength(xa.Length, batch * Rank, nameof(xa));");
                 writer.Line($"CheckLength(y.Length, batch * {outName}, nameof(y));");
                 writer.Line();
-                writer.Line($"ProjectDown(a, x, xa, {inName}, batch);");
-                writer.Line($"Transpose(b, ref _bTransposed, {outName});");
-                writer.Line($"ProjectUp(_bTransposed, xa, y, Scale, {outName}, batch);");
+                writer.Line($"{loops}.ProjectDown(a, x, xa, {inName}, batch);");
+                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
+                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
+                writer.Line($"{loops}.ProjectUp(_bTransposed, xa, y, Scale, {outName}, batch);");
             }
 
             writer.Line();
@@ -98,8 +100,8 @@ public sealed partial class PeftGenerator
                     writer.Line("// dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]");
                     writer.Line($"Resize(ref _bGradientTransposed, Rank * {outName});");
                     writer.Line("global::System.Array.Clear(_bGradientTransposed);");
-                    writer.Line($"AccumulateOuter(xa, dy, _bGradientTransposed, Scale, {outName}, batch);");
-                    writer.Line($"AddTransposed(_bGradientTransposed, bGradient, {outName});");
+                    writer.Line($"{loops}.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, {outName}, batch);");
+                    writer.Line($"{loops}.AddTransposed(_bGradientTransposed, bGradient, {outName});");
                 }
 
                 writer.Line();
@@ -110,30 +112,25 @@ public sealed partial class PeftGenerator
 
                 writer.Line();
                 writer.Line("// g[batch, Rank] = dY·B");
-                writer.Line($"Transpose(b, ref _bTransposed, {outName});");
-                writer.Line($"ProjectDown(_bTransposed, dy, dyB, {outName}, batch);");
+                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
+                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
+                writer.Line($"{loops}.ProjectDown(_bTransposed, dy, dyB, {outName}, batch);");
                 using (writer.OpenBlock("if (!aGradient.IsEmpty)"))
                 {
                     writer.Line($"CheckLength(aGradient.Length, Rank * {inName}, nameof(aGradient));");
-                    writer.Line($"AccumulateOuter(dyB, x, aGradient, Scale, {inName}, batch);");
+                    writer.Line($"{loops}.AccumulateOuter(dyB, x, aGradient, Scale, {inName}, batch);");
                 }
 
                 writer.Line();
                 using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
                 {
                     writer.Line($"CheckLength(inputGradient.Length, batch * {inName}, nameof(inputGradient));");
-                    writer.Line($"ProjectUp(a, dyB, inputGradient, Scale, {inName}, batch);");
+                    writer.Line($"{loops}.ProjectUp(a, dyB, inputGradient, Scale, {inName}, batch);");
                 }
             }
 
             writer.Line();
-            WriteProjectDown(writer, t, layer.Rank);
-            writer.Line();
-            WriteProjectUp(writer, t, layer.Rank);
-            writer.Line();
-            WriteAccumulateOuter(writer, t, layer.Rank);
-            writer.Line();
-            WriteLoRAHelpers(writer, t, layer);
+            WriteCommonHelpers(writer, t);
         }
     }
 
@@ -154,44 +151,6 @@ public sealed partial class PeftGenerator
         }
 
         writer.Line();
-    }
-
-    private static void WriteLoRAHelpers(IndentedWriter writer, string t, LayerInfo layer)
-    {
-        writer.Line("/// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>");
-        using (writer.OpenBlock($"private static void Transpose({ReadOnlySpanName}<{t}> b, ref {t}[] transposed, int outFeatures)"))
-        {
-            writer.Line("Resize(ref transposed, Rank * outFeatures);");
-            writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetReference(b);");
-            writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetArrayDataReference(transposed);");
-            using (writer.OpenBlock("for (int o = 0; o < outFeatures; o++)"))
-            {
-                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref source, o * Rank);");
-                for (int k = 0; k < layer.Rank; k++)
-                {
-                    writer.Line($"{UnsafeName}.Add(ref target, {k} * outFeatures + o) = {UnsafeName}.Add(ref row, {k});");
-                }
-            }
-        }
-
-        writer.Line();
-        writer.Line("/// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>");
-        using (writer.OpenBlock($"private static void AddTransposed({t}[] transposed, {SpanName}<{t}> b, int outFeatures)"))
-        {
-            writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetArrayDataReference(transposed);");
-            writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetReference(b);");
-            using (writer.OpenBlock("for (int o = 0; o < outFeatures; o++)"))
-            {
-                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref target, o * Rank);");
-                for (int k = 0; k < layer.Rank; k++)
-                {
-                    writer.Line($"{UnsafeName}.Add(ref row, {k}) += {UnsafeName}.Add(ref source, {k} * outFeatures + o);");
-                }
-            }
-        }
-
-        writer.Line();
-        WriteCommonHelpers(writer, t);
     }
 
     /// <summary>Scratch resizing and the length check shared by every kernel.</summary>

@@ -36,6 +36,69 @@ public sealed partial class PeftGenerator
         }
     }
 
+    /// <summary>The name of the loops class shared by every kernel of one rank and element type in a file.</summary>
+    private static string LoopsName(string t, int rank) => $"Rank{rank}{(t == "float" ? "Single" : "Double")}Loops";
+
+    /// <summary>
+    /// The loops of one rank and element type, written once per generated file and shared by its
+    /// kernels (the loops depend on r and T only; the kernels pass their sizes).
+    /// </summary>
+    private static void WriteLowRankLoops(IndentedWriter writer, string t, int rank)
+    {
+        writer.Line("/// <summary>");
+        writer.Line($"/// The low-rank loops for r = {rank} on <see cref=\"{t}\"/>, unrolled over the rank: the {rank} dot products or");
+        writer.Line("/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.");
+        writer.Line("/// </summary>");
+        WriteGeneratedAttributes(writer);
+        using (writer.OpenBlock($"file static class {LoopsName(t, rank)}"))
+        {
+            writer.Line("/// <summary>The rank r.</summary>");
+            writer.Line($"public const int Rank = {rank};");
+            writer.Line();
+            WriteProjectDown(writer, t, rank);
+            writer.Line();
+            WriteProjectUp(writer, t, rank);
+            writer.Line();
+            WriteAccumulateOuter(writer, t, rank);
+            writer.Line();
+            WriteTransposes(writer, t, rank);
+        }
+    }
+
+    private static void WriteTransposes(IndentedWriter writer, string t, int rank)
+    {
+        writer.Line("/// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>");
+        using (writer.OpenBlock($"public static void Transpose({ReadOnlySpanName}<{t}> b, {SpanName}<{t}> transposed, int outFeatures)"))
+        {
+            writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetReference(b);");
+            writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetReference(transposed);");
+            using (writer.OpenBlock("for (int o = 0; o < outFeatures; o++)"))
+            {
+                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref source, o * Rank);");
+                for (int k = 0; k < rank; k++)
+                {
+                    writer.Line($"{UnsafeName}.Add(ref target, {k} * outFeatures + o) = {UnsafeName}.Add(ref row, {k});");
+                }
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>");
+        using (writer.OpenBlock($"public static void AddTransposed({ReadOnlySpanName}<{t}> transposed, {SpanName}<{t}> b, int outFeatures)"))
+        {
+            writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetReference(transposed);");
+            writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetReference(b);");
+            using (writer.OpenBlock("for (int o = 0; o < outFeatures; o++)"))
+            {
+                writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref target, o * Rank);");
+                for (int k = 0; k < rank; k++)
+                {
+                    writer.Line($"{UnsafeName}.Add(ref row, {k}) += {UnsafeName}.Add(ref source, {k} * outFeatures + o);");
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Rows handled per pass by <c>ProjectDown</c> / <c>ProjectUp</c>: two rows share every load of m
     /// (halving the loads per FMA) while their 2·r accumulators still fit the 32 vector registers.
@@ -51,7 +114,7 @@ public sealed partial class PeftGenerator
         int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"private static void ProjectDown({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int batch)"))
+        using (writer.OpenBlock($"public static void ProjectDown({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int batch)"))
         {
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
@@ -154,7 +217,7 @@ public sealed partial class PeftGenerator
         int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"private static void ProjectUp({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int batch)"))
+        using (writer.OpenBlock($"public static void ProjectUp({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int batch)"))
         {
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
@@ -246,7 +309,7 @@ public sealed partial class PeftGenerator
     {
         writer.Line("/// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"private static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, {t} scale, int width, int batch)"))
+        using (writer.OpenBlock($"public static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, {t} scale, int width, int batch)"))
         {
             writer.Line("const int RowBlock = 16;");
             WriteRowReferences(writer, t, "g", "g", rank, "width");

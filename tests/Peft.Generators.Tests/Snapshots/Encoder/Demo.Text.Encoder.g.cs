@@ -193,9 +193,10 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
         CheckLength(xa.Length, batch * Rank, nameof(xa));
         CheckLength(y.Length, batch * OutFeatures, nameof(y));
 
-        ProjectDown(a, x, xa, InFeatures, batch);
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
+        Rank4SingleLoops.ProjectDown(a, x, xa, InFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank4SingleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank4SingleLoops.ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
     }
 
     /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
@@ -220,8 +221,8 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
             // dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]
             Resize(ref _bGradientTransposed, Rank * OutFeatures);
             global::System.Array.Clear(_bGradientTransposed);
-            AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
-            AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
+            Rank4SingleLoops.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
+            Rank4SingleLoops.AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
         }
 
         if (aGradient.IsEmpty && inputGradient.IsEmpty)
@@ -230,416 +231,19 @@ file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
         }
 
         // g[batch, Rank] = dY·B
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank4SingleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank4SingleLoops.ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
         if (!aGradient.IsEmpty)
         {
             CheckLength(aGradient.Length, Rank * InFeatures, nameof(aGradient));
-            AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
+            Rank4SingleLoops.AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
         }
 
         if (!inputGradient.IsEmpty)
         {
             CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));
-            ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x1, acc1_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x1, acc1_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-                s1_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3) = s1_3;
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
-            float c1_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector512.Create(c1_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector256.Create(c1_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c1_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-            }
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-            }
-        }
-    }
-
-    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
-        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * width);
-        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int first = 0; first < batch; first += RowBlock)
-        {
-            int end = global::System.Math.Min(batch, first + RowBlock);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                for (int n = first; n < end; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
-                    s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
-    private static void Transpose(global::System.ReadOnlySpan<float> b, ref float[] transposed, int outFeatures)
-    {
-        Resize(ref transposed, Rank * outFeatures);
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 3 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
-    private static void AddTransposed(float[] transposed, global::System.Span<float> b, int outFeatures)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 3 * outFeatures + o);
+            Rank4SingleLoops.ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
         }
     }
 
@@ -714,9 +318,10 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
         CheckLength(xa.Length, batch * Rank, nameof(xa));
         CheckLength(y.Length, batch * OutFeatures, nameof(y));
 
-        ProjectDown(a, x, xa, InFeatures, batch);
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
+        Rank2SingleLoops.ProjectDown(a, x, xa, InFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank2SingleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank2SingleLoops.ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
     }
 
     /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
@@ -741,8 +346,8 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
             // dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]
             Resize(ref _bGradientTransposed, Rank * OutFeatures);
             global::System.Array.Clear(_bGradientTransposed);
-            AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
-            AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
+            Rank2SingleLoops.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
+            Rank2SingleLoops.AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
         }
 
         if (aGradient.IsEmpty && inputGradient.IsEmpty)
@@ -751,332 +356,19 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
         }
 
         // g[batch, Rank] = dY·B
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank2SingleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank2SingleLoops.ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
         if (!aGradient.IsEmpty)
         {
             CheckLength(aGradient.Length, Rank * InFeatures, nameof(aGradient));
-            AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
+            Rank2SingleLoops.AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
         }
 
         if (!inputGradient.IsEmpty)
         {
             CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));
-            ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-            }
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-            }
-        }
-    }
-
-    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int first = 0; first < batch; first += RowBlock)
-        {
-            int end = global::System.Math.Min(batch, first + RowBlock);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                float s0 = 0, s1 = 0;
-                for (int n = first; n < end; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
-    private static void Transpose(global::System.ReadOnlySpan<float> b, ref float[] transposed, int outFeatures)
-    {
-        Resize(ref transposed, Rank * outFeatures);
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
-    private static void AddTransposed(float[] transposed, global::System.Span<float> b, int outFeatures)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
+            Rank2SingleLoops.ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
         }
     }
 
@@ -1320,6 +612,742 @@ file sealed class GateKernel : global::Peft.IMoRAKernel<double>
         {
             throw new global::System.ArgumentException(
                 $"Span '{name}' has {actual} elements, expected {expected}.", name);
+        }
+    }
+}
+
+/// <summary>
+/// The low-rank loops for r = 2 on <see cref="float"/>, unrolled over the rank: the 2 dot products or
+/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file static class Rank2SingleLoops
+{
+    /// <summary>The rank r.</summary>
+    public const int Rank = 2;
+
+    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0;
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            float s1_0 = 0, s1_1 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+        }
+    }
+
+    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
+            }
+        }
+    }
+
+    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
+    {
+        const int RowBlock = 16;
+        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
+        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        for (int first = 0; first < batch; first += RowBlock)
+        {
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                float s0 = 0, s1 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
+            }
+        }
+    }
+
+    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
+    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+        }
+    }
+
+    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
+    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
+        }
+    }
+}
+
+/// <summary>
+/// The low-rank loops for r = 4 on <see cref="float"/>, unrolled over the rank: the 4 dot products or
+/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file static class Rank4SingleLoops
+{
+    /// <summary>The rank r.</summary>
+    public const int Rank = 4;
+
+    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
+        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            float s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
+                    acc1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x1, acc1_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
+                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x1, acc1_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
+                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
+                s1_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x1;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3) = s1_3;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
+        }
+    }
+
+    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
+        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
+            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
+            float c1_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3);
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector512.Create(c1_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b1_3, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector256.Create(c1_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b1_3, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c1_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
+            }
+        }
+    }
+
+    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
+    {
+        const int RowBlock = 16;
+        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
+        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
+        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * width);
+        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        for (int first = 0; first < batch; first += RowBlock)
+        {
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                        acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
+                    s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
+            }
+        }
+    }
+
+    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
+    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 3 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+        }
+    }
+
+    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
+    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 3 * outFeatures + o);
         }
     }
 }

@@ -173,9 +173,10 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
         CheckLength(xa.Length, batch * Rank, nameof(xa));
         CheckLength(y.Length, batch * OutFeatures, nameof(y));
 
-        ProjectDown(a, x, xa, InFeatures, batch);
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
+        Rank1DoubleLoops.ProjectDown(a, x, xa, InFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank1DoubleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank1DoubleLoops.ProjectUp(_bTransposed, xa, y, Scale, OutFeatures, batch);
     }
 
     /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
@@ -200,8 +201,8 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
             // dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]
             Resize(ref _bGradientTransposed, Rank * OutFeatures);
             global::System.Array.Clear(_bGradientTransposed);
-            AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
-            AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
+            Rank1DoubleLoops.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, OutFeatures, batch);
+            Rank1DoubleLoops.AddTransposed(_bGradientTransposed, bGradient, OutFeatures);
         }
 
         if (aGradient.IsEmpty && inputGradient.IsEmpty)
@@ -210,24 +211,57 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
         }
 
         // g[batch, Rank] = dY·B
-        Transpose(b, ref _bTransposed, OutFeatures);
-        ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
+        Resize(ref _bTransposed, Rank * OutFeatures);
+        Rank1DoubleLoops.Transpose(b, _bTransposed, OutFeatures);
+        Rank1DoubleLoops.ProjectDown(_bTransposed, dy, dyB, OutFeatures, batch);
         if (!aGradient.IsEmpty)
         {
             CheckLength(aGradient.Length, Rank * InFeatures, nameof(aGradient));
-            AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
+            Rank1DoubleLoops.AccumulateOuter(dyB, x, aGradient, Scale, InFeatures, batch);
         }
 
         if (!inputGradient.IsEmpty)
         {
             CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));
-            ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
+            Rank1DoubleLoops.ProjectUp(a, dyB, inputGradient, Scale, InFeatures, batch);
         }
     }
 
+    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
+    private static void Resize(ref double[] buffer, int length)
+    {
+        if (buffer.Length != length)
+        {
+            buffer = new double[length];
+        }
+    }
+
+    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
+    private static void CheckLength(int actual, int expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new global::System.ArgumentException(
+                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+        }
+    }
+}
+
+/// <summary>
+/// The low-rank loops for r = 1 on <see cref="double"/>, unrolled over the rank: the 1 dot products or
+/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file static class Rank1DoubleLoops
+{
+    /// <summary>The rank r.</summary>
+    public const int Rank = 1;
+
     /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectDown(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> v, global::System.Span<double> h, int width, int batch)
+    public static void ProjectDown(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> v, global::System.Span<double> h, int width, int batch)
     {
         ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref double v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
@@ -326,7 +360,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
 
     /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectUp(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> h, global::System.Span<double> y, double scale, int width, int batch)
+    public static void ProjectUp(global::System.ReadOnlySpan<double> m, global::System.ReadOnlySpan<double> h, global::System.Span<double> y, double scale, int width, int batch)
     {
         ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
         ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
@@ -417,7 +451,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
 
     /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateOuter(global::System.ReadOnlySpan<double> h, global::System.ReadOnlySpan<double> v, global::System.Span<double> g, double scale, int width, int batch)
+    public static void AccumulateOuter(global::System.ReadOnlySpan<double> h, global::System.ReadOnlySpan<double> v, global::System.Span<double> g, double scale, int width, int batch)
     {
         const int RowBlock = 16;
         ref double g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
@@ -473,11 +507,10 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
     }
 
     /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
-    private static void Transpose(global::System.ReadOnlySpan<double> b, ref double[] transposed, int outFeatures)
+    public static void Transpose(global::System.ReadOnlySpan<double> b, global::System.Span<double> transposed, int outFeatures)
     {
-        Resize(ref transposed, Rank * outFeatures);
         ref double source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref double target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
+        ref double target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
         for (int o = 0; o < outFeatures; o++)
         {
             ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
@@ -486,33 +519,14 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
     }
 
     /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
-    private static void AddTransposed(double[] transposed, global::System.Span<double> b, int outFeatures)
+    public static void AddTransposed(global::System.ReadOnlySpan<double> transposed, global::System.Span<double> b, int outFeatures)
     {
-        ref double source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
+        ref double source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
         ref double target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
         for (int o = 0; o < outFeatures; o++)
         {
             ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref double[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new double[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }

@@ -166,9 +166,10 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
         CheckLength(xa.Length, batch * Rank, nameof(xa));
         CheckLength(y.Length, batch * outFeatures, nameof(y));
 
-        ProjectDown(a, x, xa, inFeatures, batch);
-        Transpose(b, ref _bTransposed, outFeatures);
-        ProjectUp(_bTransposed, xa, y, Scale, outFeatures, batch);
+        Rank3SingleLoops.ProjectDown(a, x, xa, inFeatures, batch);
+        Resize(ref _bTransposed, Rank * outFeatures);
+        Rank3SingleLoops.Transpose(b, _bTransposed, outFeatures);
+        Rank3SingleLoops.ProjectUp(_bTransposed, xa, y, Scale, outFeatures, batch);
     }
 
     /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
@@ -187,8 +188,8 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
             // dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]
             Resize(ref _bGradientTransposed, Rank * outFeatures);
             global::System.Array.Clear(_bGradientTransposed);
-            AccumulateOuter(xa, dy, _bGradientTransposed, Scale, outFeatures, batch);
-            AddTransposed(_bGradientTransposed, bGradient, outFeatures);
+            Rank3SingleLoops.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, outFeatures, batch);
+            Rank3SingleLoops.AddTransposed(_bGradientTransposed, bGradient, outFeatures);
         }
 
         if (aGradient.IsEmpty && inputGradient.IsEmpty)
@@ -197,374 +198,19 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
         }
 
         // g[batch, Rank] = dY·B
-        Transpose(b, ref _bTransposed, outFeatures);
-        ProjectDown(_bTransposed, dy, dyB, outFeatures, batch);
+        Resize(ref _bTransposed, Rank * outFeatures);
+        Rank3SingleLoops.Transpose(b, _bTransposed, outFeatures);
+        Rank3SingleLoops.ProjectDown(_bTransposed, dy, dyB, outFeatures, batch);
         if (!aGradient.IsEmpty)
         {
             CheckLength(aGradient.Length, Rank * inFeatures, nameof(aGradient));
-            AccumulateOuter(dyB, x, aGradient, Scale, inFeatures, batch);
+            Rank3SingleLoops.AccumulateOuter(dyB, x, aGradient, Scale, inFeatures, batch);
         }
 
         if (!inputGradient.IsEmpty)
         {
             CheckLength(inputGradient.Length, batch * inFeatures, nameof(inputGradient));
-            ProjectUp(a, dyB, inputGradient, Scale, inFeatures, batch);
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0, s1_2 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = 0;
-        for (; n <= batch - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
-            }
-        }
-
-        for (; n <= batch - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
-            }
-        }
-    }
-
-    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
-        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * width);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int first = 0; first < batch; first += RowBlock)
-        {
-            int end = global::System.Math.Min(batch, first + RowBlock);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = first; n < end; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                float s0 = 0, s1 = 0, s2 = 0;
-                for (int n = first; n < end; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
-    private static void Transpose(global::System.ReadOnlySpan<float> b, ref float[] transposed, int outFeatures)
-    {
-        Resize(ref transposed, Rank * outFeatures);
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
-    private static void AddTransposed(float[] transposed, global::System.Span<float> b, int outFeatures)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * outFeatures + o);
+            Rank3SingleLoops.ProjectUp(a, dyB, inputGradient, Scale, inFeatures, batch);
         }
     }
 
@@ -805,6 +451,374 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         {
             throw new global::System.ArgumentException(
                 $"Span '{name}' has {actual} elements, expected {expected}.", name);
+        }
+    }
+}
+
+/// <summary>
+/// The low-rank loops for r = 3 on <see cref="float"/>, unrolled over the rank: the 3 dot products or
+/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
+/// </summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file static class Rank3SingleLoops
+{
+    /// <summary>The rank r.</summary>
+    public const int Rank = 3;
+
+    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectDown(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0;
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
+            float s1_0 = 0, s1_1 = 0, s1_2 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2);
+                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
+            float s0_0 = 0, s0_1 = 0, s0_2 = 0;
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
+                }
+                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+            }
+
+            for (; j < width; j++)
+            {
+                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
+                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
+                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
+                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
+            }
+
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
+        }
+    }
+
+    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void ProjectUp(global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int batch)
+    {
+        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
+        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * width);
+        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int n = 0;
+        for (; n <= batch - 2; n += 2)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
+            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
+            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
+            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
+            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2);
+                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
+            }
+        }
+
+        for (; n <= batch - 1; n += 1)
+        {
+            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
+            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
+            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
+            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
+            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
+                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
+                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
+                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
+                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j);
+            }
+        }
+    }
+
+    /// <summary><c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>, v is <c>[batch, width]</c>).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, float scale, int width, int batch)
+    {
+        const int RowBlock = 16;
+        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
+        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * width);
+        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * width);
+        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        for (int first = 0; first < batch; first += RowBlock)
+        {
+            int end = global::System.Math.Min(batch, first + RowBlock);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+                {
+                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int n = first; n < end; n++)
+                    {
+                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
+                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
+                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
+                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
+                }
+            }
+
+            for (; j < width; j++)
+            {
+                float s0 = 0, s1 = 0, s2 = 0;
+                for (int n = first; n < end; n++)
+                {
+                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
+                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
+            }
+        }
+    }
+
+    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>
+    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * outFeatures + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+        }
+    }
+
+    /// <summary><c>b[o, k] += bᵀ[k, o]</c>.</summary>
+    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int outFeatures)
+    {
+        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
+        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * outFeatures + o);
         }
     }
 }
