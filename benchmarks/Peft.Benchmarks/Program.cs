@@ -4,6 +4,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
 {
     ["adapter"] = (Peft.Benchmarks.AdapterPathBenchmark.Help, Peft.Benchmarks.AdapterPathBenchmark.Run),
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
+    ["step"] = (Peft.Benchmarks.StepBenchmark.Help, Peft.Benchmarks.StepBenchmark.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

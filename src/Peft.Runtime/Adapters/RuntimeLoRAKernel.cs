@@ -1,15 +1,19 @@
 using System.Numerics;
-using Peft.Kernels;
 
 namespace Peft;
 
 /// <summary>
-/// The generic LoRA kernel: four GEMMs through <see cref="Gemm"/>, shape- and rank-generic.
-/// It defines what every specialized <see cref="ILoRAKernel{T}"/> must compute.
+/// The generic LoRA kernel, shape- and rank-generic: the skinny products run through
+/// <see cref="LowRankProducts"/> (SIMD over the long side, rank rows in blocks of four). It defines
+/// what every specialized <see cref="ILoRAKernel{T}"/> must compute. It keeps Bᵀ and dBᵀ (<c>[r, out]</c>)
+/// as scratch, grown only when the layer widens, so calls allocate nothing in steady state.
 /// </summary>
 public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private T[] _bTransposed = [];
+    private T[] _bGradientTransposed = [];
+
     /// <summary>Creates the kernel for rank <paramref name="rank"/> (any layer shape).</summary>
     public RuntimeLoRAKernel(int rank)
     {
@@ -33,13 +37,12 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
     {
         int r = Rank;
 
-        // xa[batch×r] = x[batch×in]·Aᵀ[in×r]
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, r, inFeatures,
-            T.One, x, inFeatures, a, inFeatures, T.Zero, xa, r);
+        // xa[batch×r] = x[batch×in]·Aᵀ
+        LowRankProducts.ProjectDown(x, a, xa, batch, inFeatures, r);
 
-        // y[batch×out] += s·xa[batch×r]·Bᵀ[r×out]
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, outFeatures, r,
-            scale, xa, r, b, r, T.One, y, outFeatures);
+        // y[batch×out] += s·xa·Bᵀ, with Bᵀ [r×out] so each rank row is contiguous.
+        var bT = Transpose(b, outFeatures, r, ref _bTransposed);
+        LowRankProducts.ExpandAdd(xa, scale, bT, y, batch, outFeatures, r);
     }
 
     /// <inheritdoc />
@@ -51,9 +54,18 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         int r = Rank;
         if (!bGradient.IsEmpty)
         {
-            // dB[out×r] += s·dYᵀ[out×batch]·xa[batch×r]
-            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, outFeatures, r, batch,
-                scale, dy, outFeatures, xa, r, T.One, bGradient, r);
+            // dBᵀ[r×out] = s·xaᵀ·dY, then dB[out×r] += (dBᵀ)ᵀ.
+            LoRAAdapter<T>.Grow(ref _bGradientTransposed, r * outFeatures);
+            var dbT = _bGradientTransposed.AsSpan(0, r * outFeatures);
+            dbT.Clear();
+            LowRankProducts.AccumulateOuter(xa, dy, scale, dbT, batch, outFeatures, r);
+            for (int o = 0; o < outFeatures; o++)
+            {
+                for (int k = 0; k < r; k++)
+                {
+                    bGradient[o * r + k] += dbT[k * outFeatures + o];
+                }
+            }
         }
 
         if (aGradient.IsEmpty && inputGradient.IsEmpty)
@@ -61,22 +73,36 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
             return;
         }
 
-        // g[batch×r] = dY[batch×out]·B[out×r]
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, r, outFeatures,
-            T.One, dy, outFeatures, b, r, T.Zero, dyB, r);
+        // g[batch×r] = dY[batch×out]·B = dY·(Bᵀ)ᵀ
+        var bT = Transpose(b, outFeatures, r, ref _bTransposed);
+        LowRankProducts.ProjectDown(dy, bT, dyB, batch, outFeatures, r);
 
         if (!aGradient.IsEmpty)
         {
-            // dA[r×in] += s·gᵀ[r×batch]·x[batch×in]
-            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, r, inFeatures, batch,
-                scale, dyB, r, x, inFeatures, T.One, aGradient, inFeatures);
+            // dA[r×in] += s·gᵀ·x
+            LowRankProducts.AccumulateOuter(dyB, x, scale, aGradient, batch, inFeatures, r);
         }
 
         if (!inputGradient.IsEmpty)
         {
-            // dX[batch×in] += s·g[batch×r]·A[r×in]
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, inFeatures, r,
-                scale, dyB, r, a, inFeatures, T.One, inputGradient, inFeatures);
+            // dX[batch×in] += s·g·A
+            LowRankProducts.ExpandAdd(dyB, scale, a, inputGradient, batch, inFeatures, r);
         }
+    }
+
+    /// <summary>Writes Bᵀ ([r×out]) of B ([out×r]) into the scratch and returns it.</summary>
+    private static ReadOnlySpan<T> Transpose(ReadOnlySpan<T> b, int outFeatures, int r, ref T[] scratch)
+    {
+        LoRAAdapter<T>.Grow(ref scratch, r * outFeatures);
+        var bT = scratch.AsSpan(0, r * outFeatures);
+        for (int o = 0; o < outFeatures; o++)
+        {
+            for (int k = 0; k < r; k++)
+            {
+                bT[k * outFeatures + o] = b[o * r + k];
+            }
+        }
+
+        return bT;
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Peft.Kernels;
 
@@ -97,6 +96,11 @@ public static partial class Gemm
             return;
         }
 
+        if (m == 1 && GemmSingleRow.TryMultiply(transA, transB, n, k, alpha, a, lda, b, ldb, beta, c))
+        {
+            return;
+        }
+
         fixed (T* pa = a)
         fixed (T* pb = b)
         fixed (T* pc = c)
@@ -128,15 +132,7 @@ public static partial class Gemm
     {
         for (int i = 0; i < m; i++)
         {
-            Span<T> row = c.Slice(i * ldc, n);
-            if (T.IsZero(beta))
-            {
-                row.Clear();
-            }
-            else if (beta != T.One)
-            {
-                TensorPrimitives.Multiply<T>(row, beta, row);
-            }
+            GemmBeta.Scale(c.Slice(i * ldc, n), beta);
         }
     }
 }

@@ -20,12 +20,17 @@ internal static unsafe class GemmDriver<T, TKernel>
     /// <summary>Problems with fewer multiply-adds than this run on the calling thread only.</summary>
     private const long ParallelThreshold = 96L * 96 * 96;
 
+    /// <summary>Largest k·Nr the shared packed-B buffer of the threaded path may need.</summary>
+    private const long MaxParallelDepthElements = 1L << 26;
+
     private static readonly GemmParallelJob<T, TKernel> Job = new();
 
     /// <summary>Runs the blocked GEMM on up to <paramref name="maxThreads"/> threads.</summary>
     public static void Run(in GemmOperands<T> op, int maxThreads)
     {
-        int threads = (long)op.M * op.N * op.K < ParallelThreshold ? 1 : Math.Min(maxThreads, GemmWorkerPool.MaxThreads);
+        // The threaded path packs all of k for at least one Nr-wide panel; absurdly deep problems stay serial.
+        bool parallel = (long)op.M * op.N * op.K >= ParallelThreshold && (long)op.K * TKernel.Nr <= MaxParallelDepthElements;
+        int threads = parallel ? Math.Min(maxThreads, GemmWorkerPool.MaxThreads) : 1;
         if (threads > 1 && GemmWorkerPool.TryAcquire())
         {
             try

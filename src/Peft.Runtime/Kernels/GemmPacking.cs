@@ -7,11 +7,16 @@ namespace Peft.Kernels;
 /// stream through; transposition is resolved here, so the kernels see one layout only.
 /// Partial panels at the matrix edge are padded with zeros, which add nothing to the products.
 /// </summary>
+/// <remarks>
+/// A panel of width w (Mr for A, Nr for B) stores element (p, r) at <c>panel[p·w + r]</c>. Whether the
+/// source holds the panel's rows r contiguously along p or the other way round decides between the two
+/// primitives below: <see cref="Interleave"/> (a transpose) or <see cref="CopyRows"/> (a strided copy).
+/// </remarks>
 internal static unsafe class GemmPacking
 {
     /// <summary>
     /// Packs rows <c>[i0, i0+mc)</c> and columns <c>[p0, p0+kc)</c> of op(A) into micro-panels of
-    /// <paramref name="mr"/> rows: element (i, p) of panel q lands at <c>dst[q·mr·kc + p·mr + (i − q·mr)]</c>.
+    /// <paramref name="mr"/> rows: element (i, p) of panel q lands at <c>dst[q·mr·kc + p·mr + (i − i0 − q·mr)]</c>.
     /// op(A)[i, p] is <c>a[i·lda + p]</c>, or <c>a[p·lda + i]</c> when A is transposed.
     /// </summary>
     public static void PackA<T>(T* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr, T* dst)
@@ -23,94 +28,64 @@ internal static unsafe class GemmPacking
             T* panel = dst + ((nint)ir * kc);
             if (transposed)
             {
-                // Row p of the stored Aᵀ holds op(A)[i0+ir .. , p] contiguously.
-                T* src = a + ((nint)p0 * lda) + i0 + ir;
-                for (int p = 0; p < kc; p++, src += lda)
-                {
-                    T* d = panel + ((nint)p * mr);
-                    int i = 0;
-                    for (; i < rows; i++)
-                    {
-                        d[i] = src[i];
-                    }
-
-                    for (; i < mr; i++)
-                    {
-                        d[i] = T.Zero;
-                    }
-                }
+                CopyRows(a + ((nint)p0 * lda) + i0 + ir, lda, kc, rows, mr, panel);
             }
-            else if (rows < mr || !GemmInterleave.TryInterleave(a + ((nint)(i0 + ir) * lda) + p0, lda, kc, mr, panel))
+            else
             {
-                // Each stored row i is contiguous in p: scatter it into column i of the panel.
-                for (int i = 0; i < rows; i++)
-                {
-                    T* src = a + ((nint)(i0 + ir + i) * lda) + p0;
-                    T* d = panel + i;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[(nint)p * mr] = src[p];
-                    }
-                }
-
-                for (int i = rows; i < mr; i++)
-                {
-                    T* d = panel + i;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[(nint)p * mr] = T.Zero;
-                    }
-                }
+                Interleave(a + ((nint)(i0 + ir) * lda) + p0, lda, rows, mr, kc, panel);
             }
         }
     }
 
     /// <summary>
     /// Packs rows <c>[p0, p0+kc)</c> and columns <c>[j0, j0 + nr)</c> of op(B) into one micro-panel:
-    /// element (p, j) lands at <c>dst[p·nrFull + (j − j0)]</c> with <paramref name="nrFull"/> columns per row (zeros past
-    /// <paramref name="nr"/>). op(B)[p, j] is <c>b[p·ldb + j]</c>, or <c>b[j·ldb + p]</c> when B is transposed.
+    /// element (p, j) lands at <c>dst[p·nrFull + (j − j0)]</c>, zeros past <paramref name="nr"/>.
+    /// op(B)[p, j] is <c>b[p·ldb + j]</c>, or <c>b[j·ldb + p]</c> when B is transposed.
     /// </summary>
     public static void PackBPanel<T>(T* b, nint ldb, bool transposed, int p0, int kc, int j0, int nr, int nrFull, T* dst)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (transposed)
         {
-            if (nr == nrFull && GemmInterleave.TryInterleave(b + ((nint)j0 * ldb) + p0, ldb, kc, nrFull, dst))
-            {
-                return;
-            }
-
-            // Stored row j of Bᵀ is contiguous in p: scatter it into column j of the panel.
-            for (int j = 0; j < nr; j++)
-            {
-                T* src = b + ((nint)(j0 + j) * ldb) + p0;
-                T* d = dst + j;
-                for (int p = 0; p < kc; p++)
-                {
-                    d[(nint)p * nrFull] = src[p];
-                }
-            }
-
-            for (int j = nr; j < nrFull; j++)
-            {
-                T* d = dst + j;
-                for (int p = 0; p < kc; p++)
-                {
-                    d[(nint)p * nrFull] = T.Zero;
-                }
-            }
+            Interleave(b + ((nint)j0 * ldb) + p0, ldb, nr, nrFull, kc, dst);
         }
         else
         {
-            T* src = b + ((nint)p0 * ldb) + j0;
-            for (int p = 0; p < kc; p++, src += ldb)
+            CopyRows(b + ((nint)p0 * ldb) + j0, ldb, kc, nr, nrFull, dst);
+        }
+    }
+
+    /// <summary><c>dst[p·width + r] = src[r·ld + p]</c> for r &lt; count, zero for count ≤ r &lt; width, p &lt; kc.</summary>
+    private static void Interleave<T>(T* src, nint ld, int count, int width, int kc, T* dst)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (count == width && GemmTranspose.TryInterleave(src, ld, kc, width, dst))
+        {
+            return;
+        }
+
+        // Source row r is contiguous in p: scatter it into column r of the panel.
+        for (int r = 0; r < width; r++)
+        {
+            T* s = src + (r * ld);
+            T* d = dst + r;
+            for (int p = 0; p < kc; p++)
             {
-                T* d = dst + ((nint)p * nrFull);
-                new ReadOnlySpan<T>(src, nr).CopyTo(new Span<T>(d, nr));
-                if (nr < nrFull)
-                {
-                    new Span<T>(d + nr, nrFull - nr).Clear();
-                }
+                d[(nint)p * width] = r < count ? s[p] : T.Zero;
+            }
+        }
+    }
+
+    /// <summary><c>dst[p·width + r] = src[p·ld + r]</c> for r &lt; count, zero for count ≤ r &lt; width, p &lt; kc.</summary>
+    private static void CopyRows<T>(T* src, nint ld, int kc, int count, int width, T* dst)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int p = 0; p < kc; p++, src += ld, dst += width)
+        {
+            new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+            if (count < width)
+            {
+                new Span<T>(dst + count, width - count).Clear();
             }
         }
     }

@@ -9,7 +9,7 @@ namespace Peft;
 /// The weight is stored <c>[out, in]</c> row-major, as PyTorch and PEFT store it.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public class Linear<T> : Module
+public partial class Linear<T> : Module
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private LinearAdapters<T>? _adapters;

@@ -48,26 +48,7 @@ public sealed class AdamW : Optimizer
     /// <summary>The denominator term ε, added after the square root of the bias-corrected second moment.</summary>
     public double Epsilon { get; }
 
-    private protected override void Update(ParameterGroup group, Parameter parameter, ref object? state)
-    {
-        if (parameter is Parameter<float> single)
-        {
-            Update(group, single, ref state);
-        }
-        else
-        {
-            Update(group, (Parameter<double>)parameter, ref state);
-        }
-    }
-
-    internal static ParameterGroup[] SingleGroup(Module module, double learningRate, double weightDecay)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        return [new ParameterGroup("default", module.NamedParameters().Select(p => p.Value), learningRate, weightDecay)];
-    }
-
-    private void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
-        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    private protected override void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
     {
         var moments = (Moments<T>)(state ??= new Moments<T>(parameter.Length));
         moments.Step++;

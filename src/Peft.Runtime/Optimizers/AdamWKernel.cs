@@ -1,7 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Peft;
 
@@ -13,7 +11,8 @@ namespace Peft;
 /// v ← v·β2 + (1 − β2)·g·g
 /// p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 /// </code>
-/// One pass over the four arrays, Vector512 or Vector256 where the hardware has it, scalar tail.
+/// One pass over the four arrays: Vector512 or Vector256 where the hardware has it, then a scalar
+/// tail through the same formula.
 /// </summary>
 internal static class AdamWKernel
 {
@@ -37,90 +36,56 @@ internal static class AdamWKernel
     public static void Update<T>(Span<T> value, ReadOnlySpan<T> gradient, Span<T> expAvg, Span<T> expAvgSq, in Coefficients<T> c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int length = value.Length;
+        int i = 0;
+        if (FloatVector512<T>.IsAccelerated)
+        {
+            i = Run<T, FloatVector512<T>>(value, gradient, expAvg, expAvgSq, c, i);
+        }
+        else if (FloatVector256<T>.IsAccelerated)
+        {
+            i = Run<T, FloatVector256<T>>(value, gradient, expAvg, expAvgSq, c, i);
+        }
+
+        Run<T, FloatScalar<T>>(value, gradient, expAvg, expAvgSq, c, i);
+    }
+
+    // Updates whole vectors from index i on; returns the index of the first element left.
+    private static int Run<T, TVector>(Span<T> value, ReadOnlySpan<T> gradient, Span<T> expAvg, Span<T> expAvgSq, in Coefficients<T> c, int i)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct, IFloatVector<TVector, T>
+    {
         ref T p = ref MemoryMarshal.GetReference(value);
         ref T g = ref MemoryMarshal.GetReference(gradient);
         ref T m = ref MemoryMarshal.GetReference(expAvg);
         ref T v = ref MemoryMarshal.GetReference(expAvgSq);
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && !c.LerpFromEnd)
+        var decay = TVector.Create(c.DecayFactor);
+        var weight = TVector.Create(c.LerpWeight);
+        var complement = TVector.Create(c.LerpComplement);
+        var beta2 = TVector.Create(c.Beta2);
+        var oneMinusBeta2 = TVector.Create(c.OneMinusBeta2);
+        var negativeStep = TVector.Create(c.NegativeStepSize);
+        var correction2 = TVector.Create(c.BiasCorrection2Sqrt);
+        var epsilon = TVector.Create(c.Epsilon);
+        for (; i <= value.Length - TVector.Count; i += TVector.Count)
         {
-            var decay = Vector512.Create(c.DecayFactor);
-            var weight = Vector512.Create(c.LerpWeight);
-            var beta2 = Vector512.Create(c.Beta2);
-            var oneMinusBeta2 = Vector512.Create(c.OneMinusBeta2);
-            var negativeStep = Vector512.Create(c.NegativeStepSize);
-            var correction2 = Vector512.Create(c.BiasCorrection2Sqrt);
-            var epsilon = Vector512.Create(c.Epsilon);
-            for (; i <= length - Vector512<T>.Count; i += Vector512<T>.Count)
+            var pv = TVector.Load(ref p, (nuint)i);
+            var gv = TVector.Load(ref g, (nuint)i);
+            var mv = TVector.Load(ref m, (nuint)i);
+            var vv = TVector.Load(ref v, (nuint)i);
+            if (c.Decay)
             {
-                var pv = Vector512.LoadUnsafe(ref p, (nuint)i);
-                var gv = Vector512.LoadUnsafe(ref g, (nuint)i);
-                var mv = Vector512.LoadUnsafe(ref m, (nuint)i);
-                var vv = Vector512.LoadUnsafe(ref v, (nuint)i);
-                if (c.Decay)
-                {
-                    pv *= decay;
-                }
-
-                mv += weight * (gv - mv);
-                vv = vv * beta2 + oneMinusBeta2 * gv * gv;
-                var denominator = Vector512.Sqrt(vv) / correction2 + epsilon;
-                pv += negativeStep * mv / denominator;
-                pv.StoreUnsafe(ref p, (nuint)i);
-                mv.StoreUnsafe(ref m, (nuint)i);
-                vv.StoreUnsafe(ref v, (nuint)i);
+                pv *= decay;
             }
-        }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && !c.LerpFromEnd)
-        {
-            var decay = Vector256.Create(c.DecayFactor);
-            var weight = Vector256.Create(c.LerpWeight);
-            var beta2 = Vector256.Create(c.Beta2);
-            var oneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
-            var negativeStep = Vector256.Create(c.NegativeStepSize);
-            var correction2 = Vector256.Create(c.BiasCorrection2Sqrt);
-            var epsilon = Vector256.Create(c.Epsilon);
-            for (; i <= length - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var pv = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var gv = Vector256.LoadUnsafe(ref g, (nuint)i);
-                var mv = Vector256.LoadUnsafe(ref m, (nuint)i);
-                var vv = Vector256.LoadUnsafe(ref v, (nuint)i);
-                if (c.Decay)
-                {
-                    pv *= decay;
-                }
 
-                mv += weight * (gv - mv);
-                vv = vv * beta2 + oneMinusBeta2 * gv * gv;
-                var denominator = Vector256.Sqrt(vv) / correction2 + epsilon;
-                pv += negativeStep * mv / denominator;
-                pv.StoreUnsafe(ref p, (nuint)i);
-                mv.StoreUnsafe(ref m, (nuint)i);
-                vv.StoreUnsafe(ref v, (nuint)i);
-            }
+            mv = c.LerpFromEnd ? gv - (gv - mv) * complement : mv + weight * (gv - mv);
+            vv = vv * beta2 + oneMinusBeta2 * gv * gv;
+            var denominator = TVector.Sqrt(vv) / correction2 + epsilon;
+            pv += negativeStep * mv / denominator;
+            pv.Store(ref p, (nuint)i);
+            mv.Store(ref m, (nuint)i);
+            vv.Store(ref v, (nuint)i);
         }
 
-        for (; i < length; i++)
-        {
-            UpdateOne(ref Unsafe.Add(ref p, i), Unsafe.Add(ref g, i), ref Unsafe.Add(ref m, i), ref Unsafe.Add(ref v, i), c);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateOne<T>(ref T p, T g, ref T m, ref T v, in Coefficients<T> c)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (c.Decay)
-        {
-            p *= c.DecayFactor;
-        }
-
-        m = c.LerpFromEnd ? g - (g - m) * c.LerpComplement : m + c.LerpWeight * (g - m);
-        v = v * c.Beta2 + c.OneMinusBeta2 * g * g;
-        T denominator = T.Sqrt(v) / c.BiasCorrection2Sqrt + c.Epsilon;
-        p += c.NegativeStepSize * m / denominator;
+        return i;
     }
 }

@@ -68,9 +68,18 @@ public abstract class Optimizer
             var state = _state[g];
             for (int i = 0; i < parameters.Length; i++)
             {
-                if (parameters[i].Trainable)
+                if (!parameters[i].Trainable)
                 {
-                    Update(group, parameters[i], ref state[i]);
+                    continue;
+                }
+
+                if (parameters[i] is Parameter<float> single)
+                {
+                    Update(group, single, ref state[i]);
+                }
+                else
+                {
+                    Update(group, (Parameter<double>)parameters[i], ref state[i]);
                 }
             }
         }
@@ -186,8 +195,16 @@ public abstract class Optimizer
         return total;
     }
 
+    /// <summary>One group named <c>default</c> holding every parameter of <paramref name="module"/> (frozen ones are skipped at each step).</summary>
+    private protected static ParameterGroup[] SingleGroup(Module module, double learningRate, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return [new ParameterGroup("default", module.NamedParameters().Select(p => p.Value), learningRate, weightDecay)];
+    }
+
     /// <summary>Applies one update to a trainable parameter; <paramref name="state"/> is its private slot (null before the first update).</summary>
-    private protected abstract void Update(ParameterGroup group, Parameter parameter, ref object? state);
+    private protected abstract void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>;
 
     // Σ‖g‖² over the trainable parameters of a group; each parameter's norm is taken in its own
     // precision (as PyTorch does per tensor) and squared and summed in double.

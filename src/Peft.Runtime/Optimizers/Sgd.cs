@@ -44,7 +44,7 @@ public sealed class Sgd : Optimizer
     /// (frozen ones are skipped at each step).
     /// </summary>
     public Sgd(Module module, double learningRate, double momentum = 0.0, double weightDecay = 0.0, bool nesterov = false)
-        : this(AdamW.SingleGroup(module, learningRate, weightDecay), momentum, 0.0, nesterov)
+        : this(SingleGroup(module, learningRate, weightDecay), momentum, 0.0, nesterov)
     {
     }
 
@@ -57,20 +57,7 @@ public sealed class Sgd : Optimizer
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
-    private protected override void Update(ParameterGroup group, Parameter parameter, ref object? state)
-    {
-        if (parameter is Parameter<float> single)
-        {
-            Update(group, single, ref state);
-        }
-        else
-        {
-            Update(group, (Parameter<double>)parameter, ref state);
-        }
-    }
-
-    private void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
-        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    private protected override void Update<T>(ParameterGroup group, Parameter<T> parameter, ref object? state)
     {
         bool firstStep = false;
         T[] buffer = [];

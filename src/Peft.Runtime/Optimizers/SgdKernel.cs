@@ -1,7 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Peft;
 
@@ -30,83 +28,54 @@ internal static class SgdKernel
         public readonly T NegativeLearningRate = T.CreateChecked(-learningRate);
     }
 
+    /// <summary>Updates <paramref name="value"/>; <paramref name="buffer"/> is the momentum buffer (empty without momentum).</summary>
     public static void Update<T>(Span<T> value, ReadOnlySpan<T> gradient, Span<T> buffer, in Coefficients<T> c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int length = value.Length;
+        int i = 0;
+        if (FloatVector512<T>.IsAccelerated)
+        {
+            i = Run<T, FloatVector512<T>>(value, gradient, buffer, c, i);
+        }
+        else if (FloatVector256<T>.IsAccelerated)
+        {
+            i = Run<T, FloatVector256<T>>(value, gradient, buffer, c, i);
+        }
+
+        Run<T, FloatScalar<T>>(value, gradient, buffer, c, i);
+    }
+
+    // Updates whole vectors from index i on; returns the index of the first element left.
+    private static int Run<T, TVector>(Span<T> value, ReadOnlySpan<T> gradient, Span<T> buffer, in Coefficients<T> c, int i)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVector : struct, IFloatVector<TVector, T>
+    {
         ref T p = ref MemoryMarshal.GetReference(value);
         ref T g = ref MemoryMarshal.GetReference(gradient);
-        ref T b = ref MemoryMarshal.GetReference(buffer); // empty (null ref, never read) without momentum
-        int i = 0;
-
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        ref T b = ref MemoryMarshal.GetReference(buffer); // never touched without momentum
+        var decay = TVector.Create(c.WeightDecay);
+        var momentum = TVector.Create(c.Momentum);
+        var dampened = TVector.Create(c.OneMinusDampening);
+        var negativeRate = TVector.Create(c.NegativeLearningRate);
+        for (; i <= value.Length - TVector.Count; i += TVector.Count)
         {
-            var decay = Vector512.Create(c.WeightDecay);
-            var momentum = Vector512.Create(c.Momentum);
-            var dampened = Vector512.Create(c.OneMinusDampening);
-            var negativeRate = Vector512.Create(c.NegativeLearningRate);
-            for (; i <= length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var pv = Vector512.LoadUnsafe(ref p, (nuint)i);
-                var d = Vector512.LoadUnsafe(ref g, (nuint)i);
-                if (c.Decay)
-                {
-                    d += decay * pv;
-                }
-
-                if (c.HasMomentum)
-                {
-                    var bv = c.FirstStep ? d : Vector512.LoadUnsafe(ref b, (nuint)i) * momentum + dampened * d;
-                    bv.StoreUnsafe(ref b, (nuint)i);
-                    d = c.Nesterov ? d + momentum * bv : bv;
-                }
-
-                (pv + negativeRate * d).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
-        {
-            var decay = Vector256.Create(c.WeightDecay);
-            var momentum = Vector256.Create(c.Momentum);
-            var dampened = Vector256.Create(c.OneMinusDampening);
-            var negativeRate = Vector256.Create(c.NegativeLearningRate);
-            for (; i <= length - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var pv = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var d = Vector256.LoadUnsafe(ref g, (nuint)i);
-                if (c.Decay)
-                {
-                    d += decay * pv;
-                }
-
-                if (c.HasMomentum)
-                {
-                    var bv = c.FirstStep ? d : Vector256.LoadUnsafe(ref b, (nuint)i) * momentum + dampened * d;
-                    bv.StoreUnsafe(ref b, (nuint)i);
-                    d = c.Nesterov ? d + momentum * bv : bv;
-                }
-
-                (pv + negativeRate * d).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-
-        for (; i < length; i++)
-        {
-            T d = Unsafe.Add(ref g, i);
-            ref T pi = ref Unsafe.Add(ref p, i);
+            var pv = TVector.Load(ref p, (nuint)i);
+            var d = TVector.Load(ref g, (nuint)i);
             if (c.Decay)
             {
-                d += c.WeightDecay * pi;
+                d += decay * pv;
             }
 
             if (c.HasMomentum)
             {
-                ref T bi = ref Unsafe.Add(ref b, i);
-                bi = c.FirstStep ? d : bi * c.Momentum + c.OneMinusDampening * d;
-                d = c.Nesterov ? d + c.Momentum * bi : bi;
+                var bv = c.FirstStep ? d : TVector.Load(ref b, (nuint)i) * momentum + dampened * d;
+                bv.Store(ref b, (nuint)i);
+                d = c.Nesterov ? d + momentum * bv : bv;
             }
 
-            pi += c.NegativeLearningRate * d;
+            (pv + negativeRate * d).Store(ref p, (nuint)i);
         }
+
+        return i;
     }
 }

@@ -69,6 +69,14 @@ public sealed class ParameterGroupTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ParameterGroup("a", [p], 1e-3, weightDecay: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW([new ParameterGroup("a", [p], 1e-3)], beta1: 1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW([new ParameterGroup("a", [p], 1e-3)], epsilon: 0.0));
+
+        // Nulls: ArgumentNullException is an ArgumentException naming the argument.
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => new ParameterGroup("a", null!, 1e-3)).ParamName);
+        Assert.Equal("groups", Assert.Throws<ArgumentNullException>(() => new AdamW((IEnumerable<ParameterGroup>)null!)).ParamName);
+        Assert.Equal("module", Assert.Throws<ArgumentNullException>(() => new Sgd((Module)null!, 0.1)).ParamName);
+        Assert.Contains("parameter 1 is null", Assert.Throws<ArgumentException>(() => new ParameterGroup("a", [p, null!], 1e-3)).Message);
+        Assert.Contains("group 0 is null", Assert.Throws<ArgumentException>(() => new AdamW([null!])).Message);
+        Assert.Throws<ArgumentNullException>(() => new CosineScheduler(null!, 10));
     }
 
     private static Parameter<double> Filled(Parameter<double> p, double value)

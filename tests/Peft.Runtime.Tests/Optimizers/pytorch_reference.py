@@ -35,6 +35,8 @@ def emit(name, values, suffix):
 
 cases = {
     "AdamW": lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1),
+    # β1 = 0.3 makes torch.lerp take its other branch (weight 0.7 ≥ 0.5).
+    "AdamWLowBeta1": lambda ps: torch.optim.AdamW(ps, lr=0.02, betas=(0.3, 0.99), eps=1e-6, weight_decay=0.0),
     "SgdMomentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
     "SgdNesterov": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
 }

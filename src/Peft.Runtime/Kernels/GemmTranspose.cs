@@ -6,11 +6,12 @@ using System.Runtime.Intrinsics.X86;
 namespace Peft.Kernels;
 
 /// <summary>
-/// The transposing half of packing: <c>width</c> source rows, each contiguous along p, become one
-/// micro-panel with the row index fastest, <c>dst[p·width + r] = src[r·ld + p]</c>. With AVX this moves
-/// 8×8 float (or 4×4 double) blocks through registers instead of one element at a time.
+/// Vector fast path of <see cref="GemmPacking"/>'s transposing copy: <c>width</c> source rows, each
+/// contiguous along p, become one micro-panel with the row index fastest,
+/// <c>dst[p·width + r] = src[r·ld + p]</c>. With AVX it moves 8×8 float (or 4×4 double) blocks through
+/// registers instead of one element at a time.
 /// </summary>
-internal static unsafe class GemmInterleave
+internal static unsafe class GemmTranspose
 {
     /// <summary>Interleaves a full panel; returns false (and writes nothing) when no vector path fits.</summary>
     public static bool TryInterleave<T>(T* src, nint ld, int kc, int width, T* dst)

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using Peft;
+
+namespace Peft.Benchmarks;
+
+/// <summary>
+/// <c>step</c>: full training steps of one adapted <see cref="Linear"/> (frozen base with bias, batch of N
+/// rows, input without gradient): forward, backward of a fixed upstream gradient, AdamW update with the
+/// LoRA+ parameter groups, zeroing the gradients. Prints <c>N IN OUT R MS</c> per shape (MS = median
+/// milliseconds of one step) and, as a comment line, the bytes allocated per steady-state step.
+/// Peer: <c>benchmarks/peers/step.py</c>; side by side: <c>benchmarks/step-vs-torch.sh</c>.
+/// </summary>
+internal static class StepBenchmark
+{
+    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,...";
+
+    public static int Run(string[] args)
+    {
+        var options = StepOptions.Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine("usage: step " + Help["training step of one adapted Linear: step ".Length..]);
+            return 2;
+        }
+
+        Console.WriteLine($"# peft.net step adapter {options.Adapter}{(options.Adapter == "mora" ? " type " + options.MoRAType.ToString().ToLowerInvariant() : "")}" +
+            $" vector {System.Numerics.Vector<float>.Count * 32} bit");
+        foreach (var (n, inF, outF, r) in options.Shapes)
+        {
+            var step = new StepHarness(options, n, inF, outF, r);
+            var (median, allocated) = step.Measure(options.Seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n} {inF} {outF} {r} {median:F3}"));
+            Console.WriteLine($"# {n}x{inF}x{outF}x{r}: {allocated} bytes allocated per steady-state step");
+        }
+
+        return 0;
+    }
+
+    /// <summary>One adapted layer, its optimizer and fixed input and upstream gradient.</summary>
+    private sealed class StepHarness
+    {
+        private readonly Linear _layer;
+        private readonly AdamW _optimizer;
+        private readonly float[] _x;
+        private readonly float[] _y;
+        private readonly float[] _dy;
+        private readonly int _batch;
+
+        public StepHarness(StepOptions options, int n, int inF, int outF, int r)
+        {
+            _batch = n;
+            _layer = new Linear(inF, outF, bias: true, random: new Random(1));
+            switch (options.Adapter)
+            {
+                case "lora":
+                    _layer.AttachLoRA("default", new LoRAOptions { Rank = r, Alpha = 2 * r });
+                    break;
+                case "loraplus":
+                    _layer.AttachLoRAPlus("default", new LoRAPlusOptions { Rank = r, Alpha = 2 * r, Ratio = 16 });
+                    break;
+                default:
+                    _layer.AttachMoRA("default", new MoRAOptions { Rank = r, Type = options.MoRAType });
+                    break;
+            }
+
+            // LoRA+ groups (A at lr, B at lr·16); for plain LoRA the ratio is 1 (one rate), as the peer.
+            double ratio = options.Adapter == "loraplus" ? 16.0 : 1.0;
+            _optimizer = new AdamW(LoRAPlusParameterGroups.Create(_layer, 1e-4, ratio), epsilon: 1e-8);
+            var random = new Random(0);
+            _x = Enumerable.Range(0, n * inF).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            _dy = Enumerable.Range(0, n * outF).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            _y = new float[n * outF];
+        }
+
+        public (double MedianMs, long AllocatedPerStep) Measure(double seconds)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Step();
+            }
+
+            const int allocationSteps = 5;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < allocationSteps; i++)
+            {
+                Step();
+            }
+
+            long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / allocationSteps;
+            var times = new List<double>(512);
+            var total = Stopwatch.StartNew();
+            while (times.Count < 10 || (total.Elapsed.TotalSeconds < seconds && times.Count < 500))
+            {
+                long start = Stopwatch.GetTimestamp();
+                Step();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            times.Sort();
+            return (times[times.Count / 2], allocated);
+        }
+
+        private void Step()
+        {
+            _layer.Forward(_x, _y, _batch);
+            _layer.Backward(_x, _dy, Span<float>.Empty, _batch);
+            _optimizer.Step();
+            _optimizer.ZeroGradients();
+        }
+    }
+}
