@@ -58,8 +58,8 @@ public partial class Linear<T> : Module
 
     /// <summary>
     /// The adapters attached to this layer (LoRA, LoRA+, MoRA); the active one adds its
-    /// contribution after the base product in <see cref="Forward"/> and is back-propagated in
-    /// <see cref="Backward"/>. Attach with <c>AttachLoRA</c>, <c>AttachLoRAPlus</c> or <c>AttachMoRA</c>.
+    /// contribution after the base product in <see cref="Forward(ReadOnlySpan{T}, Span{T}, int)"/> and is back-propagated in
+    /// <see cref="Backward(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>. Attach with <c>AttachLoRA</c>, <c>AttachLoRAPlus</c> or <c>AttachMoRA</c>.
     /// </summary>
     public LinearAdapters<T> Adapters => _adapters ??= new LinearAdapters<T>(this);
 
