@@ -2,7 +2,6 @@
 // Each command lives in its own file and prints plain lines that README.md quotes.
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
-    ["adapter"] = (Peft.Benchmarks.AdapterPathBenchmark.Help, Peft.Benchmarks.AdapterPathBenchmark.Run),
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
     ["step"] = (Peft.Benchmarks.StepBenchmark.Help, Peft.Benchmarks.StepBenchmark.Run),
 };

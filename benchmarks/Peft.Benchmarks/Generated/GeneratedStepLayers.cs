@@ -9,8 +9,6 @@ internal interface IBenchmarkModel
     Linear Layer { get; }
 
     void AttachAdapters(string adapterName = LinearAdapterExtensions.DefaultName, int seed = 0);
-
-    AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8);
 }
 
 internal sealed partial class LoRA768 : Module, IBenchmarkModel
@@ -103,10 +101,40 @@ internal sealed partial class MoRAAnyShapeR16(int inFeatures, int outFeatures) :
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
-/// <summary>Picks the most specialized generated model for an adapter kind, shape and rank.</summary>
-internal static class BenchmarkModels
+internal sealed partial class MoRARoPEAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
-    public static IBenchmarkModel? Create(string adapter, int inFeatures, int outFeatures, int rank) => (adapter, inFeatures, outFeatures, rank) switch
+    [MoRA(Rank = 8, Type = MoRAType.RoPE)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRARoPEAnyShapeR16(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 16, Type = MoRAType.RoPE)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+/// <summary>
+/// The <c>step --path generated</c> layers: the most specialized generated model for an adapter kind,
+/// shape and rank, with its adapters attached (same options as the runtime path: α = 2r, LoRA+ ratio 16).
+/// </summary>
+internal static class GeneratedStepLayers
+{
+    public static Linear Create(string adapter, MoRAType moraType, int inFeatures, int outFeatures, int rank)
+    {
+        IBenchmarkModel model = (adapter == "mora" && moraType == MoRAType.RoPE ? CreateRoPE(inFeatures, outFeatures, rank) : CreateModel(adapter, inFeatures, outFeatures, rank))
+            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 8 and 16.");
+        model.AttachAdapters();
+        return model.Layer;
+    }
+
+    private static IBenchmarkModel? CreateRoPE(int inFeatures, int outFeatures, int rank) => rank switch
+    {
+        8 => new MoRARoPEAnyShapeR8(inFeatures, outFeatures),
+        16 => new MoRARoPEAnyShapeR16(inFeatures, outFeatures),
+        _ => null,
+    };
+
+    private static IBenchmarkModel? CreateModel(string adapter, int inFeatures, int outFeatures, int rank) => (adapter, inFeatures, outFeatures, rank) switch
     {
         ("lora", 768, 768, 8) => new LoRA768(),
         ("lora", 1024, 1024, 8) => new LoRA1024(),
@@ -124,13 +152,5 @@ internal static class BenchmarkModels
         ("mora", _, _, 8) => new MoRAAnyShapeR8(inFeatures, outFeatures),
         ("mora", _, _, 16) => new MoRAAnyShapeR16(inFeatures, outFeatures),
         _ => null,
-    };
-
-    /// <summary>The options of the generated model's adapter, so the runtime path attaches the very same configuration.</summary>
-    public static AdapterOptions OptionsOf(Adapter<float> adapter) => adapter switch
-    {
-        LoRAAdapter<float> lora => lora.Options,
-        MoRAAdapter<float> mora => mora.Options,
-        _ => throw new InvalidOperationException(adapter.GetType().Name),
     };
 }
