@@ -42,11 +42,11 @@ public sealed partial class PeftGenerator
             writer.Line();
             if (layer.Kind == AdapterKind.MoRA)
             {
-                WriteMoRAKernel(writer, model.Hierarchy, layer);
+                WriteMoRAKernel(writer, model, layer);
             }
             else
             {
-                WriteLoRAKernel(writer, model.Hierarchy, layer);
+                WriteLoRAKernel(writer, model, layer);
             }
         }
 

@@ -7,10 +7,11 @@ namespace Peft.Generators;
 /// <summary>Writes the rank-specialized <c>ILoRAKernel&lt;T&gt;</c> of a LoRA or LoRA+ layer.</summary>
 public sealed partial class PeftGenerator
 {
-    private static void WriteLoRAKernel(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
+    private static void WriteLoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
         string t = layer.ElementType;
-        string kernel = KernelName(layer);
+        HierarchyInfo model = owner.Hierarchy;
+        string kernel = KernelName(owner, layer);
         string loops = LoopsName(t, layer.Rank);
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
@@ -180,7 +181,27 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static string KernelName(LayerInfo layer) => layer.MemberName + "Kernel";
+    /// <summary>
+    /// The kernel's type name: the member name without leading underscores, capitalized, plus <c>Kernel</c>
+    /// (<c>_query</c> → <c>QueryKernel</c>); the declaration index is added when two members of the model map to one name.
+    /// </summary>
+    private static string KernelName(ModelInfo model, LayerInfo layer)
+    {
+        string stem = Stem(layer.MemberName);
+        bool shared = false;
+        foreach (LayerInfo other in model.Layers)
+        {
+            shared |= !ReferenceEquals(other, layer) && Stem(other.MemberName) == stem;
+        }
+
+        return shared ? $"{stem}{layer.DeclarationIndex}Kernel" : stem + "Kernel";
+
+        static string Stem(string name)
+        {
+            string trimmed = name.TrimStart('_');
+            return trimmed.Length == 0 ? "Layer" : char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
+        }
+    }
 
     private static string KindName(AdapterKind kind) => kind switch
     {

@@ -10,13 +10,14 @@ public sealed partial class PeftGenerator
     private const string TransposeName = "global::Peft.Kernels.MatrixTranspose";
     private const string TensorPrimitivesName = "global::System.Numerics.Tensors.TensorPrimitives";
 
-    private static void WriteMoRAKernel(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
+    private static void WriteMoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
         string t = layer.ElementType;
         bool constant = layer.HasConstantShape;
         bool rope = layer.MoRAType == AdapterMath.RoPEType;
         string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
-        string kernel = KernelName(layer);
+        HierarchyInfo model = owner.Hierarchy;
+        string kernel = KernelName(owner, layer);
 
         writer.Line("/// <summary>");
         if (constant)

@@ -98,8 +98,8 @@ public sealed partial class PeftGenerator
                 LayerInfo layer = model.Layers[i];
                 string member = "this." + layer.MemberName;
                 string kernel = layer.Kind == AdapterKind.MoRA && !layer.HasConstantShape
-                    ? $"new {KernelName(layer)}({member}.InFeatures, {member}.OutFeatures)"
-                    : $"new {KernelName(layer)}()";
+                    ? $"new {KernelName(model, layer)}({member}.InFeatures, {member}.OutFeatures)"
+                    : $"new {KernelName(model, layer)}()";
                 string seed = i == 0 ? "seed" : $"seed + {i}";
                 switch (layer.Kind)
                 {

@@ -105,6 +105,28 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public void MembersMappingToOneKernelNameStillCompile()
+    {
+        const string source = """
+            using Peft;
+
+            public sealed partial class Model : Module
+            {
+                [LoRA(Rank = 2)]
+                private readonly Linear _value = new(8, 8);
+
+                [LoRA(Rank = 2)]
+                public Linear Value { get; } = new(8, 8);
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.VisibleDiagnostics(output));
+        Assert.Equal(2, Assert.Single(result.GeneratedTrees).GetText().ToString().Split("sealed class Value").Length - 1);
+    }
+
+    [Fact]
     public void GarbageSourceDoesNotThrow()
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile("using Peft; [LoRA( partial class { Linear x = new(;"));

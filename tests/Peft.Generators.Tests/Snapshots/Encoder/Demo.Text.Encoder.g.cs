@@ -78,7 +78,7 @@ partial class Encoder
             Dropout = 0.1,
             Init = global::Peft.LoRAInit.Gaussian,
             Seed = seed,
-        }, new _queryKernel());
+        }, new QueryKernel());
         global::Peft.LinearAdapterExtensions.AttachLoRA(this.Value, adapterName, new global::Peft.LoRAOptions
         {
             Rank = 2,
@@ -154,7 +154,7 @@ partial class Encoder
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class _queryKernel : global::Peft.ILoRAKernel<float>
+file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
 {
     /// <summary>The rank r.</summary>
     public const int Rank = 4;
