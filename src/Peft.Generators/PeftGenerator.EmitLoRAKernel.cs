@@ -43,12 +43,7 @@ public sealed partial class PeftGenerator
             writer.Line();
             if (constant)
             {
-                writer.Line("/// <summary>The input width.</summary>");
-                writer.Line($"public const int InFeatures = {layer.InFeatures};");
-                writer.Line();
-                writer.Line("/// <summary>The output width.</summary>");
-                writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
-                writer.Line();
+                WriteShapeConstants(writer, layer);
             }
 
             writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows.");
@@ -151,6 +146,17 @@ public sealed partial class PeftGenerator
             }
         }
 
+        writer.Line();
+    }
+
+    /// <summary><c>const int InFeatures</c> and <c>OutFeatures</c> of a kernel for a constant shape.</summary>
+    private static void WriteShapeConstants(IndentedWriter writer, LayerInfo layer)
+    {
+        writer.Line("/// <summary>The input width.</summary>");
+        writer.Line($"public const int InFeatures = {layer.InFeatures};");
+        writer.Line();
+        writer.Line("/// <summary>The output width.</summary>");
+        writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
         writer.Line();
     }
 

@@ -111,7 +111,6 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteProjectDown(IndentedWriter writer, string t, int rank)
     {
-        int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for every row n and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>");
         writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"public static void ProjectDown({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int batch)"))
@@ -119,18 +118,24 @@ public sealed partial class PeftGenerator
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
-            writer.Line("int n = 0;");
-            for (int rows = pass; rows >= 1; rows--)
-            {
-                using (writer.OpenBlock($"for (; n <= batch - {rows}; n += {rows})"))
-                {
-                    WriteProjectDownRows(writer, t, rank, rows);
-                }
+            WriteRowPasses(writer, RowsPerPass(rank), rows => WriteProjectDownRows(writer, t, rank, rows));
+        }
+    }
 
-                if (rows > 1)
-                {
-                    writer.Line();
-                }
+    /// <summary>A loop over the rows <paramref name="pass"/> at a time, then the remaining rows one by one.</summary>
+    private static void WriteRowPasses(IndentedWriter writer, int pass, System.Action<int> body)
+    {
+        writer.Line("int n = 0;");
+        for (int rows = pass; rows >= 1; rows--)
+        {
+            using (writer.OpenBlock($"for (; n <= batch - {rows}; n += {rows})"))
+            {
+                body(rows);
+            }
+
+            if (rows > 1)
+            {
+                writer.Line();
             }
         }
     }
@@ -214,7 +219,6 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteProjectUp(IndentedWriter writer, string t, int rank)
     {
-        int pass = RowsPerPass(rank);
         writer.Line("/// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for every row n (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>");
         writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"public static void ProjectUp({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int batch)"))
@@ -222,19 +226,7 @@ public sealed partial class PeftGenerator
             WriteRowReferences(writer, t, "m", "m", rank, "width");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
             writer.Line($"ref {t} y0 = ref {MemoryMarshalName}.GetReference(y);");
-            writer.Line("int n = 0;");
-            for (int rows = pass; rows >= 1; rows--)
-            {
-                using (writer.OpenBlock($"for (; n <= batch - {rows}; n += {rows})"))
-                {
-                    WriteProjectUpRows(writer, t, rank, rows);
-                }
-
-                if (rows > 1)
-                {
-                    writer.Line();
-                }
-            }
+            WriteRowPasses(writer, RowsPerPass(rank), rows => WriteProjectUpRows(writer, t, rank, rows));
         }
     }
 

@@ -57,12 +57,7 @@ public sealed partial class PeftGenerator
             if (constant)
             {
                 var shape = new MoRAGeometry(layer);
-                writer.Line("/// <summary>The input width.</summary>");
-                writer.Line($"public const int InFeatures = {layer.InFeatures};");
-                writer.Line();
-                writer.Line("/// <summary>The output width.</summary>");
-                writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
-                writer.Line();
+                WriteShapeConstants(writer, layer);
                 writer.Line("/// <summary>r̂, the side of M.</summary>");
                 writer.Line($"public const int SquareRank = {shape.SquareRank};");
                 writer.Line();

@@ -191,24 +191,23 @@ public sealed partial class PeftGenerator
 
     private static void WriteMergeMethods(IndentedWriter writer, ModelInfo model)
     {
-        writer.Line("/// <summary>Folds every annotated layer's active adapter into its base weight (<c>W = W0 + ΔW</c>).</summary>");
-        WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock("public void MergeAdapters()"))
-        {
-            foreach (LayerInfo layer in model.Layers)
-            {
-                writer.Line($"this.{layer.MemberName}.Adapters.Merge();");
-            }
-        }
-
+        WriteForEachLayer(writer, model, "MergeAdapters", "Merge",
+            "Folds every annotated layer's active adapter into its base weight (<c>W = W0 + ΔW</c>).");
         writer.Line();
-        writer.Line("/// <summary>Undoes <see cref=\"MergeAdapters\"/> on every annotated layer (<c>W = W − ΔW</c>).</summary>");
+        WriteForEachLayer(writer, model, "UnmergeAdapters", "Unmerge",
+            "Undoes <see cref=\"MergeAdapters\"/> on every annotated layer (<c>W = W − ΔW</c>).");
+    }
+
+    /// <summary>A method calling <c>layer.Adapters.{call}()</c> on every annotated layer.</summary>
+    private static void WriteForEachLayer(IndentedWriter writer, ModelInfo model, string method, string call, string summary)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock("public void UnmergeAdapters()"))
+        using (writer.OpenBlock($"public void {method}()"))
         {
             foreach (LayerInfo layer in model.Layers)
             {
-                writer.Line($"this.{layer.MemberName}.Adapters.Unmerge();");
+                writer.Line($"this.{layer.MemberName}.Adapters.{call}();");
             }
         }
     }
