@@ -54,6 +54,7 @@ public sealed class EqualityTests
     public void MergeThenForwardMatchesAdapterForward(string model)
     {
         var (generated, _) = CreatePair(model);
+        ((Module)generated).Eval();
         var random = new Random(3);
         foreach (var (path, layer) in generated.AdapterLayers())
         {

@@ -10,7 +10,7 @@ public sealed partial class LoRAEqualityModel : Module, IAdapterModel
         Runtime = new Linear(width, width + 6);
     }
 
-    [LoRA(Rank = 3, Alpha = 5)]
+    [LoRA(Rank = 3, Alpha = 5, Dropout = 0.25)]
     public Linear Odd { get; } = new(33, 17);
 
     [LoRA(Rank = 8, Alpha = 16, UseRsLoRA = true)]
