@@ -14,6 +14,7 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
 {
     private readonly T[] _cos;
     private readonly T[] _sin;
+    private readonly T[] _negativeSin;
     private readonly T[] _chunk;
 
     /// <summary>Creates the kernel for one layer geometry.</summary>
@@ -26,6 +27,8 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
 
         Shape = shape;
         (_cos, _sin) = shape.Type == MoRAType.RoPE ? shape.RotaryTables<T>() : ([], []);
+        _negativeSin = new T[_sin.Length];
+        TensorPrimitives.Negate(_sin, _negativeSin);
         _chunk = new T[shape.SquareRank];
     }
 
@@ -207,19 +210,23 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         }
     }
 
-    /// <summary>Rotates pairs (i, i + r̂/2) by the angle g·θ_i (or by −g·θ_i when <paramref name="inverse"/>).</summary>
+    /// <summary>
+    /// Rotates pairs (i, i + r̂/2) by the angle g·θ_i (or by −g·θ_i when <paramref name="inverse"/>):
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c> (sin negated for the inverse).
+    /// </summary>
     private void Rotate(ReadOnlySpan<T> source, Span<T> destination, int g, bool inverse)
     {
         int half = Shape.SquareRank / 2;
         var cos = _cos.AsSpan(g * half, half);
-        var sin = _sin.AsSpan(g * half, half);
-        for (int i = 0; i < half; i++)
-        {
-            T lo = source[i];
-            T hi = source[i + half];
-            T s = inverse ? -sin[i] : sin[i];
-            destination[i] = lo * cos[i] - hi * s;
-            destination[i + half] = hi * cos[i] + lo * s;
-        }
+        var sin = (inverse ? _negativeSin : _sin).AsSpan(g * half, half);
+        var negativeSin = (inverse ? _sin : _negativeSin).AsSpan(g * half, half);
+        var lo = source[..half];
+        var hi = source.Slice(half, half);
+        var loOut = destination[..half];
+        var hiOut = destination.Slice(half, half);
+        TensorPrimitives.Multiply(lo, cos, loOut);
+        TensorPrimitives.MultiplyAdd(hi, negativeSin, loOut, loOut);
+        TensorPrimitives.Multiply(hi, cos, hiOut);
+        TensorPrimitives.MultiplyAdd(lo, sin, hiOut, hiOut);
     }
 }

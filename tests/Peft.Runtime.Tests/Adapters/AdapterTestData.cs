@@ -1,19 +1,11 @@
+using Peft.Tests.Testing;
+
 namespace Peft.Tests.Adapters;
 
 /// <summary>Deterministic inputs and plain reference math for the adapter tests.</summary>
 internal static class AdapterTestData
 {
-    public static double[] Random(int length, int seed, double scale = 1.0)
-    {
-        var random = new Random(seed);
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (random.NextDouble() * 2.0 - 1.0) * scale;
-        }
-
-        return values;
-    }
+    public static double[] Random(int length, int seed, double scale = 1.0) => FiniteDifference.Random(length, seed, scale);
 
     public static void Fill(Parameter<double> parameter, int seed, double scale = 1.0)
         => Random(parameter.Length, seed, scale).CopyTo(parameter.Value, 0);
