@@ -73,8 +73,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"private readonly {t}[] _chunk = new {t}[SquareRank];");
                 if (rope)
                 {
-                    writer.Line($"private readonly {t}[] _cos;");
-                    writer.Line($"private readonly {t}[] _sin;");
+                    WriteRotaryFields(writer, t);
                 }
 
                 writer.Line();
@@ -84,7 +83,7 @@ public sealed partial class PeftGenerator
                     writer.Line($"Shape = new global::Peft.MoRAShape(InFeatures, OutFeatures, SquareRank, {typeName});");
                     if (rope)
                     {
-                        writer.Line($"(_cos, _sin) = Shape.RotaryTables<{t}>();");
+                        WriteRotaryTables(writer, t);
                     }
                 }
             }
@@ -93,8 +92,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"private readonly {t}[] _chunk;");
                 if (rope)
                 {
-                    writer.Line($"private readonly {t}[] _cos;");
-                    writer.Line($"private readonly {t}[] _sin;");
+                    WriteRotaryFields(writer, t);
                 }
 
                 writer.Line();
@@ -106,7 +104,7 @@ public sealed partial class PeftGenerator
                     writer.Line($"_chunk = new {t}[squareRank];");
                     if (rope)
                     {
-                        writer.Line($"(_cos, _sin) = Shape.RotaryTables<{t}>();");
+                        WriteRotaryTables(writer, t);
                     }
                 }
 
@@ -335,21 +333,40 @@ public sealed partial class PeftGenerator
 
     private static void WriteMoRARotate(IndentedWriter writer, string t)
     {
-        writer.Line("/// <summary>Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>.</summary>");
+        writer.Line("/// <summary>");
+        writer.Line("/// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>:");
+        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.");
+        writer.Line("/// </summary>");
         using (writer.OpenBlock($"private void Rotate({ReadOnlySpanName}<{t}> source, {SpanName}<{t}> destination, int g, bool inverse)"))
         {
             writer.Line("int half = SquareRank / 2;");
             writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * half, half);");
-            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(_sin, g * half, half);");
-            using (writer.OpenBlock("for (int j = 0; j < half; j++)"))
-            {
-                writer.Line($"{t} lo = source[j];");
-                writer.Line($"{t} hi = source[j + half];");
-                writer.Line($"{t} s = inverse ? -sin[j] : sin[j];");
-                writer.Line("destination[j] = lo * cos[j] - hi * s;");
-                writer.Line("destination[j + half] = hi * cos[j] + lo * s;");
-            }
+            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * half, half);");
+            writer.Line($"var negativeSin = new {ReadOnlySpanName}<{t}>(inverse ? _sin : _negativeSin, g * half, half);");
+            writer.Line("var lo = source.Slice(0, half);");
+            writer.Line("var hi = source.Slice(half, half);");
+            writer.Line("var loOut = destination.Slice(0, half);");
+            writer.Line("var hiOut = destination.Slice(half, half);");
+            writer.Line($"{TensorPrimitivesName}.Multiply(lo, cos, loOut);");
+            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(hi, negativeSin, loOut, loOut);");
+            writer.Line($"{TensorPrimitivesName}.Multiply(hi, cos, hiOut);");
+            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(lo, sin, hiOut, hiOut);");
         }
+    }
+
+    private static void WriteRotaryFields(IndentedWriter writer, string t)
+    {
+        writer.Line($"private readonly {t}[] _cos;");
+        writer.Line($"private readonly {t}[] _sin;");
+        writer.Line($"private readonly {t}[] _negativeSin;");
+    }
+
+    /// <summary>The runtime's tables (computed in double, rounded once), so both paths rotate by the same values.</summary>
+    private static void WriteRotaryTables(IndentedWriter writer, string t)
+    {
+        writer.Line($"(_cos, _sin) = Shape.RotaryTables<{t}>();");
+        writer.Line($"_negativeSin = new {t}[_sin.Length];");
+        writer.Line($"{TensorPrimitivesName}.Negate<{t}>(_sin, _negativeSin);");
     }
 
     private static string One(string t) => t == "float" ? "1f" : "1d";

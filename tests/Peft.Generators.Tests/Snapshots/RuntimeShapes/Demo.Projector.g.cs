@@ -255,6 +255,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
     private readonly float[] _chunk;
     private readonly float[] _cos;
     private readonly float[] _sin;
+    private readonly float[] _negativeSin;
 
     /// <summary>Creates the kernel for a layer of the given shape: r̂ and the tiling follow from it.</summary>
     public DownKernel(int inFeatures, int outFeatures)
@@ -263,6 +264,8 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         Shape = new global::Peft.MoRAShape(inFeatures, outFeatures, squareRank, global::Peft.MoRAType.RoPE);
         _chunk = new float[squareRank];
         (_cos, _sin) = Shape.RotaryTables<float>();
+        _negativeSin = new float[_sin.Length];
+        global::System.Numerics.Tensors.TensorPrimitives.Negate<float>(_sin, _negativeSin);
     }
 
     private int InFeatures => Shape.InFeatures;
@@ -419,20 +422,24 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         }
     }
 
-    /// <summary>Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name="inverse"/>.</summary>
+    /// <summary>
+    /// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name="inverse"/>:
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.
+    /// </summary>
     private void Rotate(global::System.ReadOnlySpan<float> source, global::System.Span<float> destination, int g, bool inverse)
     {
         int half = SquareRank / 2;
         var cos = new global::System.ReadOnlySpan<float>(_cos, g * half, half);
-        var sin = new global::System.ReadOnlySpan<float>(_sin, g * half, half);
-        for (int j = 0; j < half; j++)
-        {
-            float lo = source[j];
-            float hi = source[j + half];
-            float s = inverse ? -sin[j] : sin[j];
-            destination[j] = lo * cos[j] - hi * s;
-            destination[j + half] = hi * cos[j] + lo * s;
-        }
+        var sin = new global::System.ReadOnlySpan<float>(inverse ? _negativeSin : _sin, g * half, half);
+        var negativeSin = new global::System.ReadOnlySpan<float>(inverse ? _sin : _negativeSin, g * half, half);
+        var lo = source.Slice(0, half);
+        var hi = source.Slice(half, half);
+        var loOut = destination.Slice(0, half);
+        var hiOut = destination.Slice(half, half);
+        global::System.Numerics.Tensors.TensorPrimitives.Multiply(lo, cos, loOut);
+        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(hi, negativeSin, loOut, loOut);
+        global::System.Numerics.Tensors.TensorPrimitives.Multiply(hi, cos, hiOut);
+        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(lo, sin, hiOut, hiOut);
     }
 
     /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
