@@ -11,9 +11,6 @@ namespace Peft.Generators.Models;
 /// <param name="Types">The containing types, outermost first; the last one is the model.</param>
 internal sealed record HierarchyInfo(string Namespace, EquatableArray<TypeDeclarationInfo> Types)
 {
-    /// <summary>The model type itself (the innermost type).</summary>
-    public TypeDeclarationInfo Model => Types[Types.Length - 1];
-
     /// <summary>A unique, stable hint name for the generated file: <c>Ns.Outer+Model`1.g.cs</c>.</summary>
     public string HintName
     {
