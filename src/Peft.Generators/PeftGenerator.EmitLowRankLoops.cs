@@ -26,6 +26,26 @@ public sealed partial class PeftGenerator
 
     private static IEnumerable<int> Ranks(int rank) => Enumerable.Range(0, rank);
 
+    /// <summary>
+    /// The SIMD paths of a loop: Vector512 when accelerated, else Vector256 (the JIT keeps one);
+    /// what they leave over runs in the scalar tail the caller writes after them.
+    /// </summary>
+    private static void WriteVectorPaths(IndentedWriter writer, string t, bool fullVectorOnly, System.Action<string> body)
+    {
+        for (int w = 0; w < VectorWidths.Length; w++)
+        {
+            string vector = Vector(VectorWidths[w]);
+            string guard = fullVectorOnly ? $" && width >= {vector}<{t}>.Count" : "";
+            using (writer.OpenBlock((w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated{guard})"))
+            {
+                body(vector);
+            }
+        }
+    }
+
+    /// <summary>The loop over whole vectors of the feature dimension.</summary>
+    private static string VectorLoop(string vector, string t) => $"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)";
+
     /// <summary><c>ref T m{k} = ref Unsafe.Add(ref m0, k·width)</c> for every k: the rows of an <c>[r, width]</c> matrix.</summary>
     private static void WriteRowReferences(IndentedWriter writer, string element, string matrix, string span, int rank, string width)
     {
@@ -150,40 +170,35 @@ public sealed partial class PeftGenerator
         }
 
         writer.Line("int j = 0;");
-        for (int w = 0; w < VectorWidths.Length; w++)
+        WriteVectorPaths(writer, t, fullVectorOnly: true, vector =>
         {
-            string vector = Vector(VectorWidths[w]);
-            string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
-            using (writer.OpenBlock(header))
+            foreach (int p in passRows)
+            {
+                writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var acc{p}_{k} = {vector}<{t}>.Zero;")));
+            }
+
+            using (writer.OpenBlock(VectorLoop(vector, t)))
             {
                 foreach (int p in passRows)
                 {
-                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var acc{p}_{k} = {vector}<{t}>.Zero;")));
+                    writer.Line($"var x{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
                 }
 
-                using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                foreach (int k in Ranks(rank))
                 {
+                    writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
                     foreach (int p in passRows)
                     {
-                        writer.Line($"var x{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
+                        writer.Line($"acc{p}_{k} = {vector}.FusedMultiplyAdd(m{k}j, x{p}, acc{p}_{k});");
                     }
-
-                    foreach (int k in Ranks(rank))
-                    {
-                        writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
-                        foreach (int p in passRows)
-                        {
-                            writer.Line($"acc{p}_{k} = {vector}.FusedMultiplyAdd(m{k}j, x{p}, acc{p}_{k});");
-                        }
-                    }
-                }
-
-                foreach (int p in passRows)
-                {
-                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"s{p}_{k} = {vector}.Sum(acc{p}_{k});")));
                 }
             }
-        }
+
+            foreach (int p in passRows)
+            {
+                writer.Line(string.Join(" ", Ranks(rank).Select(k => $"s{p}_{k} = {vector}.Sum(acc{p}_{k});")));
+            }
+        });
 
         writer.Line();
         using (writer.OpenBlock("for (; j < width; j++)"))
@@ -245,40 +260,35 @@ public sealed partial class PeftGenerator
         }
 
         writer.Line("int j = 0;");
-        for (int w = 0; w < VectorWidths.Length; w++)
+        WriteVectorPaths(writer, t, fullVectorOnly: true, vector =>
         {
-            string vector = Vector(VectorWidths[w]);
-            string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated && width >= {vector}<{t}>.Count)";
-            using (writer.OpenBlock(header))
+            foreach (int p in passRows)
+            {
+                writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var b{p}_{k} = {vector}.Create(c{p}_{k});")));
+            }
+
+            using (writer.OpenBlock(VectorLoop(vector, t)))
             {
                 foreach (int p in passRows)
                 {
-                    writer.Line(string.Join(" ", Ranks(rank).Select(k => $"var b{p}_{k} = {vector}.Create(c{p}_{k});")));
+                    writer.Line($"var acc{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
                 }
 
-                using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                foreach (int k in Ranks(rank))
                 {
+                    writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
                     foreach (int p in passRows)
                     {
-                        writer.Line($"var acc{p} = {vector}.LoadUnsafe(ref row{p}, (nuint)j);");
+                        writer.Line($"acc{p} = {vector}.FusedMultiplyAdd(m{k}j, b{p}_{k}, acc{p});");
                     }
+                }
 
-                    foreach (int k in Ranks(rank))
-                    {
-                        writer.Line($"var m{k}j = {vector}.LoadUnsafe(ref m{k}, (nuint)j);");
-                        foreach (int p in passRows)
-                        {
-                            writer.Line($"acc{p} = {vector}.FusedMultiplyAdd(m{k}j, b{p}_{k}, acc{p});");
-                        }
-                    }
-
-                    foreach (int p in passRows)
-                    {
-                        writer.Line($"{vector}.StoreUnsafe(acc{p}, ref row{p}, (nuint)j);");
-                    }
+                foreach (int p in passRows)
+                {
+                    writer.Line($"{vector}.StoreUnsafe(acc{p}, ref row{p}, (nuint)j);");
                 }
             }
-        }
+        });
 
         writer.Line();
         using (writer.OpenBlock("for (; j < width; j++)"))
@@ -311,37 +321,32 @@ public sealed partial class PeftGenerator
             {
                 writer.Line("int end = global::System.Math.Min(batch, first + RowBlock);");
                 writer.Line("int j = 0;");
-                for (int w = 0; w < VectorWidths.Length; w++)
+                WriteVectorPaths(writer, t, fullVectorOnly: false, vector =>
                 {
-                    string vector = Vector(VectorWidths[w]);
-                    string header = (w == 0 ? "if" : "else if") + $" ({vector}.IsHardwareAccelerated)";
-                    using (writer.OpenBlock(header))
+                    writer.Line($"var scaleVector = {vector}.Create(scale);");
+                    using (writer.OpenBlock(VectorLoop(vector, t)))
                     {
-                        writer.Line($"var scaleVector = {vector}.Create(scale);");
-                        using (writer.OpenBlock($"for (; j <= width - {vector}<{t}>.Count; j += {vector}<{t}>.Count)"))
+                        foreach (int k in Ranks(rank))
                         {
+                            writer.Line($"var acc{k} = {vector}<{t}>.Zero;");
+                        }
+
+                        using (writer.OpenBlock("for (int n = first; n < end; n++)"))
+                        {
+                            writer.Line($"var x = {vector}.LoadUnsafe(ref v0, (nuint)(n * width + j));");
+                            writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
                             foreach (int k in Ranks(rank))
                             {
-                                writer.Line($"var acc{k} = {vector}<{t}>.Zero;");
-                            }
-
-                            using (writer.OpenBlock("for (int n = first; n < end; n++)"))
-                            {
-                                writer.Line($"var x = {vector}.LoadUnsafe(ref v0, (nuint)(n * width + j));");
-                                writer.Line($"ref {t} hRow = ref {UnsafeName}.Add(ref h0, n * Rank);");
-                                foreach (int k in Ranks(rank))
-                                {
-                                    writer.Line($"acc{k} = {vector}.FusedMultiplyAdd({vector}.Create({UnsafeName}.Add(ref hRow, {k})), x, acc{k});");
-                                }
-                            }
-
-                            foreach (int k in Ranks(rank))
-                            {
-                                writer.Line($"{vector}.StoreUnsafe({vector}.FusedMultiplyAdd(acc{k}, scaleVector, {vector}.LoadUnsafe(ref g{k}, (nuint)j)), ref g{k}, (nuint)j);");
+                                writer.Line($"acc{k} = {vector}.FusedMultiplyAdd({vector}.Create({UnsafeName}.Add(ref hRow, {k})), x, acc{k});");
                             }
                         }
+
+                        foreach (int k in Ranks(rank))
+                        {
+                            writer.Line($"{vector}.StoreUnsafe({vector}.FusedMultiplyAdd(acc{k}, scaleVector, {vector}.LoadUnsafe(ref g{k}, (nuint)j)), ref g{k}, (nuint)j);");
+                        }
                     }
-                }
+                });
 
                 writer.Line();
                 using (writer.OpenBlock("for (; j < width; j++)"))
