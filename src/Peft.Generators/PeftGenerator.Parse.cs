@@ -24,8 +24,12 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static LayerTarget? ParseLayer(GeneratorAttributeSyntaxContext context, AdapterKind kind, CancellationToken token)
     {
-        // A duplicated attribute (CS0579) or broken syntax anywhere on the member: no output.
-        if (context.Attributes.Length != 1 || context.TargetNode.ContainsDiagnostics)
+        // A duplicated attribute (CS0579) or broken syntax anywhere on the member (for a field, on the
+        // whole declaration with its attribute lists): no output.
+        SyntaxNode declaration = context.TargetNode is VariableDeclaratorSyntax { Parent.Parent: FieldDeclarationSyntax fieldDeclaration }
+            ? fieldDeclaration
+            : context.TargetNode;
+        if (context.Attributes.Length != 1 || declaration.ContainsDiagnostics)
         {
             return null;
         }

@@ -17,6 +17,7 @@ public sealed class RobustnessTests
     public static IEnumerable<object[]> BrokenMembers() =>
     [
         ["syntax error in the attribute", "[LoRA(Rank = )] public Linear Bad { get; } = new(8, 8);"],
+        ["syntax error in a field's attribute", "[LoRA(Rank = )] private readonly Linear Bad = new(8, 8);"],
         ["syntax error in the initializer", "[LoRA(Rank = 2)] public Linear Bad { get; } = new(8, ;"],
         ["attribute on a method", "[LoRA(Rank = 2)] public Linear Bad() => new(8, 8);"],
         ["field of the wrong type", "[LoRA(Rank = 2)] private readonly int Bad = 3;"],
