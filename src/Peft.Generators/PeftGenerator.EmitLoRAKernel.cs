@@ -35,6 +35,7 @@ public sealed partial class PeftGenerator
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.ILoRAKernel<{t}>"))
         {
+            WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The rank r.</summary>");
             writer.Line($"public const int Rank = {layer.Rank};");
             writer.Line();
@@ -142,7 +143,7 @@ public sealed partial class PeftGenerator
             writer.Line("throw new global::System.ArgumentException(");
             using (writer.Indent())
             {
-                writer.Line("$\"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].\");");
+                writer.Line("$\"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].\");");
             }
         }
 
@@ -157,6 +158,14 @@ public sealed partial class PeftGenerator
         writer.Line();
         writer.Line("/// <summary>The output width.</summary>");
         writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
+        writer.Line();
+    }
+
+    /// <summary>The layer a kernel belongs to, for its error messages: <c>Classifier.Hidden</c>.</summary>
+    private static void WriteLayerName(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
+    {
+        writer.Line("/// <summary>The layer this kernel computes, as error messages name it.</summary>");
+        writer.Line($"public const string Layer = \"{model.DisplayName}.{layer.MemberName}\";");
         writer.Line();
     }
 
@@ -181,7 +190,7 @@ public sealed partial class PeftGenerator
                 writer.Line("throw new global::System.ArgumentException(");
                 using (writer.Indent())
                 {
-                    writer.Line("$\"Span '{name}' has {actual} elements, expected {expected}.\", name);");
+                    writer.Line("$\"{Layer}: span '{name}' has {actual} elements, expected {expected}.\", name);");
                 }
             }
         }

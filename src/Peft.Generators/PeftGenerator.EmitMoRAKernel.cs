@@ -51,6 +51,7 @@ public sealed partial class PeftGenerator
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.IMoRAKernel<{t}>"))
         {
+            WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>");
             writer.Line($"public const int Rank = {layer.Rank};");
             writer.Line();

@@ -141,6 +141,9 @@ partial class Classifier
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Classifier.Hidden";
+
     /// <summary>The rank r.</summary>
     public const int Rank = 8;
 
@@ -169,7 +172,7 @@ file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -190,7 +193,7 @@ file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -247,7 +250,7 @@ file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
@@ -266,6 +269,9 @@ file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Classifier.Output";
+
     /// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>
     public const int Rank = 8;
 
@@ -452,7 +458,7 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }

@@ -156,6 +156,9 @@ partial class Encoder
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Encoder._query";
+
     /// <summary>The rank r.</summary>
     public const int Rank = 4;
 
@@ -184,7 +187,7 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -205,7 +208,7 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -262,7 +265,7 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
@@ -281,6 +284,9 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Encoder.Value";
+
     /// <summary>The rank r.</summary>
     public const int Rank = 2;
 
@@ -309,7 +315,7 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -330,7 +336,7 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -387,7 +393,7 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
@@ -407,6 +413,9 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class GateKernel : global::Peft.IMoRAKernel<double>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Encoder.Gate";
+
     /// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>
     public const int Rank = 4;
 
@@ -618,7 +627,7 @@ file sealed class GateKernel : global::Peft.IMoRAKernel<double>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }

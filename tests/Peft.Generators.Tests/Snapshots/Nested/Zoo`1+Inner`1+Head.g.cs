@@ -136,6 +136,9 @@ static partial class Zoo<TTag>
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Zoo<TTag>.Inner<TValue>.Head.Score";
+
     /// <summary>The rank r.</summary>
     public const int Rank = 1;
 
@@ -164,7 +167,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -185,7 +188,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
             throw new global::System.ArgumentException(
-                $"Kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
         CheckLength(x.Length, batch * InFeatures, nameof(x));
@@ -242,7 +245,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }

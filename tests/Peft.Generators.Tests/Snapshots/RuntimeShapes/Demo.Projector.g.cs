@@ -141,6 +141,9 @@ partial class Projector
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class UpKernel : global::Peft.ILoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Projector.Up";
+
     /// <summary>The rank r.</summary>
     public const int Rank = 3;
 
@@ -229,7 +232,7 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
@@ -249,6 +252,9 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
 file sealed class DownKernel : global::Peft.IMoRAKernel<float>
 {
+    /// <summary>The layer this kernel computes, as error messages name it.</summary>
+    public const string Layer = "Projector.Down";
+
     /// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>
     public const int Rank = 2;
 
@@ -457,7 +463,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         if (actual != expected)
         {
             throw new global::System.ArgumentException(
-                $"Span '{name}' has {actual} elements, expected {expected}.", name);
+                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
