@@ -34,7 +34,7 @@ public sealed partial class PeftGenerator
         {
             foreach (LayerInfo layer in model.Layers)
             {
-                writer.Line($"yield return new(\"{layer.MemberName}\", this.{layer.MemberName});");
+                writer.Line($"yield return new(\"{layer.MemberName}\", {MemberAccess(layer)});");
             }
         }
     }
@@ -52,7 +52,7 @@ public sealed partial class PeftGenerator
         {
             foreach (LayerInfo layer in model.Layers)
             {
-                writer.Line($"this.RegisterAdapterLayer(\"{layer.MemberName}\", this.{layer.MemberName});");
+                writer.Line($"this.RegisterAdapterLayer(\"{layer.MemberName}\", {MemberAccess(layer)});");
             }
         }
 
@@ -96,7 +96,7 @@ public sealed partial class PeftGenerator
             for (int i = 0; i < model.Layers.Length; i++)
             {
                 LayerInfo layer = model.Layers[i];
-                string member = "this." + layer.MemberName;
+                string member = MemberAccess(layer);
                 string kernel = layer.Kind == AdapterKind.MoRA && !layer.HasConstantShape
                     ? $"new {KernelName(model, layer)}({member}.InFeatures, {member}.OutFeatures)"
                     : $"new {KernelName(model, layer)}()";
@@ -207,10 +207,16 @@ public sealed partial class PeftGenerator
         {
             foreach (LayerInfo layer in model.Layers)
             {
-                writer.Line($"this.{layer.MemberName}.Adapters.{call}();");
+                writer.Line($"{MemberAccess(layer)}.Adapters.{call}();");
             }
         }
     }
+
+    /// <summary><c>this.Member</c>, with <c>@</c> for a member named like a keyword (<c>this.@class</c>).</summary>
+    private static string MemberAccess(LayerInfo layer) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(layer.MemberName) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            ? "this." + layer.MemberName
+            : "this.@" + layer.MemberName;
 
     private static string Describe(LayerInfo layer)
     {

@@ -106,7 +106,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void MembersMappingToOneKernelNameStillCompile()
+    public void UnusualMemberNamesCompile()
     {
         const string source = """
             using Peft;
@@ -118,6 +118,9 @@ public sealed class RobustnessTests
 
                 [LoRA(Rank = 2)]
                 public Linear Value { get; } = new(8, 8);
+
+                [MoRA(Rank = 2)]
+                public Linear @class { get; } = new(8, 8);
             }
             """;
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
