@@ -13,7 +13,7 @@ namespace Peft.Benchmarks;
 /// </summary>
 internal static class StepBenchmark
 {
-    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,...";
+    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--path runtime|generated] [--mode step|adapter]";
 
     public static int Run(string[] args)
     {
@@ -25,7 +25,7 @@ internal static class StepBenchmark
         }
 
         Console.WriteLine($"# peft.net step adapter {options.Adapter}{(options.Adapter == "mora" ? " type " + options.MoRAType.ToString().ToLowerInvariant() : "")}" +
-            $" vector {System.Numerics.Vector<float>.Count * 32} bit");
+            $" vector {System.Numerics.Vector<float>.Count * 32} bit path {options.Path} mode {options.Mode}");
         foreach (var (n, inF, outF, r) in options.Shapes)
         {
             var step = new StepHarness(options, n, inF, outF, r);
@@ -47,12 +47,19 @@ internal static class StepBenchmark
         private readonly float[] _y;
         private readonly float[] _dy;
         private readonly int _batch;
+        private readonly bool _adapterOnly;
 
         public StepHarness(StepOptions options, int n, int inF, int outF, int r)
         {
             _batch = n;
             _layer = new Linear(inF, outF, bias: true, random: new Random(1));
-            switch (options.Adapter)
+            _adapterOnly = options.Mode == "adapter";
+            if (options.Path == "generated")
+            {
+                // The same configuration with the generator's specialized kernel (Generated/GeneratedStepLayers.cs).
+                _layer = Generated.GeneratedStepLayers.Create(options.Adapter, options.MoRAType, inF, outF, r);
+            }
+            else switch (options.Adapter)
             {
                 case "lora":
                     _layer.AttachLoRA("default", new LoRAOptions { Rank = r, Alpha = 2 * r });
@@ -104,6 +111,15 @@ internal static class StepBenchmark
 
         private void Step()
         {
+            if (_adapterOnly)
+            {
+                // The adapter path alone: Δ(x) forward and its backward, no base GEMM, no update.
+                var adapter = _layer.Adapters.Active!;
+                adapter.Forward(_x, _y, _batch);
+                adapter.Backward(_x, _dy, Span<float>.Empty, _batch);
+                return;
+            }
+
             _layer.Forward(_x, _y, _batch);
             _layer.Backward(_x, _dy, Span<float>.Empty, _batch);
             _optimizer.Step();

@@ -1,51 +1,94 @@
 using Peft;
+using Peft.Quickstart;
 
-// Quickstart: fit a Linear layer to a known linear map by gradient descent.
-// (This sample grows into the adapter quickstart as the adapters land.)
-const int inFeatures = 8, outFeatures = 4, batch = 64, steps = 200;
-const float learningRate = 0.1f;
+// Adapter quickstart: a frozen "pretrained" classifier learns a new labelling through a LoRA+
+// adapter on Hidden and a MoRA adapter on Output, both specialized at compile time from the
+// attributes in Classifier.cs. Deterministic: fixed seeds, a synthetic task, one thread of numbers.
+const int batch = 64, steps = 120;
 
+var model = new Classifier();                       // base weights: seeded, frozen once adapters attach
+model.AttachAdapters();                             // generated: LoRA+ (r = 8) on Hidden, MoRA (r = 8) on Output
+var optimizer = model.CreateOptimizer(learningRate: 2e-3);   // generated LoRA+ groups: B at lr·16
+
+Console.WriteLine($"trainable parameters: {model.NamedParameters().Where(p => p.Value.Trainable).Sum(p => p.Value.Length)}" +
+    $" of {model.NamedParameters().Sum(p => p.Value.Length)}");
+foreach (var group in optimizer.Groups.Where(g => g.Parameters.Count > 0))
+{
+    Console.WriteLine($"  group {group.Name,-16} lr {group.LearningRate:G3}  {string.Join(", ", group.Parameters.Select(p => p.Name))}");
+}
+
+// The new task: labels from a fixed random linear "teacher" the base model knows nothing about.
 var random = new Random(42);
-var teacher = new Linear(inFeatures, outFeatures, random: random);
-var student = new Linear(inFeatures, outFeatures, random: random);
+var teacher = new float[Classifier.Classes * Classifier.Inputs];
+for (int i = 0; i < teacher.Length; i++)
+{
+    teacher[i] = (float)(random.NextDouble() * 2 - 1);
+}
 
-var x = new float[batch * inFeatures];
-var target = new float[batch * outFeatures];
-var y = new float[batch * outFeatures];
-var dy = new float[batch * outFeatures];
+var x = new float[batch * Classifier.Inputs];
+var labels = new int[batch];
+var logits = new float[batch * Classifier.Classes];
+var gradient = new float[batch * Classifier.Classes];
+double loss = 0;
+for (int step = 1; step <= steps; step++)
+{
+    NextBatch(random, teacher, x, labels);
+    model.Forward(x, logits, batch);
+    loss = SoftmaxCrossEntropy.Compute<float>(logits, labels, gradient);
+    optimizer.ZeroGradients();
+    model.Backward(x, gradient, batch);
+    optimizer.Step();
+    if (step == 1 || step % 20 == 0)
+    {
+        Console.WriteLine($"step {step,4}  loss {loss:F4}  accuracy {Accuracy(logits, labels):P0}");
+    }
+}
 
-for (int step = 0; step <= steps; step++)
+// Fold the adapters into the base weights for inference: the merged model gives the same logits.
+NextBatch(new Random(7), teacher, x, labels);
+model.Eval();
+model.Forward(x, logits, batch);
+var adapted = logits.ToArray();
+model.MergeAdapters();
+model.Forward(x, logits, batch);
+double difference = adapted.Zip(logits, (a, b) => Math.Abs(a - b)).Max();
+Console.WriteLine($"merged: held-out loss {SoftmaxCrossEntropy.Compute<float>(logits, labels, gradient):F4}, " +
+    $"accuracy {Accuracy(logits, labels):P0}, max |merged − adapted| logit {difference:E1}");
+return difference < 1e-3 ? 0 : 1;
+
+static void NextBatch(Random random, float[] teacher, float[] x, int[] labels)
 {
     for (int i = 0; i < x.Length; i++)
     {
         x[i] = (float)(random.NextDouble() * 2 - 1);
     }
 
-    teacher.Forward(x, target, batch);
-    student.Forward(x, y, batch);
-
-    // Mean squared error and its gradient.
-    double loss = 0;
-    for (int i = 0; i < y.Length; i++)
+    for (int n = 0; n < labels.Length; n++)
     {
-        float diff = y[i] - target[i];
-        loss += diff * diff;
-        dy[i] = 2 * diff / y.Length;
-    }
-
-    loss /= y.Length;
-    student.ZeroGradients();
-    student.Backward(x, dy, [], batch);
-    foreach (var (_, p) in student.NamedParameters<float>())
-    {
-        for (int i = 0; i < p.Length; i++)
+        var row = x.AsSpan(n * Classifier.Inputs, Classifier.Inputs);
+        int best = 0;
+        float bestScore = float.NegativeInfinity;
+        for (int c = 0; c < Classifier.Classes; c++)
         {
-            p.Value[i] -= learningRate * p.Gradient[i];
+            float score = System.Numerics.Tensors.TensorPrimitives.Dot<float>(row, teacher.AsSpan(c * Classifier.Inputs, Classifier.Inputs));
+            if (score > bestScore)
+            {
+                (best, bestScore) = (c, score);
+            }
         }
+
+        labels[n] = best;
+    }
+}
+
+static double Accuracy(float[] logits, int[] labels)
+{
+    int correct = 0;
+    for (int n = 0; n < labels.Length; n++)
+    {
+        var row = logits.AsSpan(n * Classifier.Classes, Classifier.Classes);
+        correct += System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(row) == labels[n] ? 1 : 0;
     }
 
-    if (step % 50 == 0)
-    {
-        Console.WriteLine($"step {step,4}  loss {loss:E3}");
-    }
+    return (double)correct / labels.Length;
 }

@@ -1,0 +1,156 @@
+namespace Peft.Benchmarks.Generated;
+
+// One-layer models the generator specializes at this project's build: constant shapes for the
+// standard benchmark shapes (rank, scale and sizes baked in), and shape-generic models per rank
+// (rank-specialized, sizes at run time) for any other shape.
+
+internal interface IBenchmarkModel
+{
+    Linear Layer { get; }
+
+    void AttachAdapters(string adapterName = LinearAdapterExtensions.DefaultName, int seed = 0);
+}
+
+internal sealed partial class LoRA768 : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(768, 768);
+}
+
+internal sealed partial class LoRA1024 : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoRA2048R16 : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 16, Alpha = 32)]
+    public Linear Layer { get; } = new(2048, 2048);
+}
+
+internal sealed partial class LoRAPlus768 : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16)]
+    public Linear Layer { get; } = new(768, 768);
+}
+
+internal sealed partial class LoRAPlus1024 : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoRAPlus2048R16 : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 16, Alpha = 32, Ratio = 16)]
+    public Linear Layer { get; } = new(2048, 2048);
+}
+
+internal sealed partial class MoRA768 : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 8)]
+    public Linear Layer { get; } = new(768, 768);
+}
+
+internal sealed partial class MoRA1024 : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 8)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class MoRA2048R16 : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 16)]
+    public Linear Layer { get; } = new(2048, 2048);
+}
+
+internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR16(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 16, Alpha = 32)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR16(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 16, Alpha = 32, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 8)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRAAnyShapeR16(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRARoPEAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 8, Type = MoRAType.RoPE)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRARoPEAnyShapeR16(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 16, Type = MoRAType.RoPE)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+/// <summary>
+/// The <c>step --path generated</c> layers: the most specialized generated model for an adapter kind,
+/// shape and rank, with its adapters attached (same options as the runtime path: α = 2r, LoRA+ ratio 16).
+/// </summary>
+internal static class GeneratedStepLayers
+{
+    public static Linear Create(string adapter, MoRAType moraType, int inFeatures, int outFeatures, int rank)
+    {
+        IBenchmarkModel model = (adapter == "mora" && moraType == MoRAType.RoPE ? CreateRoPE(inFeatures, outFeatures, rank) : CreateModel(adapter, inFeatures, outFeatures, rank))
+            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 8 and 16.");
+        model.AttachAdapters();
+        return model.Layer;
+    }
+
+    private static IBenchmarkModel? CreateRoPE(int inFeatures, int outFeatures, int rank) => rank switch
+    {
+        8 => new MoRARoPEAnyShapeR8(inFeatures, outFeatures),
+        16 => new MoRARoPEAnyShapeR16(inFeatures, outFeatures),
+        _ => null,
+    };
+
+    private static IBenchmarkModel? CreateModel(string adapter, int inFeatures, int outFeatures, int rank) => (adapter, inFeatures, outFeatures, rank) switch
+    {
+        ("lora", 768, 768, 8) => new LoRA768(),
+        ("lora", 1024, 1024, 8) => new LoRA1024(),
+        ("lora", 2048, 2048, 16) => new LoRA2048R16(),
+        ("loraplus", 768, 768, 8) => new LoRAPlus768(),
+        ("loraplus", 1024, 1024, 8) => new LoRAPlus1024(),
+        ("loraplus", 2048, 2048, 16) => new LoRAPlus2048R16(),
+        ("mora", 768, 768, 8) => new MoRA768(),
+        ("mora", 1024, 1024, 8) => new MoRA1024(),
+        ("mora", 2048, 2048, 16) => new MoRA2048R16(),
+        ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
+        ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
+        ("loraplus", _, _, 8) => new LoRAPlusAnyShapeR8(inFeatures, outFeatures),
+        ("loraplus", _, _, 16) => new LoRAPlusAnyShapeR16(inFeatures, outFeatures),
+        ("mora", _, _, 8) => new MoRAAnyShapeR8(inFeatures, outFeatures),
+        ("mora", _, _, 16) => new MoRAAnyShapeR16(inFeatures, outFeatures),
+        _ => null,
+    };
+}

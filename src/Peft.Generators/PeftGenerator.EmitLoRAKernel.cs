@@ -1,0 +1,234 @@
+using System.Globalization;
+using Peft.Generators.Helpers;
+using Peft.Generators.Models;
+
+namespace Peft.Generators;
+
+/// <summary>Writes the rank-specialized <c>ILoRAKernel&lt;T&gt;</c> of a LoRA or LoRA+ layer.</summary>
+public sealed partial class PeftGenerator
+{
+    private static void WriteLoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
+    {
+        string t = layer.ElementType;
+        HierarchyInfo model = owner.Hierarchy;
+        string kernel = KernelName(owner, layer);
+        string loops = LoopsName(t, layer.Rank);
+        bool constant = layer.HasConstantShape;
+        string inName = constant ? "InFeatures" : "inFeatures";
+        string outName = constant ? "OutFeatures" : "outFeatures";
+        string scaleText = FormatDouble(AdapterMath.Scale(layer));
+        string scaleFormula = layer.UseRsLoRA
+            ? $"α/√r = {FormatDouble(layer.Alpha)}/√{layer.Rank}"
+            : $"α/r = {FormatDouble(layer.Alpha)}/{layer.Rank}";
+        string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
+
+        writer.Line("/// <summary>");
+        writer.Line($"/// The {KindName(layer.Kind)} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+            $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <remarks>");
+        writer.Line("/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>");
+        writer.Line("/// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>");
+        writer.Line("/// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row");
+        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors.</para>");
+        writer.Line("/// </remarks>");
+        WriteGeneratedAttributes(writer);
+        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.ILoRAKernel<{t}>"))
+        {
+            WriteLayerName(writer, model, layer);
+            writer.Line("/// <summary>The rank r.</summary>");
+            writer.Line($"public const int Rank = {layer.Rank};");
+            writer.Line();
+            writer.Line($"/// <summary>The scale s = {scaleFormula}.</summary>");
+            writer.Line($"public const {t} Scale = ({t}){scaleText};");
+            writer.Line();
+            if (constant)
+            {
+                WriteShapeConstants(writer, layer);
+            }
+
+            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows.");
+            writer.Line($"private {t}[] _bTransposed = [];");
+            writer.Line($"private {t}[] _bGradientTransposed = [];");
+            writer.Line();
+            writer.Line($"int global::Peft.ILoRAKernel<{t}>.Rank => Rank;");
+            writer.Line();
+            writer.Line($"int global::Peft.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
+            writer.Line();
+            writer.Line($"int global::Peft.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
+            writer.Line();
+
+            writer.Line("/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>");
+            using (writer.OpenBlock(
+                $"public void Forward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, " +
+                $"{SpanName}<{t}> xa, {SpanName}<{t}> y, int batch, int inFeatures, int outFeatures)"))
+            {
+                WriteShapeCheck(writer, constant);
+                writer.Line($"CheckLength(x.Length, batch * {inName}, nameof(x));");
+                writer.Line($"CheckLength(a.Length, Rank * {inName}, nameof(a));");
+                writer.Line($"CheckLength(b.Length, {outName} * Rank, nameof(b));");
+                writer.Line("CheckLength(xa.Length, batch * Rank, nameof(xa));");
+                writer.Line($"CheckLength(y.Length, batch * {outName}, nameof(y));");
+                writer.Line();
+                writer.Line($"{loops}.ProjectDown(a, x, xa, {inName}, batch);");
+                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
+                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
+                writer.Line($"{loops}.ProjectUp(_bTransposed, xa, y, Scale, {outName}, batch);");
+            }
+
+            writer.Line();
+            writer.Line("/// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>");
+            using (writer.OpenBlock(
+                $"public void Backward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, " +
+                $"{ReadOnlySpanName}<{t}> xa, {t} scale, {SpanName}<{t}> dyB, {SpanName}<{t}> aGradient, {SpanName}<{t}> bGradient, " +
+                $"{SpanName}<{t}> inputGradient, int batch, int inFeatures, int outFeatures)"))
+            {
+                WriteShapeCheck(writer, constant);
+                writer.Line($"CheckLength(x.Length, batch * {inName}, nameof(x));");
+                writer.Line($"CheckLength(dy.Length, batch * {outName}, nameof(dy));");
+                writer.Line($"CheckLength(a.Length, Rank * {inName}, nameof(a));");
+                writer.Line($"CheckLength(b.Length, {outName} * Rank, nameof(b));");
+                writer.Line("CheckLength(xa.Length, batch * Rank, nameof(xa));");
+                writer.Line("CheckLength(dyB.Length, batch * Rank, nameof(dyB));");
+                using (writer.OpenBlock("if (!bGradient.IsEmpty)"))
+                {
+                    writer.Line($"CheckLength(bGradient.Length, {outName} * Rank, nameof(bGradient));");
+                    writer.Line();
+                    writer.Line("// dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]");
+                    writer.Line($"Resize(ref _bGradientTransposed, Rank * {outName});");
+                    writer.Line("global::System.Array.Clear(_bGradientTransposed);");
+                    writer.Line($"{loops}.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, {outName}, batch);");
+                    writer.Line($"{loops}.AddTransposed(_bGradientTransposed, bGradient, {outName});");
+                }
+
+                writer.Line();
+                using (writer.OpenBlock("if (aGradient.IsEmpty && inputGradient.IsEmpty)"))
+                {
+                    writer.Line("return;");
+                }
+
+                writer.Line();
+                writer.Line("// g[batch, Rank] = dY·B");
+                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
+                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
+                writer.Line($"{loops}.ProjectDown(_bTransposed, dy, dyB, {outName}, batch);");
+                using (writer.OpenBlock("if (!aGradient.IsEmpty)"))
+                {
+                    writer.Line($"CheckLength(aGradient.Length, Rank * {inName}, nameof(aGradient));");
+                    writer.Line($"{loops}.AccumulateOuter(dyB, x, aGradient, Scale, {inName}, batch);");
+                }
+
+                writer.Line();
+                using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
+                {
+                    writer.Line($"CheckLength(inputGradient.Length, batch * {inName}, nameof(inputGradient));");
+                    writer.Line($"{loops}.ProjectUp(a, dyB, inputGradient, Scale, {inName}, batch);");
+                }
+            }
+
+            writer.Line();
+            WriteCommonHelpers(writer, t);
+        }
+    }
+
+    private static void WriteShapeCheck(IndentedWriter writer, bool constant)
+    {
+        if (!constant)
+        {
+            return;
+        }
+
+        using (writer.OpenBlock("if (inFeatures != InFeatures || outFeatures != OutFeatures)"))
+        {
+            writer.Line("throw new global::System.ArgumentException(");
+            using (writer.Indent())
+            {
+                writer.Line("$\"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].\");");
+            }
+        }
+
+        writer.Line();
+    }
+
+    /// <summary><c>const int InFeatures</c> and <c>OutFeatures</c> of a kernel for a constant shape.</summary>
+    private static void WriteShapeConstants(IndentedWriter writer, LayerInfo layer)
+    {
+        writer.Line("/// <summary>The input width.</summary>");
+        writer.Line($"public const int InFeatures = {layer.InFeatures};");
+        writer.Line();
+        writer.Line("/// <summary>The output width.</summary>");
+        writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
+        writer.Line();
+    }
+
+    /// <summary>The layer a kernel belongs to, for its error messages: <c>Classifier.Hidden</c>.</summary>
+    private static void WriteLayerName(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
+    {
+        writer.Line("/// <summary>The layer this kernel computes, as error messages name it.</summary>");
+        writer.Line($"public const string Layer = \"{model.DisplayName}.{layer.MemberName}\";");
+        writer.Line();
+    }
+
+    /// <summary>Scratch resizing and the length check shared by every kernel.</summary>
+    private static void WriteCommonHelpers(IndentedWriter writer, string t)
+    {
+        writer.Line("/// <summary>Reallocates <paramref name=\"buffer\"/> when its length differs (once per shape: steady state allocates nothing).</summary>");
+        using (writer.OpenBlock($"private static void Resize(ref {t}[] buffer, int length)"))
+        {
+            using (writer.OpenBlock("if (buffer.Length != length)"))
+            {
+                writer.Line($"buffer = new {t}[length];");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>The loops use unchecked references: every span is checked once, up front.</summary>");
+        using (writer.OpenBlock("private static void CheckLength(int actual, int expected, string name)"))
+        {
+            using (writer.OpenBlock("if (actual != expected)"))
+            {
+                writer.Line("throw new global::System.ArgumentException(");
+                using (writer.Indent())
+                {
+                    writer.Line("$\"{Layer}: span '{name}' has {actual} elements, expected {expected}.\", name);");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The kernel's type name: the member name without leading underscores, capitalized, plus <c>Kernel</c>
+    /// (<c>_query</c> → <c>QueryKernel</c>); the declaration index is added when two members of the model map to one name.
+    /// </summary>
+    private static string KernelName(ModelInfo model, LayerInfo layer)
+    {
+        string stem = Stem(layer.MemberName);
+        bool shared = false;
+        foreach (LayerInfo other in model.Layers)
+        {
+            shared |= !ReferenceEquals(other, layer) && Stem(other.MemberName) == stem;
+        }
+
+        return shared ? $"{stem}{layer.DeclarationIndex}Kernel" : stem + "Kernel";
+
+        static string Stem(string name)
+        {
+            string trimmed = name.TrimStart('_');
+            return trimmed.Length == 0 ? "Layer" : char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
+        }
+    }
+
+    private static string KindName(AdapterKind kind) => kind switch
+    {
+        AdapterKind.LoRAPlus => "LoRA+",
+        AdapterKind.MoRA => "MoRA",
+        _ => "LoRA",
+    };
+
+    /// <summary>A double literal that round-trips (<c>2.0</c>, <c>0.70710678118654757</c>).</summary>
+    private static string FormatDouble(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(['.', 'E', 'N', 'I']) >= 0 ? text : text + ".0";
+    }
+}

@@ -1,0 +1,397 @@
+using Peft.Generators.Helpers;
+using Peft.Generators.Models;
+
+namespace Peft.Generators;
+
+/// <summary>Writes the shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of a MoRA layer.</summary>
+public sealed partial class PeftGenerator
+{
+    private const string GemmName = "global::Peft.Kernels.Gemm";
+    private const string TransposeName = "global::Peft.Kernels.MatrixTranspose";
+    private const string TensorPrimitivesName = "global::System.Numerics.Tensors.TensorPrimitives";
+
+    private static void WriteMoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
+    {
+        string t = layer.ElementType;
+        bool constant = layer.HasConstantShape;
+        bool rope = layer.MoRAType == AdapterMath.RoPEType;
+        string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
+        HierarchyInfo model = owner.Hierarchy;
+        string kernel = KernelName(owner, layer);
+
+        writer.Line("/// <summary>");
+        if (constant)
+        {
+            int squareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
+            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+                $"in {layer.InFeatures}, out {layer.OutFeatures}, r̂ = ⌊√((in+out)·r) + 0.5⌋ = {squareRank}, <see cref=\"{t}\"/>.");
+        }
+        else
+        {
+            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+                $"any in and out, r̂ = ⌊√((in+out)·r) + 0.5⌋ fixed when the kernel is created, <see cref=\"{t}\"/>.");
+        }
+
+        writer.Line("/// </summary>");
+        writer.Line("/// <remarks>");
+        writer.Line("/// <para>Forward: <c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>, where x is padded cyclically to");
+        writer.Line("/// <c>P = G·r̂</c> (<c>x̄[p] = x[p mod in]</c>) and <c>decompress(h)[o] = h̄[o mod Period]</c>.</para>");
+        if (rope)
+        {
+            writer.Line("/// <para>RoPE: chunk g of x̄ is rotated by the angles <c>g·θ_j</c>, <c>θ_j = 10000^{-2j/r̂}</c>:");
+            writer.Line("/// <c>c[j] = v[j]·cos − v[j+r̂/2]·sin</c>, <c>c[j+r̂/2] = v[j+r̂/2]·cos + v[j]·sin</c>; M acts on every chunk.</para>");
+        }
+        else
+        {
+            writer.Line("/// <para>Sharing: <c>c[j] = Σ_g x̄[g·r̂ + j]</c>, one row per item; the output tiles h with period r̂.</para>");
+        }
+
+        writer.Line("/// <para>Backward: <c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</para>");
+        writer.Line("/// </remarks>");
+        WriteGeneratedAttributes(writer);
+        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.IMoRAKernel<{t}>"))
+        {
+            WriteLayerName(writer, model, layer);
+            writer.Line("/// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>");
+            writer.Line($"public const int Rank = {layer.Rank};");
+            writer.Line();
+            if (constant)
+            {
+                var shape = new MoRAGeometry(layer);
+                WriteShapeConstants(writer, layer);
+                writer.Line("/// <summary>r̂, the side of M.</summary>");
+                writer.Line($"public const int SquareRank = {shape.SquareRank};");
+                writer.Line();
+                writer.Line("/// <summary>G = ⌈in/r̂⌉ chunks of the padded input.</summary>");
+                writer.Line($"public const int Chunks = {shape.Chunks};");
+                writer.Line();
+                writer.Line("/// <summary>The tiling period of the output.</summary>");
+                writer.Line($"public const int Period = {shape.Period};");
+                writer.Line();
+                writer.Line("/// <summary>Rows of length r̂ that M acts on per item.</summary>");
+                writer.Line($"public const int RowsPerItem = {shape.RowsPerItem};");
+                writer.Line();
+                writer.Line($"private readonly {t}[] _chunk = new {t}[SquareRank];");
+                if (rope)
+                {
+                    WriteRotaryFields(writer, t);
+                }
+
+                writer.Line();
+                writer.Line("/// <summary>Creates the kernel (the rotary tables are computed once, in double, as the runtime does).</summary>");
+                using (writer.OpenBlock($"public {kernel}()"))
+                {
+                    writer.Line($"Shape = new global::Peft.MoRAShape(InFeatures, OutFeatures, SquareRank, {typeName});");
+                    if (rope)
+                    {
+                        WriteRotaryTables(writer, t);
+                    }
+                }
+            }
+            else
+            {
+                writer.Line($"private readonly {t}[] _chunk;");
+                if (rope)
+                {
+                    WriteRotaryFields(writer, t);
+                }
+
+                writer.Line();
+                writer.Line("/// <summary>Creates the kernel for a layer of the given shape: r̂ and the tiling follow from it.</summary>");
+                using (writer.OpenBlock($"public {kernel}(int inFeatures, int outFeatures)"))
+                {
+                    writer.Line($"int squareRank = global::Peft.MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, {typeName});");
+                    writer.Line($"Shape = new global::Peft.MoRAShape(inFeatures, outFeatures, squareRank, {typeName});");
+                    writer.Line($"_chunk = new {t}[squareRank];");
+                    if (rope)
+                    {
+                        WriteRotaryTables(writer, t);
+                    }
+                }
+
+                writer.Line();
+                foreach (string name in new[] { "InFeatures", "OutFeatures", "SquareRank", "Chunks", "Period", "RowsPerItem" })
+                {
+                    writer.Line($"private int {name} => Shape.{name};");
+                    writer.Line();
+                }
+            }
+
+            writer.Line();
+            writer.Line("/// <inheritdoc />");
+            writer.Line("public global::Peft.MoRAShape Shape { get; }");
+            writer.Line();
+            WriteMoRAForward(writer, t);
+            writer.Line();
+            WriteMoRABackward(writer, t);
+            writer.Line();
+            WriteMoRACompress(writer, t, rope);
+            writer.Line();
+            WriteMoRADecompress(writer, t);
+            writer.Line();
+            if (rope)
+            {
+                WriteMoRARotate(writer, t);
+                writer.Line();
+            }
+
+            WriteCommonHelpers(writer, t);
+        }
+    }
+
+    private static void WriteMoRAForward(IndentedWriter writer, string t)
+    {
+        writer.Line("/// <summary><c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>.</summary>");
+        using (writer.OpenBlock(
+            $"public void Forward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> m, {SpanName}<{t}> compressed, {SpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
+        {
+            writer.Line("int rows = batch * RowsPerItem;");
+            writer.Line("CheckLength(x.Length, batch * InFeatures, nameof(x));");
+            writer.Line("CheckLength(m.Length, SquareRank * SquareRank, nameof(m));");
+            writer.Line("CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));");
+            writer.Line("CheckLength(mixed.Length, rows * SquareRank, nameof(mixed));");
+            writer.Line("CheckLength(y.Length, batch * OutFeatures, nameof(y));");
+            writer.Line("Compress(x, compressed, batch);");
+            writer.Line();
+            writer.Line("// h[rows, r̂] = c[rows, r̂]·Mᵀ");
+            writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.Transpose, rows, SquareRank, SquareRank,");
+            using (writer.Indent())
+            {
+                writer.Line($"{One(t)}, compressed, SquareRank, m, SquareRank, {Zero(t)}, mixed, SquareRank);");
+            }
+
+            writer.Line("Decompress(mixed, y, batch);");
+        }
+    }
+
+    private static void WriteMoRABackward(IndentedWriter writer, string t)
+    {
+        writer.Line("/// <summary><c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</summary>");
+        using (writer.OpenBlock(
+            $"public void Backward({ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> compressed, " +
+            $"{SpanName}<{t}> mixedGradient, {SpanName}<{t}> compressedGradient, {SpanName}<{t}> mGradient, {SpanName}<{t}> inputGradient, int batch)"))
+        {
+            writer.Line("int rows = batch * RowsPerItem;");
+            writer.Line("CheckLength(dy.Length, batch * OutFeatures, nameof(dy));");
+            writer.Line("CheckLength(m.Length, SquareRank * SquareRank, nameof(m));");
+            writer.Line("CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));");
+            writer.Line("CheckLength(mixedGradient.Length, rows * SquareRank, nameof(mixedGradient));");
+            writer.Line();
+            writer.Line("// dh[q] = Σ_{o < out, o mod Period = q} dY[o]");
+            writer.Line("DecompressAdjoint(dy, mixedGradient, batch);");
+            using (writer.OpenBlock("if (!mGradient.IsEmpty)"))
+            {
+                writer.Line("CheckLength(mGradient.Length, SquareRank * SquareRank, nameof(mGradient));");
+                writer.Line();
+                writer.Line("// dM[r̂, r̂] += dhᵀ·c");
+                writer.Line($"{GemmName}.Multiply({TransposeName}.Transpose, {TransposeName}.None, SquareRank, SquareRank, rows,");
+                using (writer.Indent())
+                {
+                    writer.Line($"{One(t)}, mixedGradient, SquareRank, compressed, SquareRank, {One(t)}, mGradient, SquareRank);");
+                }
+            }
+
+            writer.Line();
+            using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
+            {
+                writer.Line("CheckLength(compressedGradient.Length, rows * SquareRank, nameof(compressedGradient));");
+                writer.Line("CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));");
+                writer.Line();
+                writer.Line("// dc[rows, r̂] = dh·M");
+                writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.None, rows, SquareRank, SquareRank,");
+                using (writer.Indent())
+                {
+                    writer.Line($"{One(t)}, mixedGradient, SquareRank, m, SquareRank, {Zero(t)}, compressedGradient, SquareRank);");
+                }
+
+                writer.Line("CompressAdjoint(compressedGradient, inputGradient, batch);");
+            }
+        }
+    }
+
+    private static void WriteMoRACompress(IndentedWriter writer, string t, bool rope)
+    {
+        writer.Line("/// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into <c>_chunk</c>.</summary>");
+        using (writer.OpenBlock($"private {ReadOnlySpanName}<{t}> Chunk({ReadOnlySpanName}<{t}> x, int g)"))
+        {
+            writer.Line("int start = g * SquareRank;");
+            using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
+            {
+                writer.Line("return x.Slice(start, SquareRank);");
+            }
+
+            writer.Line();
+            using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
+            {
+                writer.Line("_chunk[j] = x[(start + j) % InFeatures];");
+            }
+
+            writer.Line();
+            writer.Line("return _chunk;");
+        }
+
+        writer.Line();
+        writer.Line(rope
+            ? "/// <summary>Row g of item n is chunk g rotated by the angles g·θ_j.</summary>"
+            : "/// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>.</summary>");
+        using (writer.OpenBlock($"private void Compress({ReadOnlySpanName}<{t}> x, {SpanName}<{t}> compressed, int batch)"))
+        {
+            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            {
+                writer.Line("var row = x.Slice(n * InFeatures, InFeatures);");
+                if (rope)
+                {
+                    using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
+                    {
+                        writer.Line("Rotate(Chunk(row, g), compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), g, inverse: false);");
+                    }
+                }
+                else
+                {
+                    writer.Line("var c = compressed.Slice(n * SquareRank, SquareRank);");
+                    writer.Line("c.Clear();");
+                    using (writer.OpenBlock("for (int g = 0; g < Chunks; g++)"))
+                    {
+                        writer.Line($"{TensorPrimitivesName}.Add(c, Chunk(row, g), c);");
+                    }
+                }
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary><c>dX[n, (g·r̂ + j) mod in] += dv_g[j]</c>: the adjoint of the cyclic padding and chunking.</summary>");
+        using (writer.OpenBlock($"private void CompressAdjoint({ReadOnlySpanName}<{t}> compressedGradient, {SpanName}<{t}> inputGradient, int batch)"))
+        {
+            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            {
+                writer.Line("var dx = inputGradient.Slice(n * InFeatures, InFeatures);");
+                using (writer.OpenBlock(rope ? "for (int g = 0; g < RowsPerItem; g++)" : "for (int g = 0; g < Chunks; g++)"))
+                {
+                    if (rope)
+                    {
+                        writer.Line("Rotate(compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), _chunk, g, inverse: true);");
+                        writer.Line($"{ReadOnlySpanName}<{t}> dv = _chunk;");
+                    }
+                    else
+                    {
+                        writer.Line("var dv = compressedGradient.Slice(n * SquareRank, SquareRank);");
+                    }
+
+                    writer.Line("int start = g * SquareRank;");
+                    using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
+                    {
+                        writer.Line("var target = dx.Slice(start, SquareRank);");
+                        writer.Line($"{TensorPrimitivesName}.Add(target, dv, target);");
+                    }
+
+                    using (writer.OpenBlock("else"))
+                    {
+                        using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
+                        {
+                            writer.Line("dx[(start + j) % InFeatures] += dv[j];");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void WriteMoRADecompress(IndentedWriter writer, string t)
+    {
+        writer.Line("/// <summary><c>y[n, o] += h̄[n, o mod Period]</c> for <c>o &lt; out</c>.</summary>");
+        using (writer.OpenBlock($"private void Decompress({ReadOnlySpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
+        {
+            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            {
+                writer.Line("var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
+                writer.Line("var row = y.Slice(n * OutFeatures, OutFeatures);");
+                using (writer.OpenBlock("for (int start = 0; start < OutFeatures; start += Period)"))
+                {
+                    writer.Line("var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));");
+                    writer.Line($"{TensorPrimitivesName}.Add(target, h.Slice(0, target.Length), target);");
+                }
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary><c>dh[n, q] = Σ_{o &lt; out, o mod Period = q} dY[n, o]</c>.</summary>");
+        using (writer.OpenBlock($"private void DecompressAdjoint({ReadOnlySpanName}<{t}> dy, {SpanName}<{t}> mixedGradient, int batch)"))
+        {
+            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            {
+                writer.Line("var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
+                writer.Line("var row = dy.Slice(n * OutFeatures, OutFeatures);");
+                writer.Line("dh.Clear();");
+                using (writer.OpenBlock("for (int start = 0; start < OutFeatures; start += Period)"))
+                {
+                    writer.Line("int length = global::System.Math.Min(Period, OutFeatures - start);");
+                    writer.Line("var target = dh.Slice(0, length);");
+                    writer.Line($"{TensorPrimitivesName}.Add(target, row.Slice(start, length), target);");
+                }
+            }
+        }
+    }
+
+    private static void WriteMoRARotate(IndentedWriter writer, string t)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>:");
+        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.");
+        writer.Line("/// </summary>");
+        using (writer.OpenBlock($"private void Rotate({ReadOnlySpanName}<{t}> source, {SpanName}<{t}> destination, int g, bool inverse)"))
+        {
+            writer.Line("int half = SquareRank / 2;");
+            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * half, half);");
+            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * half, half);");
+            writer.Line($"var negativeSin = new {ReadOnlySpanName}<{t}>(inverse ? _sin : _negativeSin, g * half, half);");
+            writer.Line("var lo = source.Slice(0, half);");
+            writer.Line("var hi = source.Slice(half, half);");
+            writer.Line("var loOut = destination.Slice(0, half);");
+            writer.Line("var hiOut = destination.Slice(half, half);");
+            writer.Line($"{TensorPrimitivesName}.Multiply(lo, cos, loOut);");
+            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(hi, negativeSin, loOut, loOut);");
+            writer.Line($"{TensorPrimitivesName}.Multiply(hi, cos, hiOut);");
+            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(lo, sin, hiOut, hiOut);");
+        }
+    }
+
+    private static void WriteRotaryFields(IndentedWriter writer, string t)
+    {
+        writer.Line($"private readonly {t}[] _cos;");
+        writer.Line($"private readonly {t}[] _sin;");
+        writer.Line($"private readonly {t}[] _negativeSin;");
+    }
+
+    /// <summary>The runtime's tables (computed in double, rounded once), so both paths rotate by the same values.</summary>
+    private static void WriteRotaryTables(IndentedWriter writer, string t)
+    {
+        writer.Line($"(_cos, _sin) = Shape.RotaryTables<{t}>();");
+        writer.Line($"_negativeSin = new {t}[_sin.Length];");
+        writer.Line($"{TensorPrimitivesName}.Negate<{t}>(_sin, _negativeSin);");
+    }
+
+    private static string One(string t) => t == "float" ? "1f" : "1d";
+
+    private static string Zero(string t) => t == "float" ? "0f" : "0d";
+
+    /// <summary>MoRA's geometry for a constant shape (the same arithmetic as <c>Peft.MoRAShape</c>).</summary>
+    private readonly struct MoRAGeometry
+    {
+        public MoRAGeometry(LayerInfo layer)
+        {
+            SquareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
+            Chunks = (layer.InFeatures + SquareRank - 1) / SquareRank;
+            bool sharing = layer.MoRAType == AdapterMath.SharingType;
+            Period = sharing ? SquareRank : Chunks * SquareRank;
+            RowsPerItem = sharing ? 1 : System.Math.Min(Chunks, (layer.OutFeatures + SquareRank - 1) / SquareRank);
+        }
+
+        public int SquareRank { get; }
+
+        public int Chunks { get; }
+
+        public int Period { get; }
+
+        public int RowsPerItem { get; }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Peft.Generators.Helpers;
+using Peft.Generators.Models;
+
+namespace Peft.Generators;
+
+/// <summary>
+/// Emits rank-specialized adapter kernels and model plumbing for layers annotated with
+/// <c>[LoRA]</c>, <c>[LoRAPlus]</c> or <c>[MoRA]</c>.
+/// </summary>
+/// <remarks>
+/// The pipeline: one <c>ForAttributeWithMetadataName</c> per attribute turns each annotated member
+/// into a symbol-free <see cref="LayerTarget"/> (<c>PeftGenerator.Parse.cs</c>); the three streams
+/// are grouped into one <see cref="ModelInfo"/> per model type; each model becomes one source file
+/// (<c>PeftGenerator.Emit*.cs</c>). Invalid members produce no output; the analyzers report them.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class PeftGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, used by the incrementality tests.</summary>
+    public static class TrackingNames
+    {
+        public const string LoRALayers = nameof(LoRALayers);
+        public const string LoRAPlusLayers = nameof(LoRAPlusLayers);
+        public const string MoRALayers = nameof(MoRALayers);
+        public const string AllLayers = nameof(AllLayers);
+        public const string Models = nameof(Models);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var lora = Layers(context, "Peft.LoRAAttribute", AdapterKind.LoRA, TrackingNames.LoRALayers);
+        var loraPlus = Layers(context, "Peft.LoRAPlusAttribute", AdapterKind.LoRAPlus, TrackingNames.LoRAPlusLayers);
+        var mora = Layers(context, "Peft.MoRAAttribute", AdapterKind.MoRA, TrackingNames.MoRALayers);
+
+        var all = lora.Collect()
+            .Combine(loraPlus.Collect())
+            .Combine(mora.Collect())
+            .Select(static (pair, _) => new EquatableArray<LayerTarget>(
+                pair.Left.Left.AddRange(pair.Left.Right).AddRange(pair.Right)))
+            .WithTrackingName(TrackingNames.AllLayers);
+
+        var models = all
+            .SelectMany(static (layers, token) => GroupByModel(layers, token))
+            .WithTrackingName(TrackingNames.Models);
+
+        context.RegisterSourceOutput(models, static (output, model) =>
+            output.AddSource(model.Hierarchy.HintName, EmitModelSource(model, output.CancellationToken)));
+    }
+
+    private static IncrementalValuesProvider<LayerTarget> Layers(
+        IncrementalGeneratorInitializationContext context, string attributeName, AdapterKind kind, string trackingName)
+    {
+        return context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attributeName,
+                static (node, _) => IsCandidateMember(node),
+                (syntax, token) => ParseLayer(syntax, kind, token))
+            .Where(static target => target is not null)
+            .Select(static (target, _) => target!)
+            .WithTrackingName(trackingName);
+    }
+
+    /// <summary>
+    /// Groups layers by model, drops members that carry more than one adapter attribute (an
+    /// invalid configuration the analyzers report) and orders models by hint name and layers by
+    /// declaration order, so output never depends on discovery order.
+    /// </summary>
+    private static ImmutableArray<ModelInfo> GroupByModel(EquatableArray<LayerTarget> layers, System.Threading.CancellationToken token)
+    {
+        var byModel = new Dictionary<HierarchyInfo, List<LayerInfo>>();
+        foreach (LayerTarget target in layers)
+        {
+            token.ThrowIfCancellationRequested();
+            if (!byModel.TryGetValue(target.Model, out var list))
+            {
+                list = [];
+                byModel.Add(target.Model, list);
+            }
+
+            list.Add(target.Layer);
+        }
+
+        var models = ImmutableArray.CreateBuilder<ModelInfo>(byModel.Count);
+        foreach (var pair in byModel.OrderBy(static p => p.Key.HintName, StringComparer.Ordinal))
+        {
+            LayerInfo[] unique = pair.Value
+                .GroupBy(static layer => layer.MemberName, StringComparer.Ordinal)
+                .Where(static group => group.Count() == 1)
+                .Select(static group => group.First())
+                .OrderBy(static layer => layer.DeclarationIndex)
+                .ThenBy(static layer => layer.MemberName, StringComparer.Ordinal)
+                .ToArray();
+            if (unique.Length != 0)
+            {
+                models.Add(new ModelInfo(pair.Key, new EquatableArray<LayerInfo>(unique)));
+            }
+        }
+
+        return models.ToImmutable();
+    }
+}

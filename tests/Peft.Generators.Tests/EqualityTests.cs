@@ -1,0 +1,296 @@
+using System.Numerics;
+using Peft.Generators.Tests.Models;
+
+namespace Peft.Generators.Tests;
+
+/// <summary>
+/// The generated kernels against the runtime reference: the same model twice, one with
+/// <c>AttachAdapters()</c> (generated kernels), one with the same options attached through the
+/// runtime path; identical parameters in, the same outputs, gradients and AdamW trajectories out.
+/// </summary>
+public sealed class EqualityTests
+{
+    private const int Batch = 5;
+    private const int Steps = 4;
+
+    public static IEnumerable<object[]> Models() => [["LoRA"], ["LoRAPlus"], ["MoRA"]];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GeneratedKernelsAreUsed(string model)
+    {
+        var generated = Create(model);
+        generated.AttachAdapters();
+        foreach (var (path, layer) in generated.AdapterLayers())
+        {
+            object kernel = KernelOf(layer);
+            Assert.False(kernel.GetType().IsGenericType, $"{path} uses {kernel.GetType().Name}, not a generated kernel.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GeneratedAndRuntimePathsAgree(string model)
+    {
+        var (generated, runtime) = CreatePair(model);
+        var random = new Random(7);
+
+        // One forward/backward on random data, then several AdamW steps with the generated LoRA+ groups.
+        RunStep(generated, runtime, random, compare: true);
+        var generatedOptimizer = generated.CreateOptimizer(1e-2, weightDecay: 0.01);
+        var runtimeOptimizer = runtime.CreateOptimizer(1e-2, weightDecay: 0.01);
+        for (int step = 0; step < Steps; step++)
+        {
+            generatedOptimizer.Step();
+            runtimeOptimizer.Step();
+            RunStep(generated, runtime, random, compare: step == Steps - 1);
+        }
+
+        ParametersAgree((Module)generated, (Module)runtime);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void MergeThenForwardMatchesAdapterForward(string model)
+    {
+        var (generated, _) = CreatePair(model);
+        ((Module)generated).Eval();
+        var random = new Random(3);
+        foreach (var (path, layer) in generated.AdapterLayers())
+        {
+            var before = Forward(layer, random, out var input);
+            generated.MergeAdapters();
+            var merged = ForwardWith(layer, input);
+            generated.UnmergeAdapters();
+            AssertClose(before, merged, $"{path} merged");
+        }
+    }
+
+    private static IAdapterModel Create(string model) => model switch
+    {
+        "LoRA" => new LoRAEqualityModel(),
+        "LoRAPlus" => new LoRAPlusEqualityModel(),
+        "MoRA" => new MoRAEqualityModel(),
+        _ => throw new ArgumentException(model),
+    };
+
+    /// <summary>Two instances: generated kernels and runtime kernels, with identical, non-zero adapter parameters.</summary>
+    private static (IAdapterModel Generated, IAdapterModel Runtime) CreatePair(string model)
+    {
+        var generated = Create(model);
+        var runtime = Create(model);
+        generated.AttachAdapters(seed: 11);
+        runtime.RegisterAdapterLayers();
+        var runtimeLayers = runtime.AdapterLayers().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (path, layer) in generated.AdapterLayers())
+        {
+            AttachRuntime(layer, runtimeLayers[path]);
+        }
+
+        // B and M start at zero; random values make every product visible.
+        var random = new Random(5);
+        var runtimeParameters = ((Module)runtime).NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (path, parameter) in ((Module)generated).NamedParameters())
+        {
+            Assert.True(runtimeParameters.ContainsKey(path), $"runtime model lacks {path}");
+            if (parameter.Role is ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.MoRAM)
+            {
+                Randomize(parameter, runtimeParameters[path], random);
+            }
+        }
+
+        return (generated, runtime);
+    }
+
+    private static void AttachRuntime(Module generatedLayer, Module runtimeLayer)
+    {
+        switch (generatedLayer, runtimeLayer)
+        {
+            case (Linear<float> g, Linear<float> r):
+                r.Attach(LinearAdapterExtensions.DefaultName, OptionsOf(g.Adapters.Active!));
+                break;
+            case (Linear<double> g, Linear<double> r):
+                r.Attach(LinearAdapterExtensions.DefaultName, OptionsOf(g.Adapters.Active!));
+                break;
+            default:
+                throw new InvalidOperationException("Mismatched layer types.");
+        }
+    }
+
+    private static AdapterOptions OptionsOf<T>(Adapter<T> adapter)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => adapter switch
+        {
+            LoRAAdapter<T> lora => lora.Options,
+            MoRAAdapter<T> mora => mora.Options,
+            _ => throw new InvalidOperationException(adapter.GetType().Name),
+        };
+
+    private static object KernelOf(Module layer) => layer switch
+    {
+        Linear<float> f => KernelOf(f.Adapters.Active!),
+        Linear<double> d => KernelOf(d.Adapters.Active!),
+        _ => throw new InvalidOperationException(layer.GetType().Name),
+    };
+
+    private static object KernelOf<T>(Adapter<T> adapter)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => adapter switch
+        {
+            LoRAAdapter<T> lora => lora.Kernel,
+            MoRAAdapter<T> mora => mora.Kernel,
+            _ => throw new InvalidOperationException(adapter.GetType().Name),
+        };
+
+    private static void Randomize(Parameter generated, Parameter runtime, Random random)
+    {
+        switch (generated, runtime)
+        {
+            case (Parameter<float> g, Parameter<float> r):
+                for (int i = 0; i < g.Length; i++)
+                {
+                    g.Value[i] = r.Value[i] = (float)(random.NextDouble() - 0.5);
+                }
+
+                break;
+            case (Parameter<double> g, Parameter<double> r):
+                for (int i = 0; i < g.Length; i++)
+                {
+                    g.Value[i] = r.Value[i] = random.NextDouble() - 0.5;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Zero gradients, forward and backward every layer on the same random data; compare y, dX and gradients.</summary>
+    private static void RunStep(IAdapterModel generated, IAdapterModel runtime, Random random, bool compare)
+    {
+        ((Module)generated).ZeroGradients();
+        ((Module)runtime).ZeroGradients();
+        var runtimeLayers = runtime.AdapterLayers().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (path, layer) in generated.AdapterLayers())
+        {
+            switch (layer, runtimeLayers[path])
+            {
+                case (Linear<float> g, Linear<float> r):
+                    StepLayer(path, g, r, random, compare);
+                    break;
+                case (Linear<double> g, Linear<double> r):
+                    StepLayer(path, g, r, random, compare);
+                    break;
+            }
+        }
+
+        if (compare)
+        {
+            ParametersAgree((Module)generated, (Module)runtime, gradients: true);
+        }
+    }
+
+    private static void StepLayer<T>(string path, Linear<T> generated, Linear<T> runtime, Random random, bool compare)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var x = RandomArray<T>(Batch * generated.InFeatures, random);
+        var dy = RandomArray<T>(Batch * generated.OutFeatures, random);
+        var (yg, yr) = (new T[Batch * generated.OutFeatures], new T[Batch * generated.OutFeatures]);
+        var (dxg, dxr) = (new T[x.Length], new T[x.Length]);
+        generated.Forward(x, yg, Batch);
+        runtime.Forward(x, yr, Batch);
+        generated.Backward(x, dy, dxg, Batch);
+        runtime.Backward(x, dy, dxr, Batch);
+        if (compare)
+        {
+            AssertClose(yr, yg, $"{path} output");
+            AssertClose(dxr, dxg, $"{path} input gradient");
+        }
+    }
+
+    private static void ParametersAgree(Module generated, Module runtime, bool gradients = false)
+    {
+        var runtimeParameters = runtime.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (path, parameter) in generated.NamedParameters())
+        {
+            switch (parameter, runtimeParameters[path])
+            {
+                case (Parameter<float> g, Parameter<float> r):
+                    AssertClose(gradients ? r.Gradient : r.Value, gradients ? g.Gradient : g.Value, path);
+                    break;
+                case (Parameter<double> g, Parameter<double> r):
+                    AssertClose(gradients ? r.Gradient : r.Value, gradients ? g.Gradient : g.Value, path);
+                    break;
+            }
+        }
+    }
+
+    private static object Forward(Module layer, Random random, out object input)
+    {
+        switch (layer)
+        {
+            case Linear<float> f:
+                input = RandomArray<float>(Batch * f.InFeatures, random);
+                return ForwardWith(layer, input);
+            case Linear<double> d:
+                input = RandomArray<double>(Batch * d.InFeatures, random);
+                return ForwardWith(layer, input);
+            default:
+                throw new InvalidOperationException(layer.GetType().Name);
+        }
+    }
+
+    private static object ForwardWith(Module layer, object input)
+    {
+        switch (layer)
+        {
+            case Linear<float> f:
+                var yf = new float[Batch * f.OutFeatures];
+                f.Forward((float[])input, yf, Batch);
+                return yf;
+            case Linear<double> d:
+                var yd = new double[Batch * d.OutFeatures];
+                d.Forward((double[])input, yd, Batch);
+                return yd;
+            default:
+                throw new InvalidOperationException(layer.GetType().Name);
+        }
+    }
+
+    private static void AssertClose(object expected, object actual, string what)
+    {
+        switch (expected, actual)
+        {
+            case (float[] e, float[] a):
+                AssertClose<float>(e, a, what);
+                break;
+            case (double[] e, double[] a):
+                AssertClose<double>(e, a, what);
+                break;
+            default:
+                throw new InvalidOperationException(what);
+        }
+    }
+
+    /// <summary>Agreement to rounding: |a − e| ≤ tol·(1 + |e|), tol 2e-4 in float and 1e-10 in double.</summary>
+    private static void AssertClose<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double tolerance = typeof(T) == typeof(float) ? 2e-4 : 1e-10;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = double.CreateChecked(expected[i]);
+            double a = double.CreateChecked(actual[i]);
+            Assert.True(Math.Abs(a - e) <= tolerance * (1 + Math.Abs(e)), $"{what}[{i}]: generated {a}, runtime {e}");
+        }
+    }
+
+    private static T[] RandomArray<T>(int length, Random random)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var values = new T[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = T.CreateChecked(random.NextDouble() * 2 - 1);
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,96 @@
+namespace Peft.Generators.Tests.Models;
+
+/// <summary>The representative user models whose generated output is kept under Snapshots/.</summary>
+internal static class SnapshotModels
+{
+    /// <summary>DESIGN.md's user story: LoRA+ and MoRA (sharing) with constant shapes.</summary>
+    public const string Classifier = """
+        using Peft;
+
+        namespace Demo;
+
+        public sealed partial class Classifier : Module
+        {
+            [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16)]
+            public Linear Hidden { get; } = new(784, 256);
+
+            [MoRA(Rank = 8, Type = MoRAType.Sharing)]
+            public Linear Output { get; } = new(256, 10);
+        }
+        """;
+
+    /// <summary>Plain LoRA (rsLoRA, dropout, Gaussian init) on a field and a property; MoRA RoPE in double.</summary>
+    public const string Encoder = """
+        using Peft;
+
+        namespace Demo.Text;
+
+        public partial class Encoder : Module
+        {
+            [LoRA(Rank = 4, Alpha = 8, UseRsLoRA = true, Dropout = 0.1, Init = LoRAInit.Gaussian)]
+            private readonly Linear _query = new Linear(33, 17);
+
+            [LoRA(Rank = 2)]
+            public Linear Value { get; } = new(inFeatures: 17, outFeatures: 33, bias: false);
+
+            [MoRA(Rank = 4, Type = MoRAType.RoPE)]
+            public Linear<double> Gate { get; } = new(50, 70);
+        }
+        """;
+
+    /// <summary>Shapes known only at run time: shape-generic, still rank-specialized, code.</summary>
+    public const string RuntimeShapes = """
+        using Peft;
+
+        namespace Demo;
+
+        public sealed partial class Projector : Module
+        {
+            public Projector(int width, int height)
+            {
+                Up = new Linear(width, height);
+                Down = new Linear(height, width);
+            }
+
+            [LoRAPlus(Rank = 3, Alpha = 6, Ratio = 4)]
+            public Linear Up { get; }
+
+            [MoRA(Rank = 2, Type = MoRAType.RoPE)]
+            public Linear Down { get; }
+        }
+        """;
+
+    /// <summary>A model nested in a generic static class, in the global namespace.</summary>
+    public const string Nested = """
+        using Peft;
+
+        public static partial class Zoo<TTag>
+        {
+            public partial class Inner<TValue> where TValue : struct
+            {
+                public sealed partial class Head : Module
+                {
+                    [LoRA(Rank = 1, Alpha = 2)]
+                    public Linear<double> Score { get; } = new(9, 3);
+                }
+            }
+        }
+        """;
+
+    public static IEnumerable<object[]> All() =>
+    [
+        [nameof(Classifier)],
+        [nameof(Encoder)],
+        [nameof(RuntimeShapes)],
+        [nameof(Nested)],
+    ];
+
+    public static string Source(string name) => name switch
+    {
+        nameof(Classifier) => Classifier,
+        nameof(Encoder) => Encoder,
+        nameof(RuntimeShapes) => RuntimeShapes,
+        nameof(Nested) => Nested,
+        _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
+    };
+}
