@@ -13,34 +13,25 @@ namespace Peft.Analyzers.Symbols;
 internal static class AttributeArguments
 {
     /// <summary>The value of a named <see cref="double"/> argument, if the attribute sets it.</summary>
-    public static bool TryGetDouble(AttributeData attribute, string name, out double value)
-    {
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == name && argument.Value.Value is double number)
-            {
-                value = number;
-                return true;
-            }
-        }
-
-        value = 0;
-        return false;
-    }
+    public static bool TryGetDouble(AttributeData attribute, string name, out double value) => TryGet(attribute, name, out value);
 
     /// <summary>The value of a named <see cref="int"/> (or <c>int</c>-backed enum) argument, if the attribute sets it.</summary>
-    public static bool TryGetInt32(AttributeData attribute, string name, out int value)
+    public static bool TryGetInt32(AttributeData attribute, string name, out int value) => TryGet(attribute, name, out value);
+
+    // The constant is stored boxed in the TypedConstant; unboxing allocates nothing.
+    private static bool TryGet<T>(AttributeData attribute, string name, out T value)
+        where T : struct
     {
         foreach (var argument in attribute.NamedArguments)
         {
-            if (argument.Key == name && argument.Value.Value is int number)
+            if (argument.Key == name && argument.Value.Value is T constant)
             {
-                value = number;
+                value = constant;
                 return true;
             }
         }
 
-        value = 0;
+        value = default;
         return false;
     }
 

@@ -4,15 +4,7 @@ namespace Peft.Analyzers.Tests.Analyzers;
 
 public sealed class AdapterAlphaAnalyzerTests
 {
-    private static string Model(string attribute) => $$"""
-        using Peft;
-
-        public sealed partial class Model : Module
-        {
-            [{{attribute}}]
-            public Linear Hidden { get; } = new(784, 256);
-        }
-        """;
+    private static string Model(string attribute) => TestModels.WithAdapter(attribute);
 
     [Theory]
     [InlineData("LoRA(Alpha = 16)")]

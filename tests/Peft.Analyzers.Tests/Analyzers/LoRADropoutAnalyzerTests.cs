@@ -4,15 +4,7 @@ namespace Peft.Analyzers.Tests.Analyzers;
 
 public sealed class LoRADropoutAnalyzerTests
 {
-    private static string Model(string dropout) => $$"""
-        using Peft;
-
-        public sealed partial class Model : Module
-        {
-            [LoRA(Rank = 8, {{dropout}})]
-            public Linear Hidden { get; } = new(784, 256);
-        }
-        """;
+    private static string Model(string dropout) => TestModels.WithAdapter($"LoRA(Rank = 8, {dropout})");
 
     [Theory]
     [InlineData("0")]

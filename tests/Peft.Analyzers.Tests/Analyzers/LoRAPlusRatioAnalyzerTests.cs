@@ -5,15 +5,7 @@ namespace Peft.Analyzers.Tests.Analyzers;
 
 public sealed class LoRAPlusRatioAnalyzerTests
 {
-    private static string Model(string ratioArgument) => $$"""
-        using Peft;
-
-        public sealed partial class Model : Module
-        {
-            [LoRAPlus(Rank = 8, {{ratioArgument}})]
-            public Linear Hidden { get; } = new(784, 256);
-        }
-        """;
+    private static string Model(string ratioArgument) => TestModels.WithAdapter($"LoRAPlus(Rank = 8, {ratioArgument})");
 
     [Theory]
     [InlineData("1.0")]
