@@ -17,6 +17,9 @@ public sealed class ConsumerBuildTests
             build.Output,
             StringComparison.Ordinal);
 
+        // No other Peft analyzer rule fires on the otherwise valid model (partial type, Linear layer, rank 8 ≤ 256).
+        Assert.DoesNotMatch(@"error PEFT00(0[2-9]|[1-9]\d)", build.Output);
+
         // The libraries themselves built: the failure is the user's code, not the build setup.
         Assert.True(
             File.Exists(Path.Combine(build.ArtifactsPath, "bin", "Peft.Analyzers", ConsumerBuild.Configuration.ToLowerInvariant(), "Peft.Analyzers.dll")),
