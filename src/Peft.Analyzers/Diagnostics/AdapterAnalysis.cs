@@ -1,0 +1,63 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Peft.Analyzers.Symbols;
+
+namespace Peft.Analyzers.Diagnostics;
+
+/// <summary>
+/// The registration every Peft analyzer shares: the Peft types resolved once per compilation,
+/// and nothing registered for a compilation that does not reference Peft.Runtime. (Each
+/// analyzer's <c>Initialize</c> enables concurrent execution and turns off generated-code
+/// analysis itself, where RS1025 / RS1026 can see it.)
+/// </summary>
+internal static class AdapterAnalysis
+{
+    /// <summary>Called once per adapter attribute on a field or property.</summary>
+    public delegate void AdapterCallback(SymbolAnalysisContext context, PeftSymbols symbols, AttributeData attribute, AdapterKind kind);
+
+    /// <summary>Runs <paramref name="register"/> once per compilation that sees the adapter attributes.</summary>
+    public static void Register(AnalysisContext context, Action<CompilationStartAnalysisContext, PeftSymbols> register)
+    {
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (PeftSymbols.TryCreate(start.Compilation, out PeftSymbols symbols))
+            {
+                register(start, symbols);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> for every adapter attribute on every field and property.
+    /// The scan compares attribute classes by reference and allocates nothing for members
+    /// without adapters.
+    /// </summary>
+    public static void RegisterForEachAdapter(AnalysisContext context, AdapterCallback callback) =>
+        Register(context, (start, symbols) => start.RegisterSymbolAction(
+            symbolContext =>
+            {
+                foreach (AttributeData attribute in symbolContext.Symbol.GetAttributes())
+                {
+                    AdapterKind kind = symbols.GetAdapterKind(attribute);
+                    if (kind != AdapterKind.None)
+                    {
+                        callback(symbolContext, symbols, attribute, kind);
+                    }
+                }
+            },
+            SymbolKind.Field,
+            SymbolKind.Property));
+
+    /// <summary>Reports <paramref name="descriptor"/> at argument <paramref name="argumentName"/> of <paramref name="attribute"/>.</summary>
+    public static void Report(
+        SymbolAnalysisContext context,
+        DiagnosticDescriptor descriptor,
+        AttributeData attribute,
+        string? argumentName,
+        params object[] messageArguments)
+    {
+        Location location = AttributeArguments.GetLocation(attribute, argumentName, context.Symbol, context.CancellationToken);
+        context.ReportDiagnostic(Diagnostic.Create(descriptor, location, messageArguments));
+    }
+}

@@ -1,0 +1,34 @@
+using Verify = Peft.Analyzers.Tests.Verifiers.AnalyzerVerifier<Peft.Analyzers.Diagnostics.Analyzers.AdapterAlphaAnalyzer>;
+
+namespace Peft.Analyzers.Tests.Analyzers;
+
+public sealed class AdapterAlphaAnalyzerTests
+{
+    private static string Model(string attribute) => TestModels.WithAdapter(attribute);
+
+    [Theory]
+    [InlineData("LoRA(Alpha = 16)")]
+    [InlineData("LoRA(Alpha = 0.001)")]
+    [InlineData("LoRA(Alpha = double.Epsilon)")]
+    [InlineData("LoRAPlus(Alpha = 1)")]
+    [InlineData("LoRA(Alpha = double.MaxValue)")]
+    [InlineData("LoRA")]
+    public Task Positive_finite_alpha_passes(string attribute) => Verify.VerifyAsync(Model(attribute));
+
+    [Theory]
+    [InlineData("LoRA", "0")]
+    [InlineData("LoRA", "-0.0")]
+    [InlineData("LoRA", "-8")]
+    [InlineData("LoRA", "double.NaN")]
+    [InlineData("LoRA", "double.PositiveInfinity")]
+    [InlineData("LoRA", "double.NegativeInfinity")]
+    [InlineData("LoRAPlus", "0")]
+    [InlineData("LoRAPlus", "1.0 / 0")]
+    public Task Alpha_not_positive_or_not_finite_is_an_error(string adapter, string alpha) =>
+        Verify.VerifyAsync(Model($"{adapter}({{|PEFT0005:Alpha = {alpha}|}})"));
+
+    [Fact]
+    public Task Message_states_the_value() => Verify.VerifyAsync(
+        Model("LoRAPlus(Alpha = double.NaN)"),
+        Verify.Diagnostic("PEFT0005").WithSpan(5, 15, 5, 33).WithArguments("LoRAPlus", "Hidden", "NaN"));
+}
