@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using Peft.Generators.Tests.Infrastructure;
 using Peft.Generators.Tests.Models;
 
@@ -67,5 +67,8 @@ public sealed class SnapshotTests
         Assert.Equal(first, second);
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    /// <summary>The test project's folder in the source tree, recorded at build time (see the csproj).</summary>
+    private static string SourceDirectory()
+        => typeof(SnapshotTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "ProjectDirectory").Value!;
 }
