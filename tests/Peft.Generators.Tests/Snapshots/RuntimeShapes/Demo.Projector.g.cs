@@ -286,6 +286,10 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
 
     private int RowsPerItem => Shape.RowsPerItem;
 
+    private int WholeChunks => InFeatures / SquareRank;
+
+    private int WholeTiles => OutFeatures / Period;
+
 
     /// <inheritdoc />
     public global::Peft.MoRAShape Shape { get; }
@@ -403,9 +407,13 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         {
             var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = y.Slice(n * OutFeatures, OutFeatures);
-            for (int start = 0; start < OutFeatures; start += Period)
+            if (WholeTiles > 0)
             {
-                var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));
+                AddTiles(h.Slice(0, Period), WholeTiles, row);
+            }
+            if (WholeTiles * Period < OutFeatures)
+            {
+                var target = row.Slice(WholeTiles * Period);
                 global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
             }
         }
@@ -418,12 +426,20 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         {
             var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = dy.Slice(n * OutFeatures, OutFeatures);
-            dh.Clear();
-            for (int start = 0; start < OutFeatures; start += Period)
+            if (WholeTiles > 0)
             {
-                int length = global::System.Math.Min(Period, OutFeatures - start);
-                var target = dh.Slice(0, length);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, row.Slice(start, length), target);
+                // A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.
+                SumTiles(row, WholeTiles, dh);
+            }
+            else
+            {
+                dh.Clear();
+            }
+            if (WholeTiles * Period < OutFeatures)
+            {
+                var source = row.Slice(WholeTiles * Period);
+                var target = dh.Slice(0, source.Length);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
             }
         }
     }
@@ -446,6 +462,95 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(hi, negativeSin, loOut, loOut);
         global::System.Numerics.Tensors.TensorPrimitives.Multiply(hi, cos, hiOut);
         global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(lo, sin, hiOut, hiOut);
+    }
+
+    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SumTiles(global::System.ReadOnlySpan<float> row, int tiles, global::System.Span<float> sum)
+    {
+        int width = sum.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float acc = 0f;
+            for (int k = 0; k < tiles; k++)
+            {
+                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
+        }
+    }
+
+    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AddTiles(global::System.ReadOnlySpan<float> tile, int tiles, global::System.Span<float> row)
+    {
+        int width = tile.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
+            for (int k = 0; k < tiles; k++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
+            }
+        }
     }
 
     /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
