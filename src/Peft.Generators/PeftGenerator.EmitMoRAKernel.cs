@@ -372,22 +372,44 @@ public sealed partial class PeftGenerator
     {
         writer.Line("/// <summary>");
         writer.Line("/// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>:");
-        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.");
+        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).");
         writer.Line("/// </summary>");
+        writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"private void Rotate({ReadOnlySpanName}<{t}> source, {SpanName}<{t}> destination, int g, bool inverse)"))
         {
-            writer.Line("int half = SquareRank / 2;");
-            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * half, half);");
-            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * half, half);");
-            writer.Line($"var negativeSin = new {ReadOnlySpanName}<{t}>(inverse ? _sin : _negativeSin, g * half, half);");
-            writer.Line("var lo = source.Slice(0, half);");
-            writer.Line("var hi = source.Slice(half, half);");
-            writer.Line("var loOut = destination.Slice(0, half);");
-            writer.Line("var hiOut = destination.Slice(half, half);");
-            writer.Line($"{TensorPrimitivesName}.Multiply(lo, cos, loOut);");
-            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(hi, negativeSin, loOut, loOut);");
-            writer.Line($"{TensorPrimitivesName}.Multiply(hi, cos, hiOut);");
-            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(lo, sin, hiOut, hiOut);");
+            writer.Line("int width = SquareRank / 2;");
+            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * width, width);");
+            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * width, width);");
+            writer.Line("source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans");
+            writer.Line("destination = destination.Slice(0, 2 * width);");
+            writer.Line($"ref {t} c = ref {MemoryMarshalName}.GetReference(cos);");
+            writer.Line($"ref {t} s = ref {MemoryMarshalName}.GetReference(sin);");
+            writer.Line($"ref {t} lo = ref {MemoryMarshalName}.GetReference(source);");
+            writer.Line($"ref {t} hi = ref {UnsafeName}.Add(ref lo, width);");
+            writer.Line($"ref {t} loOut = ref {MemoryMarshalName}.GetReference(destination);");
+            writer.Line($"ref {t} hiOut = ref {UnsafeName}.Add(ref loOut, width);");
+            writer.Line("int j = 0;");
+            WriteVectorPaths(writer, t, fullVectorOnly: true, vector =>
+            {
+                using (writer.OpenBlock(VectorLoop(vector, t)))
+                {
+                    writer.Line($"var cj = {vector}.LoadUnsafe(ref c, (nuint)j);");
+                    writer.Line($"var sj = {vector}.LoadUnsafe(ref s, (nuint)j);");
+                    writer.Line($"var lj = {vector}.LoadUnsafe(ref lo, (nuint)j);");
+                    writer.Line($"var hj = {vector}.LoadUnsafe(ref hi, (nuint)j);");
+                    writer.Line($"{vector}.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);");
+                    writer.Line($"{vector}.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);");
+                }
+            });
+
+            writer.Line();
+            using (writer.OpenBlock("for (; j < width; j++)"))
+            {
+                writer.Line($"{t} cj = {UnsafeName}.Add(ref c, j), sj = {UnsafeName}.Add(ref s, j);");
+                writer.Line($"{t} lj = {UnsafeName}.Add(ref lo, j), hj = {UnsafeName}.Add(ref hi, j);");
+                writer.Line($"{UnsafeName}.Add(ref loOut, j) = lj * cj - hj * sj;");
+                writer.Line($"{UnsafeName}.Add(ref hiOut, j) = hj * cj + lj * sj;");
+            }
         }
     }
 
