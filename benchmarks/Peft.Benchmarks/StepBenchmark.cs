@@ -83,7 +83,10 @@ internal static class StepBenchmark
 
         public (double MedianMs, double MinimumMs, long AllocatedPerStep) Measure(double seconds)
         {
-            for (int i = 0; i < 3; i++)
+            // Warm up for half a second (at least 30 steps): tiered JIT promotes the kernels only after
+            // 30 calls and a 100 ms delay, so a count-based warm-up would time tier-0 code on small shapes.
+            var warmUp = Stopwatch.StartNew();
+            for (int i = 0; i < 30 || warmUp.Elapsed.TotalSeconds < 0.5; i++)
             {
                 Step();
             }

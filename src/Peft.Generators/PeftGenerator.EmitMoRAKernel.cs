@@ -18,6 +18,7 @@ public sealed partial class PeftGenerator
         string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
+        MoRAGeometry? geometry = constant ? new MoRAGeometry(layer) : null;
 
         writer.Line("/// <summary>");
         if (constant)
@@ -57,7 +58,7 @@ public sealed partial class PeftGenerator
             writer.Line();
             if (constant)
             {
-                var shape = new MoRAGeometry(layer);
+                var shape = geometry!.Value;
                 WriteShapeConstants(writer, layer);
                 writer.Line("/// <summary>r̂, the side of M.</summary>");
                 writer.Line($"public const int SquareRank = {shape.SquareRank};");
@@ -70,6 +71,12 @@ public sealed partial class PeftGenerator
                 writer.Line();
                 writer.Line("/// <summary>Rows of length r̂ that M acts on per item.</summary>");
                 writer.Line($"public const int RowsPerItem = {shape.RowsPerItem};");
+                writer.Line();
+                writer.Line("/// <summary>Chunks lying wholly inside x, ⌊in/r̂⌋ (the rest is padded cyclically).</summary>");
+                writer.Line($"public const int WholeChunks = {shape.WholeChunks};");
+                writer.Line();
+                writer.Line("/// <summary>Whole output tiles, ⌊out/Period⌋ (the rest is a partial tile).</summary>");
+                writer.Line($"public const int WholeTiles = {shape.WholeTiles};");
                 writer.Line();
                 writer.Line($"private readonly {t}[] _chunk = new {t}[SquareRank];");
                 if (rope)
@@ -115,6 +122,11 @@ public sealed partial class PeftGenerator
                     writer.Line($"private int {name} => Shape.{name};");
                     writer.Line();
                 }
+
+                writer.Line("private int WholeChunks => InFeatures / SquareRank;");
+                writer.Line();
+                writer.Line("private int WholeTiles => OutFeatures / Period;");
+                writer.Line();
             }
 
             writer.Line();
@@ -125,9 +137,9 @@ public sealed partial class PeftGenerator
             writer.Line();
             WriteMoRABackward(writer, t);
             writer.Line();
-            WriteMoRACompress(writer, t, rope);
+            WriteMoRACompress(writer, t, rope, geometry);
             writer.Line();
-            WriteMoRADecompress(writer, t);
+            WriteMoRADecompress(writer, t, geometry);
             writer.Line();
             if (rope)
             {
@@ -135,6 +147,8 @@ public sealed partial class PeftGenerator
                 writer.Line();
             }
 
+            WriteMoRATileLoops(writer, t, rope);
+            writer.Line();
             WriteCommonHelpers(writer, t);
         }
     }
@@ -209,7 +223,44 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRACompress(IndentedWriter writer, string t, bool rope)
+    private static void WriteMoRACompress(IndentedWriter writer, string t, bool rope, MoRAGeometry? geometry)
+    {
+        if (rope)
+        {
+            WriteMoRAChunk(writer, t);
+            writer.Line();
+        }
+
+        writer.Line(rope
+            ? "/// <summary>Row g of item n is chunk g rotated by the angles g·θ_j.</summary>"
+            : "/// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>: the whole chunks summed in registers, then the padded last one.</summary>");
+        using (writer.OpenBlock($"private void Compress({ReadOnlySpanName}<{t}> x, {SpanName}<{t}> compressed, int batch)"))
+        {
+            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
+            {
+                writer.Line("var row = x.Slice(n * InFeatures, InFeatures);");
+                if (rope)
+                {
+                    using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
+                    {
+                        writer.Line("Rotate(Chunk(row, g), compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), g, inverse: false);");
+                    }
+                }
+                else
+                {
+                    writer.Line("var c = compressed.Slice(n * SquareRank, SquareRank);");
+                    writer.Line("SumTiles(row, WholeChunks, c);");
+                    WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
+                        () => writer.Line("AddWrapped(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically"));
+                }
+            }
+        }
+
+        writer.Line();
+        WriteMoRACompressAdjoint(writer, t, rope, geometry);
+    }
+
+    private static void WriteMoRAChunk(IndentedWriter writer, string t)
     {
         writer.Line("/// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into <c>_chunk</c>.</summary>");
         using (writer.OpenBlock($"private {ReadOnlySpanName}<{t}> Chunk({ReadOnlySpanName}<{t}> x, int g)"))
@@ -229,54 +280,31 @@ public sealed partial class PeftGenerator
             writer.Line();
             writer.Line("return _chunk;");
         }
+    }
 
-        writer.Line();
-        writer.Line(rope
-            ? "/// <summary>Row g of item n is chunk g rotated by the angles g·θ_j.</summary>"
-            : "/// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>.</summary>");
-        using (writer.OpenBlock($"private void Compress({ReadOnlySpanName}<{t}> x, {SpanName}<{t}> compressed, int batch)"))
-        {
-            using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
-            {
-                writer.Line("var row = x.Slice(n * InFeatures, InFeatures);");
-                if (rope)
-                {
-                    using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
-                    {
-                        writer.Line("Rotate(Chunk(row, g), compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), g, inverse: false);");
-                    }
-                }
-                else
-                {
-                    writer.Line("var c = compressed.Slice(n * SquareRank, SquareRank);");
-                    writer.Line("c.Clear();");
-                    using (writer.OpenBlock("for (int g = 0; g < Chunks; g++)"))
-                    {
-                        writer.Line($"{TensorPrimitivesName}.Add(c, Chunk(row, g), c);");
-                    }
-                }
-            }
-        }
-
-        writer.Line();
+    private static void WriteMoRACompressAdjoint(IndentedWriter writer, string t, bool rope, MoRAGeometry? geometry)
+    {
         writer.Line("/// <summary><c>dX[n, (g·r̂ + j) mod in] += dv_g[j]</c>: the adjoint of the cyclic padding and chunking.</summary>");
         using (writer.OpenBlock($"private void CompressAdjoint({ReadOnlySpanName}<{t}> compressedGradient, {SpanName}<{t}> inputGradient, int batch)"))
         {
             using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
             {
                 writer.Line("var dx = inputGradient.Slice(n * InFeatures, InFeatures);");
-                using (writer.OpenBlock(rope ? "for (int g = 0; g < RowsPerItem; g++)" : "for (int g = 0; g < Chunks; g++)"))
+                if (!rope)
                 {
-                    if (rope)
-                    {
-                        writer.Line("Rotate(compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), _chunk, g, inverse: true);");
-                        writer.Line($"{ReadOnlySpanName}<{t}> dv = _chunk;");
-                    }
-                    else
-                    {
-                        writer.Line("var dv = compressedGradient.Slice(n * SquareRank, SquareRank);");
-                    }
+                    writer.Line("// Every chunk fed the same row: dv = dc.");
+                    writer.Line("var dv = compressedGradient.Slice(n * SquareRank, SquareRank);");
+                    writer.Line("AddTiles(dv, WholeChunks, dx);");
+                    WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
+                        () => writer.Line("AddWrappedAdjoint(dv, WholeChunks * SquareRank, dx);"));
 
+                    return;
+                }
+
+                using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
+                {
+                    writer.Line("Rotate(compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), _chunk, g, inverse: true);");
+                    writer.Line($"{ReadOnlySpanName}<{t}> dv = _chunk;");
                     writer.Line("int start = g * SquareRank;");
                     using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
                     {
@@ -296,7 +324,7 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRADecompress(IndentedWriter writer, string t)
+    private static void WriteMoRADecompress(IndentedWriter writer, string t, MoRAGeometry? geometry)
     {
         writer.Line("/// <summary><c>y[n, o] += h̄[n, o mod Period]</c> for <c>o &lt; out</c>.</summary>");
         using (writer.OpenBlock($"private void Decompress({ReadOnlySpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
@@ -305,11 +333,13 @@ public sealed partial class PeftGenerator
             {
                 writer.Line("var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
                 writer.Line("var row = y.Slice(n * OutFeatures, OutFeatures);");
-                using (writer.OpenBlock("for (int start = 0; start < OutFeatures; start += Period)"))
+                WriteIf(writer, geometry?.HasWholeTile, "WholeTiles > 0",
+                    () => writer.Line("AddTiles(h.Slice(0, Period), WholeTiles, row);"));
+                WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>
                 {
-                    writer.Line("var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));");
+                    writer.Line("var target = row.Slice(WholeTiles * Period);");
                     writer.Line($"{TensorPrimitivesName}.Add(target, h.Slice(0, target.Length), target);");
-                }
+                });
             }
         }
 
@@ -321,13 +351,19 @@ public sealed partial class PeftGenerator
             {
                 writer.Line("var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
                 writer.Line("var row = dy.Slice(n * OutFeatures, OutFeatures);");
-                writer.Line("dh.Clear();");
-                using (writer.OpenBlock("for (int start = 0; start < OutFeatures; start += Period)"))
+                WriteIf(writer, geometry?.HasWholeTile, "WholeTiles > 0",
+                    () =>
+                    {
+                        writer.Line("// A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.");
+                        writer.Line("SumTiles(row, WholeTiles, dh);");
+                    },
+                    () => writer.Line("dh.Clear();"));
+                WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>
                 {
-                    writer.Line("int length = global::System.Math.Min(Period, OutFeatures - start);");
-                    writer.Line("var target = dh.Slice(0, length);");
-                    writer.Line($"{TensorPrimitivesName}.Add(target, row.Slice(start, length), target);");
-                }
+                    writer.Line("var source = row.Slice(WholeTiles * Period);");
+                    writer.Line("var target = dh.Slice(0, source.Length);");
+                    writer.Line($"{TensorPrimitivesName}.Add(target, source, target);");
+                });
             }
         }
     }
@@ -336,22 +372,44 @@ public sealed partial class PeftGenerator
     {
         writer.Line("/// <summary>");
         writer.Line("/// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>:");
-        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.");
+        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).");
         writer.Line("/// </summary>");
+        writer.Line(AggressiveOptimization);
         using (writer.OpenBlock($"private void Rotate({ReadOnlySpanName}<{t}> source, {SpanName}<{t}> destination, int g, bool inverse)"))
         {
-            writer.Line("int half = SquareRank / 2;");
-            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * half, half);");
-            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * half, half);");
-            writer.Line($"var negativeSin = new {ReadOnlySpanName}<{t}>(inverse ? _sin : _negativeSin, g * half, half);");
-            writer.Line("var lo = source.Slice(0, half);");
-            writer.Line("var hi = source.Slice(half, half);");
-            writer.Line("var loOut = destination.Slice(0, half);");
-            writer.Line("var hiOut = destination.Slice(half, half);");
-            writer.Line($"{TensorPrimitivesName}.Multiply(lo, cos, loOut);");
-            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(hi, negativeSin, loOut, loOut);");
-            writer.Line($"{TensorPrimitivesName}.Multiply(hi, cos, hiOut);");
-            writer.Line($"{TensorPrimitivesName}.MultiplyAdd(lo, sin, hiOut, hiOut);");
+            writer.Line("int width = SquareRank / 2;");
+            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * width, width);");
+            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * width, width);");
+            writer.Line("source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans");
+            writer.Line("destination = destination.Slice(0, 2 * width);");
+            writer.Line($"ref {t} c = ref {MemoryMarshalName}.GetReference(cos);");
+            writer.Line($"ref {t} s = ref {MemoryMarshalName}.GetReference(sin);");
+            writer.Line($"ref {t} lo = ref {MemoryMarshalName}.GetReference(source);");
+            writer.Line($"ref {t} hi = ref {UnsafeName}.Add(ref lo, width);");
+            writer.Line($"ref {t} loOut = ref {MemoryMarshalName}.GetReference(destination);");
+            writer.Line($"ref {t} hiOut = ref {UnsafeName}.Add(ref loOut, width);");
+            writer.Line("int j = 0;");
+            WriteVectorPaths(writer, t, fullVectorOnly: true, vector =>
+            {
+                using (writer.OpenBlock(VectorLoop(vector, t)))
+                {
+                    writer.Line($"var cj = {vector}.LoadUnsafe(ref c, (nuint)j);");
+                    writer.Line($"var sj = {vector}.LoadUnsafe(ref s, (nuint)j);");
+                    writer.Line($"var lj = {vector}.LoadUnsafe(ref lo, (nuint)j);");
+                    writer.Line($"var hj = {vector}.LoadUnsafe(ref hi, (nuint)j);");
+                    writer.Line($"{vector}.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);");
+                    writer.Line($"{vector}.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);");
+                }
+            });
+
+            writer.Line();
+            using (writer.OpenBlock("for (; j < width; j++)"))
+            {
+                writer.Line($"{t} cj = {UnsafeName}.Add(ref c, j), sj = {UnsafeName}.Add(ref s, j);");
+                writer.Line($"{t} lj = {UnsafeName}.Add(ref lo, j), hj = {UnsafeName}.Add(ref hi, j);");
+                writer.Line($"{UnsafeName}.Add(ref loOut, j) = lj * cj - hj * sj;");
+                writer.Line($"{UnsafeName}.Add(ref hiOut, j) = hj * cj + lj * sj;");
+            }
         }
     }
 
@@ -370,6 +428,32 @@ public sealed partial class PeftGenerator
         writer.Line($"{TensorPrimitivesName}.Negate<{t}>(_sin, _negativeSin);");
     }
 
+    /// <summary>
+    /// <c>if (condition) { then } else { otherwise }</c>, or just the taken branch when the shape is constant and
+    /// <paramref name="known"/> decides it (a constant condition would leave unreachable code, warning CS0162).
+    /// </summary>
+    private static void WriteIf(IndentedWriter writer, bool? known, string condition, System.Action then, System.Action? otherwise = null)
+    {
+        if (known is bool taken)
+        {
+            (taken ? then : otherwise)?.Invoke();
+            return;
+        }
+
+        using (writer.OpenBlock($"if ({condition})"))
+        {
+            then();
+        }
+
+        if (otherwise is not null)
+        {
+            using (writer.OpenBlock("else"))
+            {
+                otherwise();
+            }
+        }
+    }
+
     private static string One(string t) => t == "float" ? "1f" : "1d";
 
     private static string Zero(string t) => t == "float" ? "0f" : "0d";
@@ -384,7 +468,22 @@ public sealed partial class PeftGenerator
             bool sharing = layer.MoRAType == AdapterMath.SharingType;
             Period = sharing ? SquareRank : Chunks * SquareRank;
             RowsPerItem = sharing ? 1 : System.Math.Min(Chunks, (layer.OutFeatures + SquareRank - 1) / SquareRank);
+            WholeChunks = layer.InFeatures / SquareRank;
+            WholeTiles = layer.OutFeatures / Period;
+            HasWholeTile = WholeTiles > 0;
+            HasPartialChunk = WholeChunks < Chunks;
+            HasPartialTile = WholeTiles * Period < layer.OutFeatures;
         }
+
+        public int WholeChunks { get; }
+
+        public int WholeTiles { get; }
+
+        public bool HasWholeTile { get; }
+
+        public bool HasPartialChunk { get; }
+
+        public bool HasPartialTile { get; }
 
         public int SquareRank { get; }
 

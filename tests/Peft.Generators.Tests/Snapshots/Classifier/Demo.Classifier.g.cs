@@ -293,6 +293,12 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
     /// <summary>Rows of length r̂ that M acts on per item.</summary>
     public const int RowsPerItem = 1;
 
+    /// <summary>Chunks lying wholly inside x, ⌊in/r̂⌋ (the rest is padded cyclically).</summary>
+    public const int WholeChunks = 5;
+
+    /// <summary>Whole output tiles, ⌊out/Period⌋ (the rest is a partial tile).</summary>
+    public const int WholeTiles = 0;
+
     private readonly float[] _chunk = new float[SquareRank];
 
     /// <summary>Creates the kernel (the rotary tables are computed once, in double, as the runtime does).</summary>
@@ -353,35 +359,15 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
         }
     }
 
-    /// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into <c>_chunk</c>.</summary>
-    private global::System.ReadOnlySpan<float> Chunk(global::System.ReadOnlySpan<float> x, int g)
-    {
-        int start = g * SquareRank;
-        if (start + SquareRank <= InFeatures)
-        {
-            return x.Slice(start, SquareRank);
-        }
-
-        for (int j = 0; j < SquareRank; j++)
-        {
-            _chunk[j] = x[(start + j) % InFeatures];
-        }
-
-        return _chunk;
-    }
-
-    /// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>.</summary>
+    /// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>: the whole chunks summed in registers, then the padded last one.</summary>
     private void Compress(global::System.ReadOnlySpan<float> x, global::System.Span<float> compressed, int batch)
     {
         for (int n = 0; n < batch; n++)
         {
             var row = x.Slice(n * InFeatures, InFeatures);
             var c = compressed.Slice(n * SquareRank, SquareRank);
-            c.Clear();
-            for (int g = 0; g < Chunks; g++)
-            {
-                global::System.Numerics.Tensors.TensorPrimitives.Add(c, Chunk(row, g), c);
-            }
+            SumTiles(row, WholeChunks, c);
+            AddWrapped(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically
         }
     }
 
@@ -391,23 +377,10 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
         for (int n = 0; n < batch; n++)
         {
             var dx = inputGradient.Slice(n * InFeatures, InFeatures);
-            for (int g = 0; g < Chunks; g++)
-            {
-                var dv = compressedGradient.Slice(n * SquareRank, SquareRank);
-                int start = g * SquareRank;
-                if (start + SquareRank <= InFeatures)
-                {
-                    var target = dx.Slice(start, SquareRank);
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(target, dv, target);
-                }
-                else
-                {
-                    for (int j = 0; j < SquareRank; j++)
-                    {
-                        dx[(start + j) % InFeatures] += dv[j];
-                    }
-                }
-            }
+            // Every chunk fed the same row: dv = dc.
+            var dv = compressedGradient.Slice(n * SquareRank, SquareRank);
+            AddTiles(dv, WholeChunks, dx);
+            AddWrappedAdjoint(dv, WholeChunks * SquareRank, dx);
         }
     }
 
@@ -418,11 +391,8 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
         {
             var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = y.Slice(n * OutFeatures, OutFeatures);
-            for (int start = 0; start < OutFeatures; start += Period)
-            {
-                var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
-            }
+            var target = row.Slice(WholeTiles * Period);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
         }
     }
 
@@ -434,12 +404,124 @@ file sealed class OutputKernel : global::Peft.IMoRAKernel<float>
             var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = dy.Slice(n * OutFeatures, OutFeatures);
             dh.Clear();
-            for (int start = 0; start < OutFeatures; start += Period)
+            var source = row.Slice(WholeTiles * Period);
+            var target = dh.Slice(0, source.Length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+        }
+    }
+
+    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SumTiles(global::System.ReadOnlySpan<float> row, int tiles, global::System.Span<float> sum)
+    {
+        int width = sum.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
             {
-                int length = global::System.Math.Min(Period, OutFeatures - start);
-                var target = dh.Slice(0, length);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, row.Slice(start, length), target);
+                var acc = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
             }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float acc = 0f;
+            for (int k = 0; k < tiles; k++)
+            {
+                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
+        }
+    }
+
+    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AddTiles(global::System.ReadOnlySpan<float> tile, int tiles, global::System.Span<float> row)
+    {
+        int width = tile.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
+            for (int k = 0; k < tiles; k++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
+            }
+        }
+    }
+
+    /// <summary><c>target[j] += source[(start + j) mod source.Length]</c> for <c>j &lt; target.Length</c>, in contiguous segments (the cyclic padding).</summary>
+    private static void AddWrapped(global::System.ReadOnlySpan<float> source, int start, global::System.Span<float> target)
+    {
+        int p = start % source.Length;
+        for (int j = 0; j < target.Length; p = 0)
+        {
+            int length = global::System.Math.Min(target.Length - j, source.Length - p);
+            var segment = target.Slice(j, length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(segment, source.Slice(p, length), segment);
+            j += length;
+        }
+    }
+
+    /// <summary><c>target[(start + j) mod target.Length] += source[j]</c> for <c>j &lt; source.Length</c>: the adjoint of <see cref="AddWrapped"/>.</summary>
+    private static void AddWrappedAdjoint(global::System.ReadOnlySpan<float> source, int start, global::System.Span<float> target)
+    {
+        int p = start % target.Length;
+        for (int j = 0; j < source.Length; p = 0)
+        {
+            int length = global::System.Math.Min(source.Length - j, target.Length - p);
+            var segment = target.Slice(p, length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(segment, source.Slice(j, length), segment);
+            j += length;
         }
     }
 

@@ -437,6 +437,12 @@ file sealed class GateKernel : global::Peft.IMoRAKernel<double>
     /// <summary>Rows of length r̂ that M acts on per item.</summary>
     public const int RowsPerItem = 3;
 
+    /// <summary>Chunks lying wholly inside x, ⌊in/r̂⌋ (the rest is padded cyclically).</summary>
+    public const int WholeChunks = 2;
+
+    /// <summary>Whole output tiles, ⌊out/Period⌋ (the rest is a partial tile).</summary>
+    public const int WholeTiles = 1;
+
     private readonly double[] _chunk = new double[SquareRank];
     private readonly double[] _cos;
     private readonly double[] _sin;
@@ -567,11 +573,9 @@ file sealed class GateKernel : global::Peft.IMoRAKernel<double>
         {
             var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = y.Slice(n * OutFeatures, OutFeatures);
-            for (int start = 0; start < OutFeatures; start += Period)
-            {
-                var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
-            }
+            AddTiles(h.Slice(0, Period), WholeTiles, row);
+            var target = row.Slice(WholeTiles * Period);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
         }
     }
 
@@ -582,34 +586,154 @@ file sealed class GateKernel : global::Peft.IMoRAKernel<double>
         {
             var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = dy.Slice(n * OutFeatures, OutFeatures);
-            dh.Clear();
-            for (int start = 0; start < OutFeatures; start += Period)
-            {
-                int length = global::System.Math.Min(Period, OutFeatures - start);
-                var target = dh.Slice(0, length);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, row.Slice(start, length), target);
-            }
+            // A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.
+            SumTiles(row, WholeTiles, dh);
+            var source = row.Slice(WholeTiles * Period);
+            var target = dh.Slice(0, source.Length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
         }
     }
 
     /// <summary>
     /// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name="inverse"/>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Rotate(global::System.ReadOnlySpan<double> source, global::System.Span<double> destination, int g, bool inverse)
     {
-        int half = SquareRank / 2;
-        var cos = new global::System.ReadOnlySpan<double>(_cos, g * half, half);
-        var sin = new global::System.ReadOnlySpan<double>(inverse ? _negativeSin : _sin, g * half, half);
-        var negativeSin = new global::System.ReadOnlySpan<double>(inverse ? _sin : _negativeSin, g * half, half);
-        var lo = source.Slice(0, half);
-        var hi = source.Slice(half, half);
-        var loOut = destination.Slice(0, half);
-        var hiOut = destination.Slice(half, half);
-        global::System.Numerics.Tensors.TensorPrimitives.Multiply(lo, cos, loOut);
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(hi, negativeSin, loOut, loOut);
-        global::System.Numerics.Tensors.TensorPrimitives.Multiply(hi, cos, hiOut);
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(lo, sin, hiOut, hiOut);
+        int width = SquareRank / 2;
+        var cos = new global::System.ReadOnlySpan<double>(_cos, g * width, width);
+        var sin = new global::System.ReadOnlySpan<double>(inverse ? _negativeSin : _sin, g * width, width);
+        source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans
+        destination = destination.Slice(0, 2 * width);
+        ref double c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
+        ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
+        ref double lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref double hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
+        ref double loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref double hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            double cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
+            double lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
+        }
+    }
+
+    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SumTiles(global::System.ReadOnlySpan<double> row, int tiles, global::System.Span<double> sum)
+    {
+        int width = sum.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref double r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            double acc = 0d;
+            for (int k = 0; k < tiles; k++)
+            {
+                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
+        }
+    }
+
+    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AddTiles(global::System.ReadOnlySpan<double> tile, int tiles, global::System.Span<double> row)
+    {
+        int width = tile.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref double h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref double r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            double value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
+            for (int k = 0; k < tiles; k++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
+            }
+        }
     }
 
     /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>

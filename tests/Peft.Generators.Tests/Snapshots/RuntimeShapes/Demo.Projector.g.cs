@@ -286,6 +286,10 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
 
     private int RowsPerItem => Shape.RowsPerItem;
 
+    private int WholeChunks => InFeatures / SquareRank;
+
+    private int WholeTiles => OutFeatures / Period;
+
 
     /// <inheritdoc />
     public global::Peft.MoRAShape Shape { get; }
@@ -403,9 +407,13 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         {
             var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = y.Slice(n * OutFeatures, OutFeatures);
-            for (int start = 0; start < OutFeatures; start += Period)
+            if (WholeTiles > 0)
             {
-                var target = row.Slice(start, global::System.Math.Min(Period, OutFeatures - start));
+                AddTiles(h.Slice(0, Period), WholeTiles, row);
+            }
+            if (WholeTiles * Period < OutFeatures)
+            {
+                var target = row.Slice(WholeTiles * Period);
                 global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
             }
         }
@@ -418,34 +426,164 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
         {
             var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = dy.Slice(n * OutFeatures, OutFeatures);
-            dh.Clear();
-            for (int start = 0; start < OutFeatures; start += Period)
+            if (WholeTiles > 0)
             {
-                int length = global::System.Math.Min(Period, OutFeatures - start);
-                var target = dh.Slice(0, length);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(target, row.Slice(start, length), target);
+                // A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.
+                SumTiles(row, WholeTiles, dh);
+            }
+            else
+            {
+                dh.Clear();
+            }
+            if (WholeTiles * Period < OutFeatures)
+            {
+                var source = row.Slice(WholeTiles * Period);
+                var target = dh.Slice(0, source.Length);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
             }
         }
     }
 
     /// <summary>
     /// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name="inverse"/>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, four vectorized passes over r̂/2.
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Rotate(global::System.ReadOnlySpan<float> source, global::System.Span<float> destination, int g, bool inverse)
     {
-        int half = SquareRank / 2;
-        var cos = new global::System.ReadOnlySpan<float>(_cos, g * half, half);
-        var sin = new global::System.ReadOnlySpan<float>(inverse ? _negativeSin : _sin, g * half, half);
-        var negativeSin = new global::System.ReadOnlySpan<float>(inverse ? _sin : _negativeSin, g * half, half);
-        var lo = source.Slice(0, half);
-        var hi = source.Slice(half, half);
-        var loOut = destination.Slice(0, half);
-        var hiOut = destination.Slice(half, half);
-        global::System.Numerics.Tensors.TensorPrimitives.Multiply(lo, cos, loOut);
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(hi, negativeSin, loOut, loOut);
-        global::System.Numerics.Tensors.TensorPrimitives.Multiply(hi, cos, hiOut);
-        global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(lo, sin, hiOut, hiOut);
+        int width = SquareRank / 2;
+        var cos = new global::System.ReadOnlySpan<float>(_cos, g * width, width);
+        var sin = new global::System.ReadOnlySpan<float>(inverse ? _negativeSin : _sin, g * width, width);
+        source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans
+        destination = destination.Slice(0, 2 * width);
+        ref float c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
+        ref float lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref float hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
+        ref float loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref float hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
+            float lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
+        }
+    }
+
+    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SumTiles(global::System.ReadOnlySpan<float> row, int tiles, global::System.Span<float> sum)
+    {
+        int width = sum.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float acc = 0f;
+            for (int k = 0; k < tiles; k++)
+            {
+                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
+        }
+    }
+
+    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AddTiles(global::System.ReadOnlySpan<float> tile, int tiles, global::System.Span<float> row)
+    {
+        int width = tile.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
+            for (int k = 0; k < tiles; k++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
+            }
+        }
     }
 
     /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
