@@ -25,7 +25,11 @@ public record LoRAOptions : AdapterOptions
     public int Seed { get; init; }
 
     /// <summary>The scale s: <c>α/r</c>, or <c>α/√r</c> with <see cref="UseRsLoRA"/>.</summary>
-    public double Scale => UseRsLoRA ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
+    public double Scale => ComputeScale(Alpha, Rank, UseRsLoRA);
+
+    /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA. The one place this formula lives.</summary>
+    internal static double ComputeScale(double alpha, int rank, bool useRsLoRA)
+        => useRsLoRA ? alpha / Math.Sqrt(rank) : alpha / rank;
 
     internal override void Validate(string context, int inFeatures, int outFeatures)
     {

@@ -109,11 +109,7 @@ public sealed class PeftAdapterConfig
     public double AlphaFor(string modulePath) => Lookup(AlphaPattern, modulePath, LoraAlpha);
 
     /// <summary>The LoRA scale of a module with rank <paramref name="rank"/>: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
-    public double ScaleFor(string modulePath, int rank)
-    {
-        double alpha = AlphaFor(modulePath);
-        return UseRsLora ? alpha / Math.Sqrt(rank) : alpha / rank;
-    }
+    public double ScaleFor(string modulePath, int rank) => LoRAOptions.ComputeScale(AlphaFor(modulePath), rank, UseRsLora);
 
     /// <summary>The MoRA type, checked: <c>mora_type</c> 1 or 6 (PEFT's fork defaults to 1).</summary>
     /// <exception cref="InvalidDataException">Another value.</exception>
