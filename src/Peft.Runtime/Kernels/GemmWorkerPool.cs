@@ -15,8 +15,11 @@ internal static class GemmWorkerPool
     /// <summary>The most participants a region can have: one per logical processor.</summary>
     public static int MaxThreads { get; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
-    /// <summary>Takes the pool if it is free; pair with <see cref="Release"/>.</summary>
-    public static bool TryAcquire() => Gate.TryEnter();
+    /// <summary>
+    /// Takes the pool if it is free; pair with <see cref="Release"/>. A thread that already holds it (a
+    /// GEMM or kernel region called from inside a region) is refused, so nested work runs on its thread.
+    /// </summary>
+    public static bool TryAcquire() => !Gate.IsHeldByCurrentThread && Gate.TryEnter();
 
     /// <summary>Gives the pool back.</summary>
     public static void Release() => Gate.Exit();
