@@ -19,11 +19,17 @@ internal static unsafe class GemmBuffers<T>
     [ThreadStatic]
     private static T[]? t_packedB;
 
+    [ThreadStatic]
+    private static T[]? t_sharedA;
+
     /// <summary>A 64-byte aligned buffer of at least <paramref name="length"/> elements for packed A.</summary>
     public static T* PackedA(int length) => Aligned(ref t_packedA, length);
 
     /// <summary>A 64-byte aligned buffer of at least <paramref name="length"/> elements for packed B.</summary>
     public static T* PackedB(int length) => Aligned(ref t_packedB, length);
+
+    /// <summary>A 64-byte aligned buffer of at least <paramref name="length"/> elements for an A packed once and shared by all threads.</summary>
+    public static T* SharedA(int length) => Aligned(ref t_sharedA, length);
 
     private static T* Aligned(ref T[]? buffer, int length)
     {

@@ -6,7 +6,10 @@ namespace Peft.Kernels;
 /// The multi-threaded loop nest. For each column block jc, the participants first pack the whole
 /// <c>k×nc</c> block of op(B) into one shared buffer (claiming Nr-wide panels from a counter), then
 /// claim items of C — an Mc block of rows, or part of one when there are few — and run every rank-Kc
-/// update of that item in order, packing A into their own buffer.
+/// update of that item in order, packing A into their own buffer. When A has fewer than two Mc blocks
+/// per thread (a short or deep product such as <c>dM[r̂×r̂] += dhᵀ·c</c> with k = rows), items split the
+/// columns and would each pack the same A block again: then A is packed once, up front, into one
+/// shared buffer (at most about 4 MiB) that every item reads.
 /// </summary>
 /// <remarks>
 /// Every piece of work is claimed, never assigned, and completion is counted rather than met at a
@@ -22,8 +25,15 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     /// <summary>Packed B for a whole column block is capped at about 4 MiB (it is read from L3).</summary>
     private const int PackedBBudgetBytes = 4 * 1024 * 1024;
 
+    /// <summary>A packed once for all items when it has few row blocks: at most about 4 MiB.</summary>
+    private const int SharedABudgetBytes = 4 * 1024 * 1024;
+
     private GemmOperands<T> _op;
     private T* _packedB;
+    private T* _sharedA;
+    private int _aTickets;
+    private int _nextATicket;
+    private int _aTicketsDone;
     private int _ncBlock;
     private int _threads;
     private int _nextPanel;
@@ -44,6 +54,16 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         _threads = threads;
         _ncBlock = Math.Clamp(PackedBBudgetBytes / sizeof(T) / op.K / nr * nr, nr, GemmDriver<T, TKernel>.RoundUp(op.N, nr));
         _packedB = GemmBuffers<T>.PackedB(op.K * _ncBlock);
+
+        // Few row blocks: the items split columns and would pack the same A blocks again and again.
+        int mcMax = GemmBlocking<T, TKernel>.Mc;
+        int icBlocks = (op.M + mcMax - 1) / mcMax;
+        long sharedLength = (long)GemmDriver<T, TKernel>.RoundUp(op.M, TKernel.Mr) * op.K;
+        bool shareA = icBlocks < 2 * threads && op.N > nr && sharedLength * sizeof(T) <= SharedABudgetBytes;
+        _sharedA = shareA ? GemmBuffers<T>.SharedA((int)sharedLength) : null;
+        _aTickets = shareA ? icBlocks * KSteps(op.K) : 0;
+        _nextATicket = 0;
+        _aTicketsDone = 0;
         _nextPanel = 0;
         _panelsDone = 0;
         _nextItem = 0;
@@ -79,8 +99,23 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         int mcMax = GemmBlocking<T, TKernel>.Mc;
         int nr = TKernel.Nr;
         ref readonly GemmOperands<T> op = ref _op;
-        T* packedA = GemmBuffers<T>.PackedA(kcMax * GemmDriver<T, TKernel>.RoundUp(Math.Min(mcMax, op.M), TKernel.Mr));
+        T* packedA = _sharedA != null ? null : GemmBuffers<T>.PackedA(kcMax * GemmDriver<T, TKernel>.RoundUp(Math.Min(mcMax, op.M), TKernel.Mr));
         int icBlocks = (op.M + mcMax - 1) / mcMax;
+        if (_sharedA != null)
+        {
+            // Phase 0: pack every (row block, rank-Kc step) of op(A) once; items only read it.
+            int steps = KSteps(op.K);
+            while (TryClaim(ref _nextATicket, _aTickets, out int ticket))
+            {
+                int ic = ticket / steps * mcMax;
+                int pc = ticket % steps * kcMax;
+                int mc = Math.Min(mcMax, op.M - ic);
+                GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, Math.Min(kcMax, op.K - pc), TKernel.Mr, SharedBlock(ic, mc, pc));
+                Interlocked.Increment(ref _aTicketsDone);
+            }
+
+            WaitUntil(ref _aTicketsDone, _aTickets, exact: false);
+        }
 
         // Work is numbered across column blocks, so every participant walks the same sequence of tickets.
         int panelBase = 0;
@@ -123,9 +158,18 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
                 {
                     // C = alpha·A·B + beta·C on the first rank-Kc step, then accumulate (beta = 1).
                     int kc = Math.Min(kcMax, op.K - pc);
-                    GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, kc, TKernel.Mr, packedA);
+                    T* blockA = packedA;
+                    if (_sharedA != null)
+                    {
+                        blockA = SharedBlock(ic, mc, pc);
+                    }
+                    else
+                    {
+                        GemmPacking.PackA(op.A, op.Lda, op.TransA, ic, mc, pc, kc, TKernel.Mr, packedA);
+                    }
+
                     GemmMacroKernel<T, TKernel>.Run(
-                        packedA, _packedB + (pc * slab), mc, jrStart, jrEnd, kc, c, op.Ldc, op.Alpha, pc == 0 ? op.Beta : T.One);
+                        blockA, _packedB + (pc * slab), mc, jrStart, jrEnd, kc, c, op.Ldc, op.Alpha, pc == 0 ? op.Beta : T.One);
                 }
 
                 Interlocked.Increment(ref _itemsDone);
@@ -136,6 +180,12 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
             WaitUntil(ref _itemsDone, itemBase, exact: false);
         }
     }
+
+    private static int KSteps(int k) => (k + GemmBlocking<T, TKernel>.Kc - 1) / GemmBlocking<T, TKernel>.Kc;
+
+    // Row block ic of the shared packed A holds RoundUp(mc, Mr)·K elements, its rank-Kc steps one after another.
+    private T* SharedBlock(int ic, int mc, int pc)
+        => _sharedA + ((nint)ic * _op.K) + ((nint)pc * GemmDriver<T, TKernel>.RoundUp(mc, TKernel.Mr));
 
     // Takes the next ticket below `end`, never moving the counter past it.
     private static bool TryClaim(ref int counter, int end, out int ticket)

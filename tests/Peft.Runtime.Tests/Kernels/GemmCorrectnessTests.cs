@@ -84,6 +84,33 @@ public sealed class GemmCorrectnessTests
     }
 
     [Theory]
+    [InlineData(MatrixTranspose.None, MatrixTranspose.None)]
+    [InlineData(MatrixTranspose.None, MatrixTranspose.Transpose)]
+    [InlineData(MatrixTranspose.Transpose, MatrixTranspose.None)]
+    [InlineData(MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
+    public void Few_row_blocks_share_one_packed_A_and_match_one_thread_bitwise(MatrixTranspose ta, MatrixTranspose tb)
+    {
+        // Two Mc blocks (the second partial) and a deep k: A is packed once and shared by the threads.
+        var random = new Random(17);
+        foreach ((int m, int n, int k) in new[] { (150, 200, 1000), (33, 130, 2100) })
+        {
+            var gemm = GemmCase.Create(ta, tb, m, n, k, random, pad: 2);
+            gemm.Check<float>(1, 0.5, GemmIsaDetection.Best, maxThreads: 2);
+            gemm.Check<double>(-1, 0, GemmIsaDetection.Best, maxThreads: 2);
+
+            float[] a = Enumerable.Range(0, m * k).Select(_ => random.NextSingle() - 0.5f).ToArray();
+            float[] b = Enumerable.Range(0, k * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
+            int lda = ta == MatrixTranspose.None ? k : m;
+            int ldb = tb == MatrixTranspose.None ? n : k;
+            var one = new float[m * n];
+            var all = new float[m * n];
+            Gemm.Multiply(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, one, n, GemmIsaDetection.Best, maxThreads: 1);
+            Gemm.Multiply(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, all, n, GemmIsaDetection.Best, maxThreads: 2);
+            Assert.Equal(one, all);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(SupportedIsas))]
     public void Blocked_shapes_match_on_one_thread_and_on_all(int level)
     {
