@@ -232,21 +232,21 @@ public sealed partial class PeftGenerator
                     return;
                 }
 
-                writer.Line($"var dv = new {SpanName}<{t}>(_chunk, participant * SquareRank, SquareRank);");
                 using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
                 {
-                    writer.Line("// Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g.");
+                    writer.Line("// Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g, added to dX[g·r̂ ..] (gathered through the scratch when it wraps).");
                     writer.Line("var source = compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);");
-                    writer.Line($"MoRALoops.Rotate<{t}>(source, dv, Cosines(g), new {ReadOnlySpanName}<{t}>(_negativeSin, g * (SquareRank / 2), SquareRank / 2));");
+                    writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(_negativeSin, g * (SquareRank / 2), SquareRank / 2);");
                     writer.Line("int start = g * SquareRank;");
                     using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
                     {
-                        writer.Line("var target = dx.Slice(start, SquareRank);");
-                        writer.Line($"{TensorPrimitivesName}.Add(target, dv, target);");
+                        writer.Line($"MoRALoops.RotateAdd<{t}>(source, dx.Slice(start, SquareRank), Cosines(g), sin);");
                     }
 
                     using (writer.OpenBlock("else"))
                     {
+                        writer.Line($"var dv = new {SpanName}<{t}>(_chunk, participant * SquareRank, SquareRank);");
+                        writer.Line($"MoRALoops.Rotate<{t}>(source, dv, Cosines(g), sin);");
                         using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
                         {
                             writer.Line("dx[(start + j) % InFeatures] += dv[j];");

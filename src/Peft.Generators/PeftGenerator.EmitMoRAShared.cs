@@ -44,7 +44,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Elements of c per block (rows·r̂): a block's c, h and rows of x and y stay in L2 while it runs.</summary>
-    private const int BlockElements = 16384;
+    private const int BlockElements = 32768;
 
     /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
     private const long ParallelWork = 2_000_000;
@@ -113,13 +113,17 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
             batch, grain, participants);
     }
 
-    /// <summary>Items per block (the region's grain) and the participants: small calls are one block on one thread.</summary>
+    /// <summary>
+    /// Items per block (the region's grain) and the participants: the blocks are as even as the batch allows, and a
+    /// call with one block or little work runs on the calling thread. Both depend on the shape and batch only.
+    /// </summary>
     private int Grain(int batch, out int participants)
     {
+        int blocks = global::System.Math.Max(1, (batch + _itemsPerBlock - 1) / _itemsPerBlock);
         long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
-        bool parallel = batch > _itemsPerBlock && batch * perItem >= ParallelWork;
+        bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
         participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
-        return parallel ? _itemsPerBlock : global::System.Math.Max(1, batch);
+        return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
     }
 
     internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)

@@ -138,15 +138,27 @@ public sealed partial class PeftGenerator
         }
     }
 
+    /// <summary><c>Rotate</c>, and <c>RotateAdd</c> that adds the rotated pairs to the destination (the adjoint's scatter into dX without a scratch round trip).</summary>
     private static void WriteMoRARotate(IndentedWriter writer)
     {
+        WriteMoRARotate(writer, accumulate: false);
+        writer.Line();
+        WriteMoRARotate(writer, accumulate: true);
+    }
+
+    private static void WriteMoRARotate(IndentedWriter writer, bool accumulate)
+    {
         const string t = "T";
+        string name = accumulate ? "RotateAdd" : "Rotate";
+        string store = accumulate ? "+=" : "=";
         writer.Line("/// <summary>");
-        writer.Line("/// Rotates the pairs (j, j + w) by the angles of <paramref name=\"cos\"/> and <paramref name=\"sin\"/>, <c>w = cos.Length</c>:");
-        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (same roundings as the runtime).");
+        writer.Line(accumulate
+            ? "/// Adds the pairs (j, j + w) rotated by the angles of <paramref name=\"cos\"/> and <paramref name=\"sin\"/> to the destination:"
+            : "/// Rotates the pairs (j, j + w) by the angles of <paramref name=\"cos\"/> and <paramref name=\"sin\"/>, <c>w = cos.Length</c>:");
+        writer.Line($"/// <c>lo' {store} lo·cos − hi·sin</c>, <c>hi' {store} hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).");
         writer.Line("/// </summary>");
         writer.Line(AggressiveOptimization);
-        writer.Line($"public static void Rotate<T>({ReadOnlySpanName}<T> source, {SpanName}<T> destination, {ReadOnlySpanName}<T> cos, {ReadOnlySpanName}<T> sin)");
+        writer.Line($"public static void {name}<T>({ReadOnlySpanName}<T> source, {SpanName}<T> destination, {ReadOnlySpanName}<T> cos, {ReadOnlySpanName}<T> sin)");
         using (writer.Indent())
         {
             writer.Line(MoRAConstraint);
@@ -173,8 +185,16 @@ public sealed partial class PeftGenerator
                     writer.Line($"var sj = {vector}.LoadUnsafe(ref s, (nuint)j);");
                     writer.Line($"var lj = {vector}.LoadUnsafe(ref lo, (nuint)j);");
                     writer.Line($"var hj = {vector}.LoadUnsafe(ref hi, (nuint)j);");
-                    writer.Line($"{vector}.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);");
-                    writer.Line($"{vector}.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);");
+                    if (accumulate)
+                    {
+                        writer.Line($"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);");
+                        writer.Line($"{vector}.StoreUnsafe({vector}.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);");
+                    }
+                    else
+                    {
+                        writer.Line($"{vector}.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);");
+                        writer.Line($"{vector}.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);");
+                    }
                 }
             });
 
@@ -183,8 +203,8 @@ public sealed partial class PeftGenerator
             {
                 writer.Line($"T cj = {UnsafeName}.Add(ref c, j), sj = {UnsafeName}.Add(ref s, j);");
                 writer.Line($"T lj = {UnsafeName}.Add(ref lo, j), hj = {UnsafeName}.Add(ref hi, j);");
-                writer.Line($"{UnsafeName}.Add(ref loOut, j) = lj * cj - hj * sj;");
-                writer.Line($"{UnsafeName}.Add(ref hiOut, j) = hj * cj + lj * sj;");
+                writer.Line($"{UnsafeName}.Add(ref loOut, j) {store} lj * cj - hj * sj;");
+                writer.Line($"{UnsafeName}.Add(ref hiOut, j) {store} hj * cj + lj * sj;");
             }
         }
     }

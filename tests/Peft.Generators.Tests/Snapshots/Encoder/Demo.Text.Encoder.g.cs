@@ -501,20 +501,20 @@ file sealed class GateKernel : MoRAKernelBase<double>
         for (int n = 0; n < batch; n++)
         {
             var dx = inputGradient.Slice(n * InFeatures, InFeatures);
-            var dv = new global::System.Span<double>(_chunk, participant * SquareRank, SquareRank);
             for (int g = 0; g < RowsPerItem; g++)
             {
-                // Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g.
+                // Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g, added to dX[g·r̂ ..] (gathered through the scratch when it wraps).
                 var source = compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);
-                MoRALoops.Rotate<double>(source, dv, Cosines(g), new global::System.ReadOnlySpan<double>(_negativeSin, g * (SquareRank / 2), SquareRank / 2));
+                var sin = new global::System.ReadOnlySpan<double>(_negativeSin, g * (SquareRank / 2), SquareRank / 2);
                 int start = g * SquareRank;
                 if (start + SquareRank <= InFeatures)
                 {
-                    var target = dx.Slice(start, SquareRank);
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(target, dv, target);
+                    MoRALoops.RotateAdd<double>(source, dx.Slice(start, SquareRank), Cosines(g), sin);
                 }
                 else
                 {
+                    var dv = new global::System.Span<double>(_chunk, participant * SquareRank, SquareRank);
+                    MoRALoops.Rotate<double>(source, dv, Cosines(g), sin);
                     for (int j = 0; j < SquareRank; j++)
                     {
                         dx[(start + j) % InFeatures] += dv[j];
@@ -1305,7 +1305,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Elements of c per block (rows·r̂): a block's c, h and rows of x and y stay in L2 while it runs.</summary>
-    private const int BlockElements = 16384;
+    private const int BlockElements = 32768;
 
     /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
     private const long ParallelWork = 2_000_000;
@@ -1374,13 +1374,17 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
             batch, grain, participants);
     }
 
-    /// <summary>Items per block (the region's grain) and the participants: small calls are one block on one thread.</summary>
+    /// <summary>
+    /// Items per block (the region's grain) and the participants: the blocks are as even as the batch allows, and a
+    /// call with one block or little work runs on the calling thread. Both depend on the shape and batch only.
+    /// </summary>
     private int Grain(int batch, out int participants)
     {
+        int blocks = global::System.Math.Max(1, (batch + _itemsPerBlock - 1) / _itemsPerBlock);
         long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
-        bool parallel = batch > _itemsPerBlock && batch * perItem >= ParallelWork;
+        bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
         participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
-        return parallel ? _itemsPerBlock : global::System.Math.Max(1, batch);
+        return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
     }
 
     internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
@@ -1646,7 +1650,7 @@ file static class MoRALoops
 
     /// <summary>
     /// Rotates the pairs (j, j + w) by the angles of <paramref name="cos"/> and <paramref name="sin"/>, <c>w = cos.Length</c>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (same roundings as the runtime).
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
     /// </summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Rotate<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
@@ -1694,6 +1698,59 @@ file static class MoRALoops
             T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
+        }
+    }
+
+    /// <summary>
+    /// Adds the pairs (j, j + w) rotated by the angles of <paramref name="cos"/> and <paramref name="sin"/> to the destination:
+    /// <c>lo' += lo·cos − hi·sin</c>, <c>hi' += hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void RotateAdd<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int width = cos.Length;
+        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
+        source = source.Slice(0, 2 * width);
+        destination = destination.Slice(0, 2 * width);
+        ref T c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
+        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
+        ref T lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref T hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
+        ref T loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref T hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            T cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
+            T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) += lj * cj - hj * sj;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) += hj * cj + lj * sj;
         }
     }
 }
