@@ -950,8 +950,11 @@ file static class Rank8SingleLoops
 file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Elements of c per block (rows·r̂): a block's c, h and rows of x and y stay in L2 while it runs.</summary>
-    private const int BlockElements = 32768;
+    /// <summary>
+    /// Rows of r̂ per block: a block's GEMMs pack M (r̂²) and write its dM sum (r̂²) once, about 1/256 of their
+    /// multiply-adds, and its c, h and rows of x and y still fit in L2.
+    /// </summary>
+    private const int BlockRows = 256;
 
     /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
     private const long ParallelWork = 2_000_000;
@@ -968,7 +971,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     {
         _layer = layer;
         Shape = shape;
-        _itemsPerBlock = global::System.Math.Max(1, BlockElements / (shape.RowsPerItem * shape.SquareRank));
+        _itemsPerBlock = global::System.Math.Max(1, BlockRows / shape.RowsPerItem);
     }
 
     /// <inheritdoc />
@@ -1021,12 +1024,12 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     }
 
     /// <summary>
-    /// Items per block (the region's grain) and the participants: the blocks are as even as the batch allows, and a
-    /// call with one block or little work runs on the calling thread. Both depend on the shape and batch only.
+    /// Items per block (the region's grain) and the participants: at least two blocks, as even as the batch allows;
+    /// a call with little work runs as one block on the calling thread. Both depend on the shape and batch only.
     /// </summary>
     private int Grain(int batch, out int participants)
     {
-        int blocks = global::System.Math.Max(1, (batch + _itemsPerBlock - 1) / _itemsPerBlock);
+        int blocks = global::System.Math.Clamp((batch + _itemsPerBlock - 1) / _itemsPerBlock, global::System.Math.Min(2, batch), batch);
         long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
         bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
         participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
