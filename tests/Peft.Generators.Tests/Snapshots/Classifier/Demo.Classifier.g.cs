@@ -952,7 +952,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
 {
     /// <summary>
     /// Rows of r̂ per block: a block's GEMMs pack M (r̂²) and write its dM sum (r̂²) once, about 1/256 of their
-    /// multiply-adds, and its c, h and rows of x and y still fit in L2.
+    /// multiply-adds, and its c, h and rows of x and y are still in cache when the block's next stage reads them.
     /// </summary>
     private const int BlockRows = 256;
 
