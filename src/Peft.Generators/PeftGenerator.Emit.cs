@@ -63,6 +63,13 @@ public sealed partial class PeftGenerator
             WriteLowRankLoops(writer, element, rank);
         }
 
+        // The layer-independent part of the MoRA kernels (base class, regions, loops), once per file.
+        if (model.Layers.Any(static layer => layer.Kind == AdapterKind.MoRA))
+        {
+            writer.Line();
+            WriteMoRAShared(writer);
+        }
+
         return writer.ToString();
     }
 

@@ -50,7 +50,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <para>Backward: <c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.IMoRAKernel<{t}>"))
+        using (writer.OpenBlock($"file sealed class {kernel} : MoRAKernelBase<{t}>"))
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>");
@@ -78,17 +78,23 @@ public sealed partial class PeftGenerator
                 writer.Line("/// <summary>Whole output tiles, ⌊out/Period⌋ (the rest is a partial tile).</summary>");
                 writer.Line($"public const int WholeTiles = {shape.WholeTiles};");
                 writer.Line();
-                writer.Line($"private readonly {t}[] _chunk = new {t}[SquareRank];");
                 if (rope)
                 {
-                    WriteRotaryFields(writer, t);
+                    WriteRotaryFields(writer, t, "global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank");
+                    writer.Line();
                 }
 
-                writer.Line();
-                writer.Line("/// <summary>Creates the kernel (the rotary tables are computed once, in double, as the runtime does).</summary>");
-                using (writer.OpenBlock($"public {kernel}()"))
+                writer.Line(rope
+                    ? "/// <summary>Creates the kernel (the rotary tables are computed once, in double, as the runtime does).</summary>"
+                    : "/// <summary>Creates the kernel.</summary>");
+                writer.Line($"public {kernel}()");
+                using (writer.Indent())
                 {
-                    writer.Line($"Shape = new global::Peft.MoRAShape(InFeatures, OutFeatures, SquareRank, {typeName});");
+                    writer.Line($": base(Layer, new global::Peft.MoRAShape(InFeatures, OutFeatures, SquareRank, {typeName}))");
+                }
+
+                using (writer.OpenBlock())
+                {
                     if (rope)
                     {
                         WriteRotaryTables(writer, t);
@@ -97,21 +103,25 @@ public sealed partial class PeftGenerator
             }
             else
             {
-                writer.Line($"private readonly {t}[] _chunk;");
                 if (rope)
                 {
-                    WriteRotaryFields(writer, t);
+                    WriteRotaryFields(writer, t, null);
+                    writer.Line();
                 }
 
-                writer.Line();
                 writer.Line("/// <summary>Creates the kernel for a layer of the given shape: r̂ and the tiling follow from it.</summary>");
-                using (writer.OpenBlock($"public {kernel}(int inFeatures, int outFeatures)"))
+                writer.Line($"public {kernel}(int inFeatures, int outFeatures)");
+                using (writer.Indent())
                 {
-                    writer.Line($"int squareRank = global::Peft.MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, {typeName});");
-                    writer.Line($"Shape = new global::Peft.MoRAShape(inFeatures, outFeatures, squareRank, {typeName});");
-                    writer.Line($"_chunk = new {t}[squareRank];");
+                    writer.Line($": base(Layer, new global::Peft.MoRAShape(inFeatures, outFeatures,");
+                    writer.Line($"    global::Peft.MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, {typeName}), {typeName}))");
+                }
+
+                using (writer.OpenBlock())
+                {
                     if (rope)
                     {
+                        writer.Line($"_chunk = new {t}[global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank];");
                         WriteRotaryTables(writer, t);
                     }
                 }
@@ -126,100 +136,12 @@ public sealed partial class PeftGenerator
                 writer.Line("private int WholeChunks => InFeatures / SquareRank;");
                 writer.Line();
                 writer.Line("private int WholeTiles => OutFeatures / Period;");
-                writer.Line();
             }
 
-            writer.Line();
-            writer.Line("/// <inheritdoc />");
-            writer.Line("public global::Peft.MoRAShape Shape { get; }");
-            writer.Line();
-            WriteMoRAForward(writer, t);
-            writer.Line();
-            WriteMoRABackward(writer, t);
             writer.Line();
             WriteMoRACompress(writer, t, rope, geometry);
             writer.Line();
             WriteMoRADecompress(writer, t, geometry);
-            writer.Line();
-            if (rope)
-            {
-                WriteMoRARotate(writer, t);
-                writer.Line();
-            }
-
-            WriteMoRATileLoops(writer, t, rope);
-            writer.Line();
-            WriteCommonHelpers(writer, t);
-        }
-    }
-
-    private static void WriteMoRAForward(IndentedWriter writer, string t)
-    {
-        writer.Line("/// <summary><c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>.</summary>");
-        using (writer.OpenBlock(
-            $"public void Forward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> m, {SpanName}<{t}> compressed, {SpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
-        {
-            writer.Line("int rows = batch * RowsPerItem;");
-            writer.Line("CheckLength(x.Length, batch * InFeatures, nameof(x));");
-            writer.Line("CheckLength(m.Length, SquareRank * SquareRank, nameof(m));");
-            writer.Line("CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));");
-            writer.Line("CheckLength(mixed.Length, rows * SquareRank, nameof(mixed));");
-            writer.Line("CheckLength(y.Length, batch * OutFeatures, nameof(y));");
-            writer.Line("Compress(x, compressed, batch);");
-            writer.Line();
-            writer.Line("// h[rows, r̂] = c[rows, r̂]·Mᵀ");
-            writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.Transpose, rows, SquareRank, SquareRank,");
-            using (writer.Indent())
-            {
-                writer.Line($"{One(t)}, compressed, SquareRank, m, SquareRank, {Zero(t)}, mixed, SquareRank);");
-            }
-
-            writer.Line("Decompress(mixed, y, batch);");
-        }
-    }
-
-    private static void WriteMoRABackward(IndentedWriter writer, string t)
-    {
-        writer.Line("/// <summary><c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</summary>");
-        using (writer.OpenBlock(
-            $"public void Backward({ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> compressed, " +
-            $"{SpanName}<{t}> mixedGradient, {SpanName}<{t}> compressedGradient, {SpanName}<{t}> mGradient, {SpanName}<{t}> inputGradient, int batch)"))
-        {
-            writer.Line("int rows = batch * RowsPerItem;");
-            writer.Line("CheckLength(dy.Length, batch * OutFeatures, nameof(dy));");
-            writer.Line("CheckLength(m.Length, SquareRank * SquareRank, nameof(m));");
-            writer.Line("CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));");
-            writer.Line("CheckLength(mixedGradient.Length, rows * SquareRank, nameof(mixedGradient));");
-            writer.Line();
-            writer.Line("// dh[q] = Σ_{o < out, o mod Period = q} dY[o]");
-            writer.Line("DecompressAdjoint(dy, mixedGradient, batch);");
-            using (writer.OpenBlock("if (!mGradient.IsEmpty)"))
-            {
-                writer.Line("CheckLength(mGradient.Length, SquareRank * SquareRank, nameof(mGradient));");
-                writer.Line();
-                writer.Line("// dM[r̂, r̂] += dhᵀ·c");
-                writer.Line($"{GemmName}.Multiply({TransposeName}.Transpose, {TransposeName}.None, SquareRank, SquareRank, rows,");
-                using (writer.Indent())
-                {
-                    writer.Line($"{One(t)}, mixedGradient, SquareRank, compressed, SquareRank, {One(t)}, mGradient, SquareRank);");
-                }
-            }
-
-            writer.Line();
-            using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
-            {
-                writer.Line("CheckLength(compressedGradient.Length, rows * SquareRank, nameof(compressedGradient));");
-                writer.Line("CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));");
-                writer.Line();
-                writer.Line("// dc[rows, r̂] = dh·M");
-                writer.Line($"{GemmName}.Multiply({TransposeName}.None, {TransposeName}.None, rows, SquareRank, SquareRank,");
-                using (writer.Indent())
-                {
-                    writer.Line($"{One(t)}, mixedGradient, SquareRank, m, SquareRank, {Zero(t)}, compressedGradient, SquareRank);");
-                }
-
-                writer.Line("CompressAdjoint(compressedGradient, inputGradient, batch);");
-            }
         }
     }
 
@@ -234,7 +156,7 @@ public sealed partial class PeftGenerator
         writer.Line(rope
             ? "/// <summary>Row g of item n is chunk g rotated by the angles g·θ_j.</summary>"
             : "/// <summary><c>c[n, j] = Σ_g x̄[n, g·r̂ + j]</c>: the whole chunks summed in registers, then the padded last one.</summary>");
-        using (writer.OpenBlock($"private void Compress({ReadOnlySpanName}<{t}> x, {SpanName}<{t}> compressed, int batch)"))
+        using (writer.OpenBlock($"protected override void Compress({ReadOnlySpanName}<{t}> x, {SpanName}<{t}> compressed, int batch, int participant)"))
         {
             using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
             {
@@ -243,15 +165,16 @@ public sealed partial class PeftGenerator
                 {
                     using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
                     {
-                        writer.Line("Rotate(Chunk(row, g), compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), g, inverse: false);");
+                        writer.Line("var target = compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);");
+                        writer.Line($"MoRALoops.Rotate<{t}>(Chunk(row, g, participant), target, Cosines(g), new {ReadOnlySpanName}<{t}>(_sin, g * (SquareRank / 2), SquareRank / 2));");
                     }
                 }
                 else
                 {
                     writer.Line("var c = compressed.Slice(n * SquareRank, SquareRank);");
-                    writer.Line("SumTiles(row, WholeChunks, c);");
+                    writer.Line($"MoRALoops.SumTiles<{t}>(row, WholeChunks, c);");
                     WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
-                        () => writer.Line("AddWrapped(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically"));
+                        () => writer.Line($"MoRALoops.AddWrapped<{t}>(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically"));
                 }
             }
         }
@@ -262,8 +185,8 @@ public sealed partial class PeftGenerator
 
     private static void WriteMoRAChunk(IndentedWriter writer, string t)
     {
-        writer.Line("/// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into <c>_chunk</c>.</summary>");
-        using (writer.OpenBlock($"private {ReadOnlySpanName}<{t}> Chunk({ReadOnlySpanName}<{t}> x, int g)"))
+        writer.Line("/// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into the participant's scratch.</summary>");
+        using (writer.OpenBlock($"private {ReadOnlySpanName}<{t}> Chunk({ReadOnlySpanName}<{t}> x, int g, int participant)"))
         {
             writer.Line("int start = g * SquareRank;");
             using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
@@ -272,20 +195,28 @@ public sealed partial class PeftGenerator
             }
 
             writer.Line();
+            writer.Line($"var chunk = new {SpanName}<{t}>(_chunk, participant * SquareRank, SquareRank);");
             using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
             {
-                writer.Line("_chunk[j] = x[(start + j) % InFeatures];");
+                writer.Line("chunk[j] = x[(start + j) % InFeatures];");
             }
 
             writer.Line();
-            writer.Line("return _chunk;");
+            writer.Line("return chunk;");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>cos(g·θ_j) for j &lt; r̂/2.</summary>");
+        using (writer.OpenBlock($"private {ReadOnlySpanName}<{t}> Cosines(int g)"))
+        {
+            writer.Line($"return new {ReadOnlySpanName}<{t}>(_cos, g * (SquareRank / 2), SquareRank / 2);");
         }
     }
 
     private static void WriteMoRACompressAdjoint(IndentedWriter writer, string t, bool rope, MoRAGeometry? geometry)
     {
         writer.Line("/// <summary><c>dX[n, (g·r̂ + j) mod in] += dv_g[j]</c>: the adjoint of the cyclic padding and chunking.</summary>");
-        using (writer.OpenBlock($"private void CompressAdjoint({ReadOnlySpanName}<{t}> compressedGradient, {SpanName}<{t}> inputGradient, int batch)"))
+        using (writer.OpenBlock($"protected override void CompressAdjoint({ReadOnlySpanName}<{t}> compressedGradient, {SpanName}<{t}> inputGradient, int batch, int participant)"))
         {
             using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
             {
@@ -294,26 +225,28 @@ public sealed partial class PeftGenerator
                 {
                     writer.Line("// Every chunk fed the same row: dv = dc.");
                     writer.Line("var dv = compressedGradient.Slice(n * SquareRank, SquareRank);");
-                    writer.Line("AddTiles(dv, WholeChunks, dx);");
+                    writer.Line($"MoRALoops.AddTiles<{t}>(dv, WholeChunks, dx);");
                     WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
-                        () => writer.Line("AddWrappedAdjoint(dv, WholeChunks * SquareRank, dx);"));
+                        () => writer.Line($"MoRALoops.AddWrappedAdjoint<{t}>(dv, WholeChunks * SquareRank, dx);"));
 
                     return;
                 }
 
                 using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
                 {
-                    writer.Line("Rotate(compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), _chunk, g, inverse: true);");
-                    writer.Line($"{ReadOnlySpanName}<{t}> dv = _chunk;");
+                    writer.Line("// Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g, added to dX[g·r̂ ..] (gathered through the scratch when it wraps).");
+                    writer.Line("var source = compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);");
+                    writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(_negativeSin, g * (SquareRank / 2), SquareRank / 2);");
                     writer.Line("int start = g * SquareRank;");
                     using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
                     {
-                        writer.Line("var target = dx.Slice(start, SquareRank);");
-                        writer.Line($"{TensorPrimitivesName}.Add(target, dv, target);");
+                        writer.Line($"MoRALoops.RotateAdd<{t}>(source, dx.Slice(start, SquareRank), Cosines(g), sin);");
                     }
 
                     using (writer.OpenBlock("else"))
                     {
+                        writer.Line($"var dv = new {SpanName}<{t}>(_chunk, participant * SquareRank, SquareRank);");
+                        writer.Line($"MoRALoops.Rotate<{t}>(source, dv, Cosines(g), sin);");
                         using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
                         {
                             writer.Line("dx[(start + j) % InFeatures] += dv[j];");
@@ -327,14 +260,14 @@ public sealed partial class PeftGenerator
     private static void WriteMoRADecompress(IndentedWriter writer, string t, MoRAGeometry? geometry)
     {
         writer.Line("/// <summary><c>y[n, o] += h̄[n, o mod Period]</c> for <c>o &lt; out</c>.</summary>");
-        using (writer.OpenBlock($"private void Decompress({ReadOnlySpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
+        using (writer.OpenBlock($"protected override void Decompress({ReadOnlySpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
         {
             using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
             {
                 writer.Line("var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
                 writer.Line("var row = y.Slice(n * OutFeatures, OutFeatures);");
                 WriteIf(writer, geometry?.HasWholeTile, "WholeTiles > 0",
-                    () => writer.Line("AddTiles(h.Slice(0, Period), WholeTiles, row);"));
+                    () => writer.Line($"MoRALoops.AddTiles<{t}>(h.Slice(0, Period), WholeTiles, row);"));
                 WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>
                 {
                     writer.Line("var target = row.Slice(WholeTiles * Period);");
@@ -345,7 +278,7 @@ public sealed partial class PeftGenerator
 
         writer.Line();
         writer.Line("/// <summary><c>dh[n, q] = Σ_{o &lt; out, o mod Period = q} dY[n, o]</c>.</summary>");
-        using (writer.OpenBlock($"private void DecompressAdjoint({ReadOnlySpanName}<{t}> dy, {SpanName}<{t}> mixedGradient, int batch)"))
+        using (writer.OpenBlock($"protected override void DecompressAdjoint({ReadOnlySpanName}<{t}> dy, {SpanName}<{t}> mixedGradient, int batch)"))
         {
             using (writer.OpenBlock("for (int n = 0; n < batch; n++)"))
             {
@@ -355,7 +288,7 @@ public sealed partial class PeftGenerator
                     () =>
                     {
                         writer.Line("// A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.");
-                        writer.Line("SumTiles(row, WholeTiles, dh);");
+                        writer.Line($"MoRALoops.SumTiles<{t}>(row, WholeTiles, dh);");
                     },
                     () => writer.Line("dh.Clear();"));
                 WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>
@@ -368,53 +301,10 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRARotate(IndentedWriter writer, string t)
+    /// <summary>The rotary tables and the per-participant chunk scratch (sized in the constructor when <paramref name="chunkLength"/> is null).</summary>
+    private static void WriteRotaryFields(IndentedWriter writer, string t, string? chunkLength)
     {
-        writer.Line("/// <summary>");
-        writer.Line("/// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name=\"inverse\"/>:");
-        writer.Line("/// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).");
-        writer.Line("/// </summary>");
-        writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"private void Rotate({ReadOnlySpanName}<{t}> source, {SpanName}<{t}> destination, int g, bool inverse)"))
-        {
-            writer.Line("int width = SquareRank / 2;");
-            writer.Line($"var cos = new {ReadOnlySpanName}<{t}>(_cos, g * width, width);");
-            writer.Line($"var sin = new {ReadOnlySpanName}<{t}>(inverse ? _negativeSin : _sin, g * width, width);");
-            writer.Line("source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans");
-            writer.Line("destination = destination.Slice(0, 2 * width);");
-            writer.Line($"ref {t} c = ref {MemoryMarshalName}.GetReference(cos);");
-            writer.Line($"ref {t} s = ref {MemoryMarshalName}.GetReference(sin);");
-            writer.Line($"ref {t} lo = ref {MemoryMarshalName}.GetReference(source);");
-            writer.Line($"ref {t} hi = ref {UnsafeName}.Add(ref lo, width);");
-            writer.Line($"ref {t} loOut = ref {MemoryMarshalName}.GetReference(destination);");
-            writer.Line($"ref {t} hiOut = ref {UnsafeName}.Add(ref loOut, width);");
-            writer.Line("int j = 0;");
-            WriteVectorPaths(writer, t, fullVectorOnly: true, vector =>
-            {
-                using (writer.OpenBlock(VectorLoop(vector, t)))
-                {
-                    writer.Line($"var cj = {vector}.LoadUnsafe(ref c, (nuint)j);");
-                    writer.Line($"var sj = {vector}.LoadUnsafe(ref s, (nuint)j);");
-                    writer.Line($"var lj = {vector}.LoadUnsafe(ref lo, (nuint)j);");
-                    writer.Line($"var hj = {vector}.LoadUnsafe(ref hi, (nuint)j);");
-                    writer.Line($"{vector}.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);");
-                    writer.Line($"{vector}.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);");
-                }
-            });
-
-            writer.Line();
-            using (writer.OpenBlock("for (; j < width; j++)"))
-            {
-                writer.Line($"{t} cj = {UnsafeName}.Add(ref c, j), sj = {UnsafeName}.Add(ref s, j);");
-                writer.Line($"{t} lj = {UnsafeName}.Add(ref lo, j), hj = {UnsafeName}.Add(ref hi, j);");
-                writer.Line($"{UnsafeName}.Add(ref loOut, j) = lj * cj - hj * sj;");
-                writer.Line($"{UnsafeName}.Add(ref hiOut, j) = hj * cj + lj * sj;");
-            }
-        }
-    }
-
-    private static void WriteRotaryFields(IndentedWriter writer, string t)
-    {
+        writer.Line(chunkLength is null ? $"private readonly {t}[] _chunk;" : $"private readonly {t}[] _chunk = new {t}[{chunkLength}];");
         writer.Line($"private readonly {t}[] _cos;");
         writer.Line($"private readonly {t}[] _sin;");
         writer.Line($"private readonly {t}[] _negativeSin;");

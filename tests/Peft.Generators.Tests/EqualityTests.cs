@@ -66,6 +66,66 @@ public sealed class EqualityTests
         }
     }
 
+    /// <summary>
+    /// The MoRA kernels on a batch large enough to run as a parallel region over several blocks with a partial last
+    /// one (7001 items; every layer of the model is over the kernels' work threshold): y, dX and dM agree with the
+    /// runtime kernel, and a second run gives bitwise the same results (block sums are added in block order).
+    /// </summary>
+    [Fact]
+    public void MoRAKernelsAgreeOnLargeBatches()
+    {
+        var model = new MoRAEqualityModel();
+        model.AttachAdapters();
+        foreach (var (path, layer) in model.AdapterLayers())
+        {
+            switch (layer)
+            {
+                case Linear<float> f:
+                    LargeBatchAgrees(path, (MoRAAdapter<float>)f.Adapters.Active!);
+                    break;
+                case Linear<double> d:
+                    LargeBatchAgrees(path, (MoRAAdapter<double>)d.Adapters.Active!);
+                    break;
+            }
+        }
+    }
+
+    private static void LargeBatchAgrees<T>(string path, MoRAAdapter<T> adapter)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        const int batch = 7001;
+        var generated = adapter.Kernel;
+        var shape = generated.Shape;
+        var runtime = new RuntimeMoRAKernel<T>(shape);
+        var random = new Random(17);
+        int length = batch * shape.RowsPerItem * shape.SquareRank;
+        var x = RandomArray<T>(batch * shape.InFeatures, random);
+        var m = RandomArray<T>(shape.SquareRank * shape.SquareRank, random);
+        var dy = RandomArray<T>(batch * shape.OutFeatures, random);
+        var y0 = RandomArray<T>(batch * shape.OutFeatures, random);
+        var dx0 = RandomArray<T>(x.Length, random);
+        var dm0 = RandomArray<T>(m.Length, random);
+
+        (T[] Y, T[] Dx, T[] Dm) Run(IMoRAKernel<T> kernel)
+        {
+            var (compressed, mixed) = (new T[length], new T[length]);
+            var (mixedGradient, compressedGradient) = (new T[length], new T[length]);
+            var (y, dx, dm) = ((T[])y0.Clone(), (T[])dx0.Clone(), (T[])dm0.Clone());
+            kernel.Forward(x, m, compressed, mixed, y, batch);
+            kernel.Backward(dy, m, compressed, mixedGradient, compressedGradient, dm, dx, batch);
+            return (y, dx, dm);
+        }
+
+        var expected = Run(runtime);
+        var actual = Run(generated);
+        AssertClose<T>(expected.Y, actual.Y, $"{path} output");
+        AssertClose<T>(expected.Dx, actual.Dx, $"{path} input gradient");
+        AssertClose<T>(expected.Dm, actual.Dm, $"{path} M gradient");
+        var again = Run(generated);
+        Assert.True(actual.Y.AsSpan().SequenceEqual(again.Y) && actual.Dx.AsSpan().SequenceEqual(again.Dx) && actual.Dm.AsSpan().SequenceEqual(again.Dm),
+            $"{path}: a second run differs");
+    }
+
     private static IAdapterModel Create(string model) => model switch
     {
         "LoRA" => new LoRAEqualityModel(),

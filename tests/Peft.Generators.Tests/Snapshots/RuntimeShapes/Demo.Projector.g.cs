@@ -250,7 +250,7 @@ file sealed class UpKernel : global::Peft.ILoRAKernel<float>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class DownKernel : global::Peft.IMoRAKernel<float>
+file sealed class DownKernel : MoRAKernelBase<float>
 {
     /// <summary>The layer this kernel computes, as error messages name it.</summary>
     public const string Layer = "Projector.Down";
@@ -265,10 +265,10 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
 
     /// <summary>Creates the kernel for a layer of the given shape: r̂ and the tiling follow from it.</summary>
     public DownKernel(int inFeatures, int outFeatures)
+        : base(Layer, new global::Peft.MoRAShape(inFeatures, outFeatures,
+            global::Peft.MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, global::Peft.MoRAType.RoPE), global::Peft.MoRAType.RoPE))
     {
-        int squareRank = global::Peft.MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, global::Peft.MoRAType.RoPE);
-        Shape = new global::Peft.MoRAShape(inFeatures, outFeatures, squareRank, global::Peft.MoRAType.RoPE);
-        _chunk = new float[squareRank];
+        _chunk = new float[global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank];
         (_cos, _sin) = Shape.RotaryTables<float>();
         _negativeSin = new float[_sin.Length];
         global::System.Numerics.Tensors.TensorPrimitives.Negate<float>(_sin, _negativeSin);
@@ -290,61 +290,8 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
 
     private int WholeTiles => OutFeatures / Period;
 
-
-    /// <inheritdoc />
-    public global::Peft.MoRAShape Shape { get; }
-
-    /// <summary><c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>.</summary>
-    public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> m, global::System.Span<float> compressed, global::System.Span<float> mixed, global::System.Span<float> y, int batch)
-    {
-        int rows = batch * RowsPerItem;
-        CheckLength(x.Length, batch * InFeatures, nameof(x));
-        CheckLength(m.Length, SquareRank * SquareRank, nameof(m));
-        CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));
-        CheckLength(mixed.Length, rows * SquareRank, nameof(mixed));
-        CheckLength(y.Length, batch * OutFeatures, nameof(y));
-        Compress(x, compressed, batch);
-
-        // h[rows, r̂] = c[rows, r̂]·Mᵀ
-        global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.Transpose, rows, SquareRank, SquareRank,
-            1f, compressed, SquareRank, m, SquareRank, 0f, mixed, SquareRank);
-        Decompress(mixed, y, batch);
-    }
-
-    /// <summary><c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</summary>
-    public void Backward(global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> m, global::System.ReadOnlySpan<float> compressed, global::System.Span<float> mixedGradient, global::System.Span<float> compressedGradient, global::System.Span<float> mGradient, global::System.Span<float> inputGradient, int batch)
-    {
-        int rows = batch * RowsPerItem;
-        CheckLength(dy.Length, batch * OutFeatures, nameof(dy));
-        CheckLength(m.Length, SquareRank * SquareRank, nameof(m));
-        CheckLength(compressed.Length, rows * SquareRank, nameof(compressed));
-        CheckLength(mixedGradient.Length, rows * SquareRank, nameof(mixedGradient));
-
-        // dh[q] = Σ_{o < out, o mod Period = q} dY[o]
-        DecompressAdjoint(dy, mixedGradient, batch);
-        if (!mGradient.IsEmpty)
-        {
-            CheckLength(mGradient.Length, SquareRank * SquareRank, nameof(mGradient));
-
-            // dM[r̂, r̂] += dhᵀ·c
-            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.Transpose, global::Peft.Kernels.MatrixTranspose.None, SquareRank, SquareRank, rows,
-                1f, mixedGradient, SquareRank, compressed, SquareRank, 1f, mGradient, SquareRank);
-        }
-
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(compressedGradient.Length, rows * SquareRank, nameof(compressedGradient));
-            CheckLength(inputGradient.Length, batch * InFeatures, nameof(inputGradient));
-
-            // dc[rows, r̂] = dh·M
-            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.None, rows, SquareRank, SquareRank,
-                1f, mixedGradient, SquareRank, m, SquareRank, 0f, compressedGradient, SquareRank);
-            CompressAdjoint(compressedGradient, inputGradient, batch);
-        }
-    }
-
-    /// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into <c>_chunk</c>.</summary>
-    private global::System.ReadOnlySpan<float> Chunk(global::System.ReadOnlySpan<float> x, int g)
+    /// <summary>Chunk g of the cyclically padded row: a slice when it lies inside x, else gathered into the participant's scratch.</summary>
+    private global::System.ReadOnlySpan<float> Chunk(global::System.ReadOnlySpan<float> x, int g, int participant)
     {
         int start = g * SquareRank;
         if (start + SquareRank <= InFeatures)
@@ -352,45 +299,55 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
             return x.Slice(start, SquareRank);
         }
 
+        var chunk = new global::System.Span<float>(_chunk, participant * SquareRank, SquareRank);
         for (int j = 0; j < SquareRank; j++)
         {
-            _chunk[j] = x[(start + j) % InFeatures];
+            chunk[j] = x[(start + j) % InFeatures];
         }
 
-        return _chunk;
+        return chunk;
+    }
+
+    /// <summary>cos(g·θ_j) for j &lt; r̂/2.</summary>
+    private global::System.ReadOnlySpan<float> Cosines(int g)
+    {
+        return new global::System.ReadOnlySpan<float>(_cos, g * (SquareRank / 2), SquareRank / 2);
     }
 
     /// <summary>Row g of item n is chunk g rotated by the angles g·θ_j.</summary>
-    private void Compress(global::System.ReadOnlySpan<float> x, global::System.Span<float> compressed, int batch)
+    protected override void Compress(global::System.ReadOnlySpan<float> x, global::System.Span<float> compressed, int batch, int participant)
     {
         for (int n = 0; n < batch; n++)
         {
             var row = x.Slice(n * InFeatures, InFeatures);
             for (int g = 0; g < RowsPerItem; g++)
             {
-                Rotate(Chunk(row, g), compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), g, inverse: false);
+                var target = compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);
+                MoRALoops.Rotate<float>(Chunk(row, g, participant), target, Cosines(g), new global::System.ReadOnlySpan<float>(_sin, g * (SquareRank / 2), SquareRank / 2));
             }
         }
     }
 
     /// <summary><c>dX[n, (g·r̂ + j) mod in] += dv_g[j]</c>: the adjoint of the cyclic padding and chunking.</summary>
-    private void CompressAdjoint(global::System.ReadOnlySpan<float> compressedGradient, global::System.Span<float> inputGradient, int batch)
+    protected override void CompressAdjoint(global::System.ReadOnlySpan<float> compressedGradient, global::System.Span<float> inputGradient, int batch, int participant)
     {
         for (int n = 0; n < batch; n++)
         {
             var dx = inputGradient.Slice(n * InFeatures, InFeatures);
             for (int g = 0; g < RowsPerItem; g++)
             {
-                Rotate(compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank), _chunk, g, inverse: true);
-                global::System.ReadOnlySpan<float> dv = _chunk;
+                // Inverse rotation (angle −g·θ_j): dv = R_gᵀ·dc_g, added to dX[g·r̂ ..] (gathered through the scratch when it wraps).
+                var source = compressedGradient.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);
+                var sin = new global::System.ReadOnlySpan<float>(_negativeSin, g * (SquareRank / 2), SquareRank / 2);
                 int start = g * SquareRank;
                 if (start + SquareRank <= InFeatures)
                 {
-                    var target = dx.Slice(start, SquareRank);
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(target, dv, target);
+                    MoRALoops.RotateAdd<float>(source, dx.Slice(start, SquareRank), Cosines(g), sin);
                 }
                 else
                 {
+                    var dv = new global::System.Span<float>(_chunk, participant * SquareRank, SquareRank);
+                    MoRALoops.Rotate<float>(source, dv, Cosines(g), sin);
                     for (int j = 0; j < SquareRank; j++)
                     {
                         dx[(start + j) % InFeatures] += dv[j];
@@ -401,7 +358,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
     }
 
     /// <summary><c>y[n, o] += h̄[n, o mod Period]</c> for <c>o &lt; out</c>.</summary>
-    private void Decompress(global::System.ReadOnlySpan<float> mixed, global::System.Span<float> y, int batch)
+    protected override void Decompress(global::System.ReadOnlySpan<float> mixed, global::System.Span<float> y, int batch)
     {
         for (int n = 0; n < batch; n++)
         {
@@ -409,7 +366,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
             var row = y.Slice(n * OutFeatures, OutFeatures);
             if (WholeTiles > 0)
             {
-                AddTiles(h.Slice(0, Period), WholeTiles, row);
+                MoRALoops.AddTiles<float>(h.Slice(0, Period), WholeTiles, row);
             }
             if (WholeTiles * Period < OutFeatures)
             {
@@ -420,7 +377,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
     }
 
     /// <summary><c>dh[n, q] = Σ_{o &lt; out, o mod Period = q} dY[n, o]</c>.</summary>
-    private void DecompressAdjoint(global::System.ReadOnlySpan<float> dy, global::System.Span<float> mixedGradient, int batch)
+    protected override void DecompressAdjoint(global::System.ReadOnlySpan<float> dy, global::System.Span<float> mixedGradient, int batch)
     {
         for (int n = 0; n < batch; n++)
         {
@@ -429,7 +386,7 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
             if (WholeTiles > 0)
             {
                 // A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.
-                SumTiles(row, WholeTiles, dh);
+                MoRALoops.SumTiles<float>(row, WholeTiles, dh);
             }
             else
             {
@@ -441,167 +398,6 @@ file sealed class DownKernel : global::Peft.IMoRAKernel<float>
                 var target = dh.Slice(0, source.Length);
                 global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
             }
-        }
-    }
-
-    /// <summary>
-    /// Rotates the pairs (j, j + r̂/2) by g·θ_j, or by −g·θ_j when <paramref name="inverse"/>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass over r̂/2 (same roundings as the runtime).
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Rotate(global::System.ReadOnlySpan<float> source, global::System.Span<float> destination, int g, bool inverse)
-    {
-        int width = SquareRank / 2;
-        var cos = new global::System.ReadOnlySpan<float>(_cos, g * width, width);
-        var sin = new global::System.ReadOnlySpan<float>(inverse ? _negativeSin : _sin, g * width, width);
-        source = source.Slice(0, 2 * width); // the unchecked accesses below stay inside both spans
-        destination = destination.Slice(0, 2 * width);
-        ref float c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
-        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
-        ref float lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
-        ref float hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
-        ref float loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-        ref float hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            float cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
-            float lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
-        }
-    }
-
-    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void SumTiles(global::System.ReadOnlySpan<float> row, int tiles, global::System.Span<float> sum)
-    {
-        int width = sum.Length;
-        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
-        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (int k = 0; k < tiles; k++)
-                {
-                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
-                }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (int k = 0; k < tiles; k++)
-                {
-                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            float acc = 0f;
-            for (int k = 0; k < tiles; k++)
-            {
-                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
-        }
-    }
-
-    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AddTiles(global::System.ReadOnlySpan<float> tile, int tiles, global::System.Span<float> row)
-    {
-        int width = tile.Length;
-        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
-        ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
-        ref float r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
-                for (int k = 0; k < tiles; k++)
-                {
-                    nuint at = (nuint)(k * width + j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
-                }
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
-                for (int k = 0; k < tiles; k++)
-                {
-                    nuint at = (nuint)(k * width + j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
-                }
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
-            for (int k = 0; k < tiles; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
-            }
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref float[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new float[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException(
-                $"{Layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
@@ -970,6 +766,475 @@ file static class Rank3SingleLoops
             global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * outFeatures + o);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * outFeatures + o);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * outFeatures + o);
+        }
+    }
+}
+
+/// <summary>
+/// What the MoRA kernels of this file share: <c>Forward</c> and <c>Backward</c> each run as one parallel region over
+/// blocks of items, every block compressing, multiplying by M and decompressing its own rows on one thread
+/// (the block's c and h stay in cache; one wake of the workers per call). The layer kernel supplies the passes.
+/// </summary>
+/// <remarks>
+/// The blocks depend only on the shape and the batch, never on the threads: <c>dM += dhᵀ·c</c> is summed per block
+/// and the block sums are added in block order, so results are the same on any number of threads.
+/// </remarks>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
+    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// Rows of r̂ per block: a block's GEMMs pack M (r̂²) and write its dM sum (r̂²) once, about 1/256 of their
+    /// multiply-adds, and its c, h and rows of x and y are still in cache when the block's next stage reads them.
+    /// </summary>
+    private const int BlockRows = 256;
+
+    /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
+    private const long ParallelWork = 2_000_000;
+
+    [global::System.ThreadStatic]
+    private static T[]? t_partial;
+
+    private readonly string _layer;
+    private readonly int _itemsPerBlock;
+    private int _nextBlock;
+
+    /// <summary>Sets the geometry; the block size follows from it.</summary>
+    protected MoRAKernelBase(string layer, global::Peft.MoRAShape shape)
+    {
+        _layer = layer;
+        Shape = shape;
+        _itemsPerBlock = global::System.Math.Max(1, BlockRows / shape.RowsPerItem);
+    }
+
+    /// <inheritdoc />
+    public global::Peft.MoRAShape Shape { get; }
+
+    /// <summary><c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>, block by block.</summary>
+    public void Forward(global::System.ReadOnlySpan<T> x, global::System.ReadOnlySpan<T> m, global::System.Span<T> compressed, global::System.Span<T> mixed, global::System.Span<T> y, int batch)
+    {
+        int length = batch * Shape.RowsPerItem * Shape.SquareRank;
+        CheckLength(x.Length, batch * Shape.InFeatures, nameof(x));
+        CheckLength(m.Length, Shape.SquareRank * Shape.SquareRank, nameof(m));
+        CheckLength(compressed.Length, length, nameof(compressed));
+        CheckLength(mixed.Length, length, nameof(mixed));
+        CheckLength(y.Length, batch * Shape.OutFeatures, nameof(y));
+        int grain = Grain(batch, out int participants);
+        global::Peft.Kernels.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
+            new global::Peft.Kernels.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
+    }
+
+    /// <summary><c>dh = decompressᵀ(dY)</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c> and <c>dM += dhᵀ·c</c>, block by block.</summary>
+    public void Backward(
+        global::System.ReadOnlySpan<T> dy, global::System.ReadOnlySpan<T> m, global::System.ReadOnlySpan<T> compressed,
+        global::System.Span<T> mixedGradient, global::System.Span<T> compressedGradient, global::System.Span<T> mGradient, global::System.Span<T> inputGradient, int batch)
+    {
+        int length = batch * Shape.RowsPerItem * Shape.SquareRank;
+        CheckLength(dy.Length, batch * Shape.OutFeatures, nameof(dy));
+        CheckLength(m.Length, Shape.SquareRank * Shape.SquareRank, nameof(m));
+        CheckLength(compressed.Length, length, nameof(compressed));
+        CheckLength(mixedGradient.Length, length, nameof(mixedGradient));
+        if (!mGradient.IsEmpty)
+        {
+            CheckLength(mGradient.Length, Shape.SquareRank * Shape.SquareRank, nameof(mGradient));
+        }
+
+        if (!inputGradient.IsEmpty)
+        {
+            CheckLength(compressedGradient.Length, length, nameof(compressedGradient));
+            CheckLength(inputGradient.Length, batch * Shape.InFeatures, nameof(inputGradient));
+        }
+        else
+        {
+            compressedGradient = default;
+        }
+
+        int grain = Grain(batch, out int participants);
+        _nextBlock = 0;
+        global::Peft.Kernels.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
+            new global::Peft.Kernels.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
+            batch, grain, participants);
+    }
+
+    /// <summary>
+    /// Items per block (the region's grain) and the participants: at least two blocks, as even as the batch allows;
+    /// a call with little work runs as one block on the calling thread. Both depend on the shape and batch only.
+    /// </summary>
+    private int Grain(int batch, out int participants)
+    {
+        int blocks = global::System.Math.Clamp((batch + _itemsPerBlock - 1) / _itemsPerBlock, global::System.Math.Min(2, batch), batch);
+        long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
+        bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
+        participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+        return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
+    }
+
+    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    {
+        for (int first = start; first < end; first += grain)
+        {
+            int count = global::System.Math.Min(grain, end - first);
+            int rank = Shape.SquareRank;
+            int rows = count * Shape.RowsPerItem;
+            int offset = first * Shape.RowsPerItem * rank;
+            var c = spans.W0.Slice(offset, rows * rank);
+            var h = spans.W1.Slice(offset, rows * rank);
+            Compress(spans.R0.Slice(first * Shape.InFeatures, count * Shape.InFeatures), c, count, participant);
+
+            // h[block rows, r̂] = c·Mᵀ, on this participant's thread
+            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.Transpose, rows, rank, rank,
+                T.One, c, rank, spans.R1, rank, T.Zero, h, rank);
+            Decompress(h, spans.W2.Slice(first * Shape.OutFeatures, count * Shape.OutFeatures), count);
+        }
+    }
+
+    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    {
+        for (int first = start; first < end; first += grain)
+        {
+            int count = global::System.Math.Min(grain, end - first);
+            int rank = Shape.SquareRank;
+            int rows = count * Shape.RowsPerItem;
+            int offset = first * Shape.RowsPerItem * rank;
+            var dh = spans.W0.Slice(offset, rows * rank);
+            DecompressAdjoint(spans.R0.Slice(first * Shape.OutFeatures, count * Shape.OutFeatures), dh, count);
+            if (!spans.W3.IsEmpty)
+            {
+                // dc[block rows, r̂] = dh·M, then dX += compressᵀ(dc)
+                var dc = spans.W1.Slice(offset, rows * rank);
+                global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.None, rows, rank, rank,
+                    T.One, dh, rank, spans.R1, rank, T.Zero, dc, rank);
+                CompressAdjoint(dc, spans.W3.Slice(first * Shape.InFeatures, count * Shape.InFeatures), count, participant);
+            }
+
+            if (!spans.W2.IsEmpty)
+            {
+                AddMGradient(first / grain, dh, spans.R2.Slice(offset, rows * rank), rows, spans.W2);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>dM += dh_bᵀ·c_b</c> in block order, whichever thread ran block b: block 0 accumulates into dM, a later block
+    /// multiplies into its thread's scratch, waits until block b − 1 has added its sum, then adds (blocks are claimed in order).
+    /// </summary>
+    private void AddMGradient(int block, global::System.ReadOnlySpan<T> dh, global::System.ReadOnlySpan<T> c, int rows, global::System.Span<T> mGradient)
+    {
+        int rank = Shape.SquareRank;
+        var target = mGradient;
+        if (block != 0)
+        {
+            var partial = t_partial;
+            if (partial is null || partial.Length < rank * rank)
+            {
+                t_partial = partial = new T[rank * rank];
+            }
+
+            target = global::System.MemoryExtensions.AsSpan(partial, 0, rank * rank);
+        }
+
+        bool computed = false;
+        try
+        {
+            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.Transpose, global::Peft.Kernels.MatrixTranspose.None, rank, rank, rows,
+                T.One, dh, rank, c, rank, block == 0 ? T.One : T.Zero, target, rank);
+            computed = true;
+        }
+        finally
+        {
+            if (block != 0)
+            {
+                global::System.Threading.SpinWait spinner = default;
+                while (global::System.Threading.Volatile.Read(ref _nextBlock) != block)
+                {
+                    spinner.SpinOnce();
+                }
+
+                if (computed)
+                {
+                    global::System.Numerics.Tensors.TensorPrimitives.Add<T>(mGradient, target, mGradient);
+                }
+            }
+
+            global::System.Threading.Volatile.Write(ref _nextBlock, block + 1);
+        }
+    }
+
+    /// <summary>Writes c for <paramref name="batch"/> items (rows of x); <paramref name="participant"/> picks the scratch.</summary>
+    protected abstract void Compress(global::System.ReadOnlySpan<T> x, global::System.Span<T> compressed, int batch, int participant);
+
+    /// <summary>Adds decompress(h) to the items' rows of y.</summary>
+    protected abstract void Decompress(global::System.ReadOnlySpan<T> mixed, global::System.Span<T> y, int batch);
+
+    /// <summary>Writes dh = decompressᵀ(dY) for the items.</summary>
+    protected abstract void DecompressAdjoint(global::System.ReadOnlySpan<T> dy, global::System.Span<T> mixedGradient, int batch);
+
+    /// <summary>Adds compressᵀ(dc) to the items' rows of dX; <paramref name="participant"/> picks the scratch.</summary>
+    protected abstract void CompressAdjoint(global::System.ReadOnlySpan<T> compressedGradient, global::System.Span<T> inputGradient, int batch, int participant);
+
+    /// <summary>The passes use unchecked references: every span is checked once, up front.</summary>
+    private void CheckLength(int actual, int expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new global::System.ArgumentException(
+                $"{_layer}: span '{name}' has {actual} elements, expected {expected}.", name);
+        }
+    }
+}
+
+/// <summary>The forward region: items [start, end) in blocks of <c>grain</c>, see <see cref="MoRAKernelBase{T}"/>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file readonly struct MoRAForwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Kernels.IKernelRegion<T>
+    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+{
+    public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<T> spans)
+        => kernel.ForwardBlocks(participant, start, end, grain, spans);
+}
+
+/// <summary>The backward region: items [start, end) in blocks of <c>grain</c>, see <see cref="MoRAKernelBase{T}"/>.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file readonly struct MoRABackwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Kernels.IKernelRegion<T>
+    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+{
+    public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<T> spans)
+        => kernel.BackwardBlocks(participant, start, end, grain, spans);
+}
+
+/// <summary>The streaming loops of the MoRA kernels: one vectorized pass each, the sums held in registers.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
+[global::System.Diagnostics.DebuggerNonUserCode]
+[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+file static class MoRALoops
+{
+    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void SumTiles<T>(global::System.ReadOnlySpan<T> row, int tiles, global::System.Span<T> sum)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int width = sum.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref T r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector512<T>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
+            {
+                var acc = global::System.Runtime.Intrinsics.Vector256<T>.Zero;
+                for (int k = 0; k < tiles; k++)
+                {
+                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            T acc = T.Zero;
+            for (int k = 0; k < tiles; k++)
+            {
+                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
+        }
+    }
+
+    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void AddTiles<T>(global::System.ReadOnlySpan<T> tile, int tiles, global::System.Span<T> row)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int width = tile.Length;
+        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
+        ref T h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
+        ref T r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
+            {
+                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
+                for (int k = 0; k < tiles; k++)
+                {
+                    nuint at = (nuint)(k * width + j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
+                }
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            T value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
+            for (int k = 0; k < tiles; k++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
+            }
+        }
+    }
+
+    /// <summary><c>target[j] += source[(start + j) mod source.Length]</c> for <c>j &lt; target.Length</c>, in contiguous segments (the cyclic padding).</summary>
+    public static void AddWrapped<T>(global::System.ReadOnlySpan<T> source, int start, global::System.Span<T> target)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int p = start % source.Length;
+        for (int j = 0; j < target.Length; p = 0)
+        {
+            int length = global::System.Math.Min(target.Length - j, source.Length - p);
+            var segment = target.Slice(j, length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add<T>(segment, source.Slice(p, length), segment);
+            j += length;
+        }
+    }
+
+    /// <summary><c>target[(start + j) mod target.Length] += source[j]</c> for <c>j &lt; source.Length</c>: the adjoint of <see cref="AddWrapped"/>.</summary>
+    public static void AddWrappedAdjoint<T>(global::System.ReadOnlySpan<T> source, int start, global::System.Span<T> target)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int p = start % target.Length;
+        for (int j = 0; j < source.Length; p = 0)
+        {
+            int length = global::System.Math.Min(source.Length - j, target.Length - p);
+            var segment = target.Slice(p, length);
+            global::System.Numerics.Tensors.TensorPrimitives.Add<T>(segment, source.Slice(j, length), segment);
+            j += length;
+        }
+    }
+
+    /// <summary>
+    /// Rotates the pairs (j, j + w) by the angles of <paramref name="cos"/> and <paramref name="sin"/>, <c>w = cos.Length</c>:
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Rotate<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int width = cos.Length;
+        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
+        source = source.Slice(0, 2 * width);
+        destination = destination.Slice(0, 2 * width);
+        ref T c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
+        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
+        ref T lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref T hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
+        ref T loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref T hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            T cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
+            T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
+        }
+    }
+
+    /// <summary>
+    /// Adds the pairs (j, j + w) rotated by the angles of <paramref name="cos"/> and <paramref name="sin"/> to the destination:
+    /// <c>lo' += lo·cos − hi·sin</c>, <c>hi' += hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void RotateAdd<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
+        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int width = cos.Length;
+        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
+        source = source.Slice(0, 2 * width);
+        destination = destination.Slice(0, 2 * width);
+        ref T c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
+        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
+        ref T lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref T hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
+        ref T loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref T hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
+        int j = 0;
+        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
+            }
+        }
+        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
+        {
+            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
+            {
+                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
+                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
+                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
+            }
+        }
+
+        for (; j < width; j++)
+        {
+            T cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
+            T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) += lj * cj - hj * sj;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) += hj * cj + lj * sj;
         }
     }
 }
