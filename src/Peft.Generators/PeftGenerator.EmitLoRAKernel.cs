@@ -48,9 +48,11 @@ public sealed partial class PeftGenerator
                 WriteShapeConstants(writer, layer);
             }
 
-            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows.");
+            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows;");
+            writer.Line("// A with padded rows when its width is a multiple of 2 KiB (see the loops' Stride).");
             writer.Line($"private {t}[] _bTransposed = [];");
             writer.Line($"private {t}[] _bGradientTransposed = [];");
+            writer.Line($"private {t}[] _aPadded = [];");
             writer.Line();
             writer.Line($"int global::Peft.ILoRAKernel<{t}>.Rank => Rank;");
             writer.Line();
@@ -65,7 +67,7 @@ public sealed partial class PeftGenerator
                 $"{SpanName}<{t}> xa, {SpanName}<{t}> y, int batch, int inFeatures, int outFeatures)"))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"{loops}.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, batch, {inName}, {outName});");
+                writer.Line($"{loops}.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, {inName}, {outName});");
             }
 
             writer.Line();
@@ -80,7 +82,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"{loops}.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,");
                 using (writer.Indent())
                 {
-                    writer.Line($"ref _bTransposed, ref _bGradientTransposed, batch, {inName}, {outName});");
+                    writer.Line($"ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, {inName}, {outName});");
                 }
             }
         }

@@ -98,7 +98,7 @@ public sealed partial class PeftGenerator
             writer.Line($"public const int Rank = {rank};");
             writer.Line();
             writer.Line("/// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>");
-            writer.Line($"public const long ParallelWork = {ParallelWork};");
+            writer.Line($"public const long ParallelWork = {ParallelWork.ToString("N0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '_')};");
             writer.Line();
             writer.Line("/// <summary>Rows per chunk of a row region.</summary>");
             writer.Line($"public const int RowGrain = {RowGrain};");
@@ -133,7 +133,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// </summary>");
         using (writer.OpenBlock(
             $"public static void Forward(string layer, {ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, " +
-            $"{SpanName}<{t}> xa, {SpanName}<{t}> y, ref {t}[] bTransposed, int batch, int inFeatures, int outFeatures)"))
+            $"{SpanName}<{t}> xa, {SpanName}<{t}> y, ref {t}[] bTransposed, ref {t}[] aPadded, int batch, int inFeatures, int outFeatures)"))
         {
             writer.Line("CheckLength(layer, x.Length, batch * inFeatures, nameof(x));");
             writer.Line("CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));");
@@ -141,9 +141,15 @@ public sealed partial class PeftGenerator
             writer.Line("CheckLength(layer, xa.Length, batch * Rank, nameof(xa));");
             writer.Line("CheckLength(layer, y.Length, batch * outFeatures, nameof(y));");
             writer.Line();
-            writer.Line("Resize(ref bTransposed, Rank * outFeatures);");
-            writer.Line("Transpose(b, bTransposed, outFeatures);");
-            writer.Line($"{run}(new ForwardRows(inFeatures, outFeatures, scale), new {spans} {{ R0 = x, R1 = a, R2 = bTransposed, W0 = xa, W1 = y }},");
+            writer.Line("int aStride = Stride(inFeatures), bStride = Stride(outFeatures);");
+            writer.Line("Resize(ref bTransposed, Rank * bStride);");
+            writer.Line("Transpose(b, bTransposed, outFeatures, bStride);");
+            writer.Line($"{run}(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),");
+            using (writer.Indent())
+            {
+                writer.Line($"new {spans} {{ R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y }},");
+            }
+
             using (writer.Indent())
             {
                 writer.Line("batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));");
@@ -158,7 +164,7 @@ public sealed partial class PeftGenerator
         using (writer.OpenBlock(
             $"public static void Backward(string layer, {ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> a, " +
             $"{ReadOnlySpanName}<{t}> b, {ReadOnlySpanName}<{t}> xa, {t} scale, {SpanName}<{t}> dyB, {SpanName}<{t}> aGradient, " +
-            $"{SpanName}<{t}> bGradient, {SpanName}<{t}> inputGradient, ref {t}[] bTransposed, ref {t}[] bGradientTransposed, " +
+            $"{SpanName}<{t}> bGradient, {SpanName}<{t}> inputGradient, ref {t}[] bTransposed, ref {t}[] bGradientTransposed, ref {t}[] aPadded, " +
             "int batch, int inFeatures, int outFeatures)"))
         {
             writer.Line("CheckLength(layer, x.Length, batch * inFeatures, nameof(x));");
@@ -167,19 +173,22 @@ public sealed partial class PeftGenerator
             writer.Line("CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));");
             writer.Line("CheckLength(layer, xa.Length, batch * Rank, nameof(xa));");
             writer.Line("CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));");
-            writer.Line("int bBlocks = 0, aBlocks = 0;");
+            writer.Line();
+            writer.Line("int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;");
             using (writer.OpenBlock("if (!bGradient.IsEmpty)"))
             {
                 writer.Line("CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));");
-                writer.Line("Resize(ref bGradientTransposed, Rank * outFeatures);");
+                writer.Line("Resize(ref bGradientTransposed, Rank * bStride);");
                 writer.Line("bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;");
             }
+
 
             using (writer.OpenBlock("if (!aGradient.IsEmpty)"))
             {
                 writer.Line("CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));");
                 writer.Line("aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;");
             }
+
 
             using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
             {
@@ -190,12 +199,14 @@ public sealed partial class PeftGenerator
             using (writer.OpenBlock("if (!aGradient.IsEmpty || !inputGradient.IsEmpty)"))
             {
                 writer.Line("// g[batch, Rank] = dY·B, and dX += s·g·A by the same rows.");
-                writer.Line("Resize(ref bTransposed, Rank * outFeatures);");
-                writer.Line("Transpose(b, bTransposed, outFeatures);");
+                writer.Line("Resize(ref bTransposed, Rank * bStride);");
+                writer.Line("Transpose(b, bTransposed, outFeatures, bStride);");
+                writer.Line("var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);");
                 writer.Line("long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));");
-                writer.Line($"{run}(new BackwardRows(inFeatures, outFeatures, scale), new {spans} {{ R0 = dy, R1 = bTransposed, R2 = a, W0 = dyB, W1 = inputGradient }},");
+                writer.Line($"{run}(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),");
                 using (writer.Indent())
                 {
+                    writer.Line($"new {spans} {{ R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient }},");
                     writer.Line("batch, RowGrain, Participants(rowWork));");
                 }
             }
@@ -203,12 +214,38 @@ public sealed partial class PeftGenerator
             writer.Line();
             writer.Line("// dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).");
             writer.Line("long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));");
-            writer.Line($"{run}(new ColumnGradients(inFeatures, outFeatures, batch, scale, bBlocks), new {spans}");
+            writer.Line($"{run}(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new {spans}");
             using (writer.Indent())
             {
                 writer.Line("{ R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },");
                 writer.Line("bBlocks + aBlocks, 1, Participants(columnWork));");
             }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>");
+        writer.Line("/// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart");
+        writer.Line("/// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).");
+        writer.Line("/// </summary>");
+        writer.Line($"private static int Stride(int width) => width * sizeof({t}) % 2048 == 0 ? width + 64 / sizeof({t}) : width;");
+        writer.Line();
+        writer.Line("/// <summary>The rows of A <c>[Rank, width]</c> <paramref name=\"stride\"/> apart: A itself, or its copy in <paramref name=\"padded\"/>.</summary>");
+        using (writer.OpenBlock($"private static {ReadOnlySpanName}<{t}> Rows({ReadOnlySpanName}<{t}> a, int width, int stride, ref {t}[] padded)"))
+        {
+            using (writer.OpenBlock("if (stride == width)"))
+            {
+                writer.Line("return a;");
+            }
+
+            writer.Line();
+            writer.Line("Resize(ref padded, Rank * stride);");
+            using (writer.OpenBlock("for (int k = 0; k < Rank; k++)"))
+            {
+                writer.Line($"a.Slice(k * width, width).CopyTo(new {SpanName}<{t}>(padded, k * stride, width));");
+            }
+
+            writer.Line();
+            writer.Line("return padded;");
         }
 
         writer.Line();
@@ -223,25 +260,25 @@ public sealed partial class PeftGenerator
         string execute = $"public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<{t}> s)";
 
         writer.Line("/// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>");
-        using (writer.OpenBlock($"private readonly struct ForwardRows(int inFeatures, int outFeatures, {t} scale) : {region}"))
+        using (writer.OpenBlock($"private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, {t} scale) : {region}"))
         {
             using (writer.OpenBlock(execute))
             {
-                writer.Line("ProjectDown(s.R1, s.R0, s.W0, inFeatures, start, end);");
-                writer.Line("ProjectUp(s.R2, s.W0, s.W1, scale, outFeatures, start, end);");
+                writer.Line("ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);");
+                writer.Line("ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);");
             }
         }
 
         writer.Line();
         writer.Line("/// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>");
-        using (writer.OpenBlock($"private readonly struct BackwardRows(int inFeatures, int outFeatures, {t} scale) : {region}"))
+        using (writer.OpenBlock($"private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, {t} scale) : {region}"))
         {
             using (writer.OpenBlock(execute))
             {
-                writer.Line("ProjectDown(s.R1, s.R0, s.W0, outFeatures, start, end);");
+                writer.Line("ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);");
                 using (writer.OpenBlock("if (!s.W1.IsEmpty)"))
                 {
-                    writer.Line("ProjectUp(s.R2, s.W0, s.W1, scale, inFeatures, start, end);");
+                    writer.Line("ProjectUp(s.R2, aStride, s.W0, s.W1, scale, inFeatures, start, end);");
                 }
             }
         }
@@ -252,7 +289,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.");
         writer.Line("/// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.");
         writer.Line("/// </summary>");
-        using (writer.OpenBlock($"private readonly struct ColumnGradients(int inFeatures, int outFeatures, int batch, {t} scale, int bBlocks) : {region}"))
+        using (writer.OpenBlock($"private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, {t} scale, int bBlocks) : {region}"))
         {
             using (writer.OpenBlock(execute))
             {
@@ -263,16 +300,17 @@ public sealed partial class PeftGenerator
                         writer.Line("int first = block * ColumnBlock, last = global::System.Math.Min(outFeatures, first + ColumnBlock);");
                         using (writer.OpenBlock("for (int k = 0; k < Rank; k++)"))
                         {
-                            writer.Line("s.W0.Slice(k * outFeatures + first, last - first).Clear();");
+                            writer.Line("s.W0.Slice(k * bStride + first, last - first).Clear();");
                         }
 
-                        writer.Line("AccumulateOuter(s.R0, s.R1, s.W0, scale, outFeatures, batch, first, last);");
-                        writer.Line("AddTransposed(s.W0, s.W1, outFeatures, first, last);");
+
+                        writer.Line("AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);");
+                        writer.Line("AddTransposed(s.W0, s.W1, bStride, first, last);");
                     }
                     using (writer.OpenBlock("else"))
                     {
                         writer.Line("int first = (block - bBlocks) * ColumnBlock;");
-                        writer.Line("AccumulateOuter(s.R2, s.R3, s.W2, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));");
+                        writer.Line("AccumulateOuter(s.R2, s.R3, s.W2, inFeatures, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));");
                     }
                 }
             }
@@ -304,8 +342,8 @@ public sealed partial class PeftGenerator
 
     private static void WriteTransposes(IndentedWriter writer, string t, int rank)
     {
-        writer.Line("/// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c>.</summary>");
-        using (writer.OpenBlock($"public static void Transpose({ReadOnlySpanName}<{t}> b, {SpanName}<{t}> transposed, int outFeatures)"))
+        writer.Line("/// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c> with rows <paramref name=\"stride\"/> apart.</summary>");
+        using (writer.OpenBlock($"public static void Transpose({ReadOnlySpanName}<{t}> b, {SpanName}<{t}> transposed, int outFeatures, int stride)"))
         {
             writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetReference(b);");
             writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetReference(transposed);");
@@ -314,14 +352,14 @@ public sealed partial class PeftGenerator
                 writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref source, o * Rank);");
                 for (int k = 0; k < rank; k++)
                 {
-                    writer.Line($"{UnsafeName}.Add(ref target, {k} * outFeatures + o) = {UnsafeName}.Add(ref row, {k});");
+                    writer.Line($"{UnsafeName}.Add(ref target, {k} * stride + o) = {UnsafeName}.Add(ref row, {k});");
                 }
             }
         }
 
         writer.Line();
-        writer.Line("/// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last).</summary>");
-        using (writer.OpenBlock($"public static void AddTransposed({ReadOnlySpanName}<{t}> transposed, {SpanName}<{t}> b, int outFeatures, int first, int last)"))
+        writer.Line("/// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last) (bᵀ rows <paramref name=\"stride\"/> apart).</summary>");
+        using (writer.OpenBlock($"public static void AddTransposed({ReadOnlySpanName}<{t}> transposed, {SpanName}<{t}> b, int stride, int first, int last)"))
         {
             writer.Line($"ref {t} source = ref {MemoryMarshalName}.GetReference(transposed);");
             writer.Line($"ref {t} target = ref {MemoryMarshalName}.GetReference(b);");
@@ -330,7 +368,7 @@ public sealed partial class PeftGenerator
                 writer.Line($"ref {t} row = ref {UnsafeName}.Add(ref target, o * Rank);");
                 for (int k = 0; k < rank; k++)
                 {
-                    writer.Line($"{UnsafeName}.Add(ref row, {k}) += {UnsafeName}.Add(ref source, {k} * outFeatures + o);");
+                    writer.Line($"{UnsafeName}.Add(ref row, {k}) += {UnsafeName}.Add(ref source, {k} * stride + o);");
                 }
             }
         }
@@ -348,11 +386,11 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteProjectDown(IndentedWriter writer, string t, int rank)
     {
-        writer.Line("/// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>).</summary>");
+        writer.Line("/// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>, rows <paramref name=\"stride\"/> apart).</summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"public static void ProjectDown({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int start, int end)"))
+        using (writer.OpenBlock($"public static void ProjectDown({ReadOnlySpanName}<{t}> m, int stride, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> h, int width, int start, int end)"))
         {
-            WriteRowReferences(writer, t, "m", "m", rank, "width");
+            WriteRowReferences(writer, t, "m", "m", rank, "stride");
             writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
             WriteRowPasses(writer, RowsPerPass(rank), rows => WriteProjectDownRows(writer, t, rank, rows));
@@ -451,11 +489,11 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteProjectUp(IndentedWriter writer, string t, int rank)
     {
-        writer.Line("/// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>).</summary>");
+        writer.Line("/// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, rows <paramref name=\"stride\"/> apart; h is <c>[batch, Rank]</c>).</summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"public static void ProjectUp({ReadOnlySpanName}<{t}> m, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int start, int end)"))
+        using (writer.OpenBlock($"public static void ProjectUp({ReadOnlySpanName}<{t}> m, int stride, {ReadOnlySpanName}<{t}> h, {SpanName}<{t}> y, {t} scale, int width, int start, int end)"))
         {
-            WriteRowReferences(writer, t, "m", "m", rank, "width");
+            WriteRowReferences(writer, t, "m", "m", rank, "stride");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
             writer.Line($"ref {t} y0 = ref {MemoryMarshalName}.GetReference(y);");
             WriteRowPasses(writer, RowsPerPass(rank), rows => WriteProjectUpRows(writer, t, rank, rows));
@@ -527,14 +565,14 @@ public sealed partial class PeftGenerator
     private static void WriteAccumulateOuter(IndentedWriter writer, string t, int rank)
     {
         writer.Line("/// <summary>");
-        writer.Line("/// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, h is <c>[batch, Rank]</c>,");
+        writer.Line("/// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, rows <paramref name=\"stride\"/> apart; h is <c>[batch, Rank]</c>;");
         writer.Line("/// v is <c>[batch, width]</c>); <paramref name=\"first\"/> is a multiple of the vector width, so a column's sum does not depend on the range.");
         writer.Line("/// </summary>");
         writer.Line(AggressiveOptimization);
-        using (writer.OpenBlock($"public static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, {t} scale, int width, int batch, int first, int last)"))
+        using (writer.OpenBlock($"public static void AccumulateOuter({ReadOnlySpanName}<{t}> h, {ReadOnlySpanName}<{t}> v, {SpanName}<{t}> g, int stride, {t} scale, int width, int batch, int first, int last)"))
         {
             writer.Line("const int RowBlock = 16;");
-            WriteRowReferences(writer, t, "g", "g", rank, "width");
+            WriteRowReferences(writer, t, "g", "g", rank, "stride");
             writer.Line($"ref {t} h0 = ref {MemoryMarshalName}.GetReference(h);");
             writer.Line($"ref {t} v0 = ref {MemoryMarshalName}.GetReference(v);");
             using (writer.OpenBlock("for (int rowStart = 0; rowStart < batch; rowStart += RowBlock)"))
