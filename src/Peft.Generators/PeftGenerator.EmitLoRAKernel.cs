@@ -30,7 +30,8 @@ public sealed partial class PeftGenerator
         writer.Line("/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>");
         writer.Line("/// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>");
         writer.Line("/// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row");
-        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors.</para>");
+        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping");
+        writer.Line($"/// into parallel regions (large problems use every core) live in <see cref=\"{loops}\"/>, shared by rank.</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.ILoRAKernel<{t}>"))
@@ -47,9 +48,11 @@ public sealed partial class PeftGenerator
                 WriteShapeConstants(writer, layer);
             }
 
-            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows.");
+            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows;");
+            writer.Line("// A with padded rows when its width is a multiple of 2 KiB (see the loops' Stride).");
             writer.Line($"private {t}[] _bTransposed = [];");
             writer.Line($"private {t}[] _bGradientTransposed = [];");
+            writer.Line($"private {t}[] _aPadded = [];");
             writer.Line();
             writer.Line($"int global::Peft.ILoRAKernel<{t}>.Rank => Rank;");
             writer.Line();
@@ -58,76 +61,30 @@ public sealed partial class PeftGenerator
             writer.Line($"int global::Peft.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
             writer.Line();
 
-            writer.Line("/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>");
+            writer.Line($"/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref=\"{loops}.Forward\"/>).</summary>");
             using (writer.OpenBlock(
                 $"public void Forward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, " +
                 $"{SpanName}<{t}> xa, {SpanName}<{t}> y, int batch, int inFeatures, int outFeatures)"))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"CheckLength(x.Length, batch * {inName}, nameof(x));");
-                writer.Line($"CheckLength(a.Length, Rank * {inName}, nameof(a));");
-                writer.Line($"CheckLength(b.Length, {outName} * Rank, nameof(b));");
-                writer.Line("CheckLength(xa.Length, batch * Rank, nameof(xa));");
-                writer.Line($"CheckLength(y.Length, batch * {outName}, nameof(y));");
-                writer.Line();
-                writer.Line($"{loops}.ProjectDown(a, x, xa, {inName}, batch);");
-                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
-                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
-                writer.Line($"{loops}.ProjectUp(_bTransposed, xa, y, Scale, {outName}, batch);");
+                writer.Line($"{loops}.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, {inName}, {outName});");
             }
 
             writer.Line();
-            writer.Line("/// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>");
+            writer.Line("/// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; " +
+                $"<see cref=\"{loops}.Backward\"/>).</summary>");
             using (writer.OpenBlock(
                 $"public void Backward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, " +
                 $"{ReadOnlySpanName}<{t}> xa, {t} scale, {SpanName}<{t}> dyB, {SpanName}<{t}> aGradient, {SpanName}<{t}> bGradient, " +
                 $"{SpanName}<{t}> inputGradient, int batch, int inFeatures, int outFeatures)"))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"CheckLength(x.Length, batch * {inName}, nameof(x));");
-                writer.Line($"CheckLength(dy.Length, batch * {outName}, nameof(dy));");
-                writer.Line($"CheckLength(a.Length, Rank * {inName}, nameof(a));");
-                writer.Line($"CheckLength(b.Length, {outName} * Rank, nameof(b));");
-                writer.Line("CheckLength(xa.Length, batch * Rank, nameof(xa));");
-                writer.Line("CheckLength(dyB.Length, batch * Rank, nameof(dyB));");
-                using (writer.OpenBlock("if (!bGradient.IsEmpty)"))
+                writer.Line($"{loops}.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,");
+                using (writer.Indent())
                 {
-                    writer.Line($"CheckLength(bGradient.Length, {outName} * Rank, nameof(bGradient));");
-                    writer.Line();
-                    writer.Line("// dBᵀ[Rank, out] = s·xaᵀ·dY, then dB[o, k] += dBᵀ[k, o]");
-                    writer.Line($"Resize(ref _bGradientTransposed, Rank * {outName});");
-                    writer.Line("global::System.Array.Clear(_bGradientTransposed);");
-                    writer.Line($"{loops}.AccumulateOuter(xa, dy, _bGradientTransposed, Scale, {outName}, batch);");
-                    writer.Line($"{loops}.AddTransposed(_bGradientTransposed, bGradient, {outName});");
-                }
-
-                writer.Line();
-                using (writer.OpenBlock("if (aGradient.IsEmpty && inputGradient.IsEmpty)"))
-                {
-                    writer.Line("return;");
-                }
-
-                writer.Line();
-                writer.Line("// g[batch, Rank] = dY·B");
-                writer.Line($"Resize(ref _bTransposed, Rank * {outName});");
-                writer.Line($"{loops}.Transpose(b, _bTransposed, {outName});");
-                writer.Line($"{loops}.ProjectDown(_bTransposed, dy, dyB, {outName}, batch);");
-                using (writer.OpenBlock("if (!aGradient.IsEmpty)"))
-                {
-                    writer.Line($"CheckLength(aGradient.Length, Rank * {inName}, nameof(aGradient));");
-                    writer.Line($"{loops}.AccumulateOuter(dyB, x, aGradient, Scale, {inName}, batch);");
-                }
-
-                writer.Line();
-                using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
-                {
-                    writer.Line($"CheckLength(inputGradient.Length, batch * {inName}, nameof(inputGradient));");
-                    writer.Line($"{loops}.ProjectUp(a, dyB, inputGradient, Scale, {inName}, batch);");
+                    writer.Line($"ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, {inName}, {outName});");
                 }
             }
-
-            writer.Line();
-            WriteCommonHelpers(writer, t);
         }
     }
 

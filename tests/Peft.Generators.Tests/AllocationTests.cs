@@ -42,3 +42,61 @@ public sealed class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+/// <summary>Process-wide allocation counts see every test running beside them: this collection runs alone.</summary>
+[CollectionDefinition(nameof(ParallelAllocationTests), DisableParallelization = true)]
+public sealed class ParallelAllocationCollection;
+
+/// <summary>Parallel steps through the generated kernels allocate nothing, on the calling thread or the worker.</summary>
+[Collection(nameof(ParallelAllocationTests))]
+public sealed class ParallelAllocationTests
+{
+    /// <summary>
+    /// Steady-state steps above the parallel threshold, counted process-wide so that the worker thread is seen too. The
+    /// test runner's own threads allocate now and then: the cleanest of ten windows is kept (code that
+    /// allocates shows up in every window).
+    /// </summary>
+    [Fact]
+    public void SteadyStateParallelStepsAllocateNothingOnAnyThread()
+    {
+        var model = new ParallelEqualityModel();
+        model.AttachAdapters();
+        var optimizer = model.CreateOptimizer(1e-3);
+        var layer = model.Tall;
+        const int batch = 203;
+        var x = new float[batch * layer.InFeatures];
+        var y = new float[batch * layer.OutFeatures];
+        var dy = new float[batch * layer.OutFeatures];
+        var dx = new float[batch * layer.InFeatures];
+        Array.Fill(x, 0.5f);
+        Array.Fill(dy, 0.25f);
+
+        void Step()
+        {
+            optimizer.ZeroGradients();
+            layer.Forward(x, y, batch);
+            layer.Backward(x, dy, dx, batch);
+            optimizer.Step();
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Step();
+        }
+
+        long best = long.MaxValue;
+        for (int window = 0; window < 10 && best != 0; window++)
+        {
+            Thread.Sleep(5);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 3; i++)
+            {
+                Step();
+            }
+
+            best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+
+        Assert.Equal(0, best);
+    }
+}

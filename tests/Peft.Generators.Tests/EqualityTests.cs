@@ -10,10 +10,31 @@ namespace Peft.Generators.Tests;
 /// </summary>
 public sealed class EqualityTests
 {
-    private const int Batch = 5;
     private const int Steps = 4;
 
-    public static IEnumerable<object[]> Models() => [["LoRA"], ["LoRAPlus"], ["MoRA"]];
+    /// <summary>Rows per step of the <c>Parallel</c> model: odd, and enough for every pass group to run as a parallel region.</summary>
+    private const int ParallelBatch = 203;
+
+    public static IEnumerable<object[]> Models() => [["LoRA"], ["LoRAPlus"], ["MoRA"], ["Parallel"]];
+
+    /// <summary>Every LoRA pass group of the <c>Parallel</c> model (forward; g and dX; dA and dB) is above the generator's threshold.</summary>
+    [Fact]
+    public void ParallelModelIsAboveTheParallelThreshold()
+    {
+        var model = new ParallelEqualityModel();
+        model.AttachAdapters();
+        foreach (var (path, layer) in model.AdapterLayers())
+        {
+            var (inFeatures, outFeatures, rank) = layer switch
+            {
+                Linear<float> f => (f.InFeatures, f.OutFeatures, ((LoRAAdapter<float>)f.Adapters.Active!).Rank),
+                Linear<double> d => (d.InFeatures, d.OutFeatures, ((LoRAAdapter<double>)d.Adapters.Active!).Rank),
+                _ => throw new InvalidOperationException(path),
+            };
+            long smallestGroup = (long)ParallelBatch * rank * (inFeatures + outFeatures); // each group, with every gradient wanted
+            Assert.True(smallestGroup >= PeftGenerator.ParallelWork, $"{path}: {smallestGroup} multiply-adds stay on one thread");
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -56,11 +77,12 @@ public sealed class EqualityTests
         var (generated, _) = CreatePair(model);
         ((Module)generated).Eval();
         var random = new Random(3);
+        int batch = BatchOf(generated);
         foreach (var (path, layer) in generated.AdapterLayers())
         {
-            var before = Forward(layer, random, out var input);
+            var before = Forward(layer, batch, random, out var input);
             generated.MergeAdapters();
-            var merged = ForwardWith(layer, input);
+            var merged = ForwardWith(layer, batch, input);
             generated.UnmergeAdapters();
             AssertClose(before, merged, $"{path} merged");
         }
@@ -131,8 +153,11 @@ public sealed class EqualityTests
         "LoRA" => new LoRAEqualityModel(),
         "LoRAPlus" => new LoRAPlusEqualityModel(),
         "MoRA" => new MoRAEqualityModel(),
+        "Parallel" => new ParallelEqualityModel(),
         _ => throw new ArgumentException(model),
     };
+
+    private static int BatchOf(IAdapterModel model) => model is ParallelEqualityModel ? ParallelBatch : 5;
 
     /// <summary>Two instances: generated kernels and runtime kernels, with identical, non-zero adapter parameters.</summary>
     private static (IAdapterModel Generated, IAdapterModel Runtime) CreatePair(string model)
@@ -232,10 +257,10 @@ public sealed class EqualityTests
             switch (layer, runtimeLayers[path])
             {
                 case (Linear<float> g, Linear<float> r):
-                    StepLayer(path, g, r, random, compare);
+                    StepLayer(path, g, r, BatchOf(generated), random, compare);
                     break;
                 case (Linear<double> g, Linear<double> r):
-                    StepLayer(path, g, r, random, compare);
+                    StepLayer(path, g, r, BatchOf(generated), random, compare);
                     break;
             }
         }
@@ -246,17 +271,17 @@ public sealed class EqualityTests
         }
     }
 
-    private static void StepLayer<T>(string path, Linear<T> generated, Linear<T> runtime, Random random, bool compare)
+    private static void StepLayer<T>(string path, Linear<T> generated, Linear<T> runtime, int batch, Random random, bool compare)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var x = RandomArray<T>(Batch * generated.InFeatures, random);
-        var dy = RandomArray<T>(Batch * generated.OutFeatures, random);
-        var (yg, yr) = (new T[Batch * generated.OutFeatures], new T[Batch * generated.OutFeatures]);
+        var x = RandomArray<T>(batch * generated.InFeatures, random);
+        var dy = RandomArray<T>(batch * generated.OutFeatures, random);
+        var (yg, yr) = (new T[batch * generated.OutFeatures], new T[batch * generated.OutFeatures]);
         var (dxg, dxr) = (new T[x.Length], new T[x.Length]);
-        generated.Forward(x, yg, Batch);
-        runtime.Forward(x, yr, Batch);
-        generated.Backward(x, dy, dxg, Batch);
-        runtime.Backward(x, dy, dxr, Batch);
+        generated.Forward(x, yg, batch);
+        runtime.Forward(x, yr, batch);
+        generated.Backward(x, dy, dxg, batch);
+        runtime.Backward(x, dy, dxr, batch);
         if (compare)
         {
             AssertClose(yr, yg, $"{path} output");
@@ -281,32 +306,32 @@ public sealed class EqualityTests
         }
     }
 
-    private static object Forward(Module layer, Random random, out object input)
+    private static object Forward(Module layer, int batch, Random random, out object input)
     {
         switch (layer)
         {
             case Linear<float> f:
-                input = RandomArray<float>(Batch * f.InFeatures, random);
-                return ForwardWith(layer, input);
+                input = RandomArray<float>(batch * f.InFeatures, random);
+                return ForwardWith(layer, batch, input);
             case Linear<double> d:
-                input = RandomArray<double>(Batch * d.InFeatures, random);
-                return ForwardWith(layer, input);
+                input = RandomArray<double>(batch * d.InFeatures, random);
+                return ForwardWith(layer, batch, input);
             default:
                 throw new InvalidOperationException(layer.GetType().Name);
         }
     }
 
-    private static object ForwardWith(Module layer, object input)
+    private static object ForwardWith(Module layer, int batch, object input)
     {
         switch (layer)
         {
             case Linear<float> f:
-                var yf = new float[Batch * f.OutFeatures];
-                f.Forward((float[])input, yf, Batch);
+                var yf = new float[batch * f.OutFeatures];
+                f.Forward((float[])input, yf, batch);
                 return yf;
             case Linear<double> d:
-                var yd = new double[Batch * d.OutFeatures];
-                d.Forward((double[])input, yd, Batch);
+                var yd = new double[batch * d.OutFeatures];
+                d.Forward((double[])input, yd, batch);
                 return yd;
             default:
                 throw new InvalidOperationException(layer.GetType().Name);

@@ -56,3 +56,27 @@ public sealed partial class MoRAEqualityModel : Module, IAdapterModel
     [MoRA(Rank = 3, Type = MoRAType.Sharing)]
     public Linear<double> Narrow { get; } = new(90, 11);
 }
+
+// Run with EqualityTests.ParallelBatch rows: every pass group is above PeftGenerator.ParallelWork, so
+// the generated loops run as parallel regions; odd sizes leave partial row chunks, partial column
+// blocks (1001 = 3·256 + 233, 777 = 3·256 + 9) and scalar tails; widths of 1024 floats and 1280 doubles
+// (multiples of 2 KiB) take the padded-row copies of A and Bᵀ.
+public sealed partial class ParallelEqualityModel : Module, IAdapterModel
+{
+    public ParallelEqualityModel(int width = 517)
+    {
+        Runtime = new Linear(width, 2 * width + 3);
+    }
+
+    [LoRA(Rank = 8, Alpha = 16)]
+    public Linear Wide { get; } = new(1001, 777);
+
+    [LoRAPlus(Rank = 16, Alpha = 32, Ratio = 16)]
+    public Linear Tall { get; } = new(300, 1024);
+
+    [LoRAPlus(Rank = 6, Alpha = 9, Ratio = 4)]
+    public Linear<double> Precise { get; } = new(1280, 515, bias: false);
+
+    [LoRA(Rank = 7, Alpha = 10, UseRsLoRA = true)]
+    public Linear Runtime { get; }
+}
