@@ -85,6 +85,15 @@ public sealed partial class PeftGenerator
                     writer.Line($"ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, {inName}, {outName});");
                 }
             }
+
+            writer.Line();
+            writer.Line($"/// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref=\"{loops}.AddDeltaWeight\"/>).</summary>");
+            using (writer.OpenBlock(
+                $"public void AddDeltaWeight({ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, {t} factor, {SpanName}<{t}> weight, int inFeatures, int outFeatures)"))
+            {
+                WriteShapeCheck(writer, constant);
+                writer.Line($"{loops}.AddDeltaWeight(Layer, a, b, factor * Scale, weight, {inName}, {outName});");
+            }
         }
     }
 
@@ -124,33 +133,6 @@ public sealed partial class PeftGenerator
         writer.Line("/// <summary>The layer this kernel computes, as error messages name it.</summary>");
         writer.Line($"public const string Layer = \"{model.DisplayName}.{layer.MemberName}\";");
         writer.Line();
-    }
-
-    /// <summary>Scratch resizing and the length check shared by every kernel.</summary>
-    private static void WriteCommonHelpers(IndentedWriter writer, string t)
-    {
-        writer.Line("/// <summary>Reallocates <paramref name=\"buffer\"/> when its length differs (once per shape: steady state allocates nothing).</summary>");
-        using (writer.OpenBlock($"private static void Resize(ref {t}[] buffer, int length)"))
-        {
-            using (writer.OpenBlock("if (buffer.Length != length)"))
-            {
-                writer.Line($"buffer = new {t}[length];");
-            }
-        }
-
-        writer.Line();
-        writer.Line("/// <summary>The loops use unchecked references: every span is checked once, up front.</summary>");
-        using (writer.OpenBlock("private static void CheckLength(int actual, int expected, string name)"))
-        {
-            using (writer.OpenBlock("if (actual != expected)"))
-            {
-                writer.Line("throw new global::System.ArgumentException(");
-                using (writer.Indent())
-                {
-                    writer.Line("$\"{Layer}: span '{name}' has {actual} elements, expected {expected}.\", name);");
-                }
-            }
-        }
     }
 
     /// <summary>

@@ -223,6 +223,17 @@ public sealed partial class PeftGenerator
         }
 
         writer.Line();
+        writer.Line("/// <summary>The merge of <paramref name=\"layer\"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref=\"ProjectUp\"/>.</summary>");
+        using (writer.OpenBlock(
+            $"public static void AddDeltaWeight(string layer, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, {SpanName}<{t}> weight, int inFeatures, int outFeatures)"))
+        {
+            writer.Line("CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));");
+            writer.Line("CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));");
+            writer.Line("CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));");
+            writer.Line("ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);");
+        }
+
+        writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart");
         writer.Line("/// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).");

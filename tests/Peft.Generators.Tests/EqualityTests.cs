@@ -88,6 +88,21 @@ public sealed class EqualityTests
         }
     }
 
+    /// <summary>The generated merge (LoRA: the rank-unrolled loop; MoRA: the kernel's forward on the identity) folds
+    /// the same ΔW into every weight as the runtime kernels, and unmerging restores the same weights.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GeneratedAndRuntimeMergesAgree(string model)
+    {
+        var (generated, runtime) = CreatePair(model);
+        generated.MergeAdapters();
+        runtime.MergeAdapters();
+        ParametersAgree((Module)generated, (Module)runtime);
+        generated.UnmergeAdapters();
+        runtime.UnmergeAdapters();
+        ParametersAgree((Module)generated, (Module)runtime);
+    }
+
     /// <summary>
     /// The MoRA kernels on a batch large enough to run as a parallel region over several blocks with a partial last
     /// one (7001 items; every layer of the model is over the kernels' work threshold): y, dX and dM agree with the

@@ -41,4 +41,9 @@ public interface ILoRAKernel<T>
         ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> xa, T scale,
         Span<T> dyB, Span<T> aGradient, Span<T> bGradient, Span<T> inputGradient,
         int batch, int inFeatures, int outFeatures);
+
+    /// <summary>
+    /// The merge: <c>W[out, in] += factor·s·B·A</c> (<paramref name="factor"/> is 1 to merge, −1 to unmerge).
+    /// </summary>
+    void AddDeltaWeight(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, T factor, Span<T> weight, int inFeatures, int outFeatures);
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Peft.Kernels;
 
 namespace Peft;
 
@@ -140,9 +139,8 @@ public class LoRAAdapter<T> : Adapter<T>
     {
         CheckWeightLength(weight.Length);
 
-        // W[out×in] += factor·s·B[out×r]·A[r×in]
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, Layer.OutFeatures, Layer.InFeatures, Rank,
-            factor * Scale, B.Value, Rank, A.Value, Layer.InFeatures, T.One, weight, Layer.InFeatures);
+        // W[out×in] += factor·s·B[out×r]·A[r×in], through the kernel (a generated one keeps the rank unrolled).
+        Kernel.AddDeltaWeight(A.Value, B.Value, Scale, factor, weight, Layer.InFeatures, Layer.OutFeatures);
     }
 
     /// <summary>Creates and attaches a LoRA adapter (see <see cref="LinearAdapterExtensions"/>).</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Peft.Kernels;
 
 namespace Peft;
 
@@ -88,6 +89,14 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
             // dX[batch×in] += s·g·A
             LowRankProducts.ExpandAdd(dyB, scale, a, inputGradient, batch, inFeatures, r);
         }
+    }
+
+    /// <inheritdoc />
+    public void AddDeltaWeight(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, T factor, Span<T> weight, int inFeatures, int outFeatures)
+    {
+        // W[out×in] += factor·s·B[out×r]·A[r×in]
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outFeatures, inFeatures, Rank,
+            factor * scale, b, Rank, a, inFeatures, T.One, weight, inFeatures);
     }
 
     /// <summary>Writes Bᵀ ([r×out]) of B ([out×r]) into the scratch and returns it.</summary>

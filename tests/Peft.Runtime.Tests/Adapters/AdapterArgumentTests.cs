@@ -92,5 +92,9 @@ public sealed class AdapterArgumentTests
             ReadOnlySpan<double> xa, double scale, Span<double> dyB, Span<double> aGradient, Span<double> bGradient,
             Span<double> inputGradient, int batch, int inFeatures, int outFeatures)
             => _inner.Backward(x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient, batch, inFeatures, outFeatures);
+
+        public void AddDeltaWeight(ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale, double factor,
+            Span<double> weight, int inFeatures, int outFeatures)
+            => _inner.AddDeltaWeight(a, b, scale, factor, weight, inFeatures, outFeatures);
     }
 }

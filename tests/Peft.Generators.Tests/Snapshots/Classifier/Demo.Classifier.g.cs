@@ -193,6 +193,18 @@ file sealed class HiddenKernel : global::Peft.ILoRAKernel<float>
         Rank8SingleLoops.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,
             ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
     }
+
+    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref="Rank8SingleLoops.AddDeltaWeight"/>).</summary>
+    public void AddDeltaWeight(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor, global::System.Span<float> weight, int inFeatures, int outFeatures)
+    {
+        if (inFeatures != InFeatures || outFeatures != OutFeatures)
+        {
+            throw new global::System.ArgumentException(
+                $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
+        }
+
+        Rank8SingleLoops.AddDeltaWeight(Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
+    }
 }
 
 /// <summary>
@@ -388,6 +400,15 @@ file static class Rank8SingleLoops
         global::Peft.Kernels.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Kernels.KernelSpans<float>
             { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
             bBlocks + aBlocks, 1, Participants(columnWork));
+    }
+
+    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref="ProjectUp"/>.</summary>
+    public static void AddDeltaWeight(string layer, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> weight, int inFeatures, int outFeatures)
+    {
+        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
+        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
+        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
+        ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
     }
 
     /// <summary>
