@@ -182,13 +182,11 @@ public sealed partial class PeftGenerator
                 writer.Line("bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;");
             }
 
-
             using (writer.OpenBlock("if (!aGradient.IsEmpty)"))
             {
                 writer.Line("CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));");
                 writer.Line("aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;");
             }
-
 
             using (writer.OpenBlock("if (!inputGradient.IsEmpty)"))
             {
@@ -313,7 +311,6 @@ public sealed partial class PeftGenerator
                         {
                             writer.Line("s.W0.Slice(k * bStride + first, last - first).Clear();");
                         }
-
 
                         writer.Line("AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);");
                         writer.Line("AddTransposed(s.W0, s.W1, bStride, first, last);");

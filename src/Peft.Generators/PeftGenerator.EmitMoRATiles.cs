@@ -16,14 +16,7 @@ public sealed partial class PeftGenerator
     {
         const string t = "T";
         writer.Line("/// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>");
-        writer.Line(AggressiveOptimization);
-        writer.Line($"public static void SumTiles<T>({ReadOnlySpanName}<T> row, int tiles, {SpanName}<T> sum)");
-        using (writer.Indent())
-        {
-            writer.Line(MoRAConstraint);
-        }
-
-        using (writer.OpenBlock())
+        using (OpenGenericLoop(writer, $"public static void SumTiles<T>({ReadOnlySpanName}<T> row, int tiles, {SpanName}<T> sum)"))
         {
             writer.Line("int width = sum.Length;");
             writer.Line("row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it");
@@ -59,14 +52,7 @@ public sealed partial class PeftGenerator
 
         writer.Line();
         writer.Line("/// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>");
-        writer.Line(AggressiveOptimization);
-        writer.Line($"public static void AddTiles<T>({ReadOnlySpanName}<T> tile, int tiles, {SpanName}<T> row)");
-        using (writer.Indent())
-        {
-            writer.Line(MoRAConstraint);
-        }
-
-        using (writer.OpenBlock())
+        using (OpenGenericLoop(writer, $"public static void AddTiles<T>({ReadOnlySpanName}<T> tile, int tiles, {SpanName}<T> row)"))
         {
             writer.Line("int width = tile.Length;");
             writer.Line("row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it");
@@ -99,13 +85,7 @@ public sealed partial class PeftGenerator
 
         writer.Line();
         writer.Line("/// <summary><c>target[j] += source[(start + j) mod source.Length]</c> for <c>j &lt; target.Length</c>, in contiguous segments (the cyclic padding).</summary>");
-        writer.Line($"public static void AddWrapped<T>({ReadOnlySpanName}<T> source, int start, {SpanName}<T> target)");
-        using (writer.Indent())
-        {
-            writer.Line(MoRAConstraint);
-        }
-
-        using (writer.OpenBlock())
+        using (OpenGenericLoop(writer, $"public static void AddWrapped<T>({ReadOnlySpanName}<T> source, int start, {SpanName}<T> target)", optimize: false))
         {
             writer.Line("int p = start % source.Length;");
             using (writer.OpenBlock("for (int j = 0; j < target.Length; p = 0)"))
@@ -119,13 +99,7 @@ public sealed partial class PeftGenerator
 
         writer.Line();
         writer.Line("/// <summary><c>target[(start + j) mod target.Length] += source[j]</c> for <c>j &lt; source.Length</c>: the adjoint of <see cref=\"AddWrapped\"/>.</summary>");
-        writer.Line($"public static void AddWrappedAdjoint<T>({ReadOnlySpanName}<T> source, int start, {SpanName}<T> target)");
-        using (writer.Indent())
-        {
-            writer.Line(MoRAConstraint);
-        }
-
-        using (writer.OpenBlock())
+        using (OpenGenericLoop(writer, $"public static void AddWrappedAdjoint<T>({ReadOnlySpanName}<T> source, int start, {SpanName}<T> target)", optimize: false))
         {
             writer.Line("int p = start % target.Length;");
             using (writer.OpenBlock("for (int j = 0; j < source.Length; p = 0)"))
@@ -157,14 +131,7 @@ public sealed partial class PeftGenerator
             : "/// Rotates the pairs (j, j + w) by the angles of <paramref name=\"cos\"/> and <paramref name=\"sin\"/>, <c>w = cos.Length</c>:");
         writer.Line($"/// <c>lo' {store} lo·cos − hi·sin</c>, <c>hi' {store} hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).");
         writer.Line("/// </summary>");
-        writer.Line(AggressiveOptimization);
-        writer.Line($"public static void {name}<T>({ReadOnlySpanName}<T> source, {SpanName}<T> destination, {ReadOnlySpanName}<T> cos, {ReadOnlySpanName}<T> sin)");
-        using (writer.Indent())
-        {
-            writer.Line(MoRAConstraint);
-        }
-
-        using (writer.OpenBlock())
+        using (OpenGenericLoop(writer, $"public static void {name}<T>({ReadOnlySpanName}<T> source, {SpanName}<T> destination, {ReadOnlySpanName}<T> cos, {ReadOnlySpanName}<T> sin)"))
         {
             writer.Line("int width = cos.Length;");
             writer.Line("sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span");
@@ -207,5 +174,22 @@ public sealed partial class PeftGenerator
                 writer.Line($"{UnsafeName}.Add(ref hiOut, j) {store} hj * cj + lj * sj;");
             }
         }
+    }
+
+    /// <summary>Opens a generic method of the shared MoRA code: <c>AggressiveOptimization</c> (for the hot loops), the signature, its constraint, the body.</summary>
+    private static IndentedWriter.Block OpenGenericLoop(IndentedWriter writer, string signature, bool optimize = true)
+    {
+        if (optimize)
+        {
+            writer.Line(AggressiveOptimization);
+        }
+
+        writer.Line(signature);
+        using (writer.Indent())
+        {
+            writer.Line(MoRAConstraint);
+        }
+
+        return writer.OpenBlock();
     }
 }

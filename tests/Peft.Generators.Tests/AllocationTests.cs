@@ -10,9 +10,20 @@ public sealed class AllocationTests
     {
         var model = new LoRAPlusEqualityModel();
         model.AttachAdapters();
-        var optimizer = model.CreateOptimizer(1e-3);
-        var layer = model.Hidden;
-        const int batch = 7;
+        Action step = WarmStep(model.CreateOptimizer(1e-3), model.Hidden, batch: 7);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>A training step of <paramref name="layer"/> (forward, backward with dX, optimizer step), run three times.</summary>
+    internal static Action WarmStep(Optimizer optimizer, Linear<float> layer, int batch)
+    {
         var x = new float[batch * layer.InFeatures];
         var y = new float[batch * layer.OutFeatures];
         var dy = new float[batch * layer.OutFeatures];
@@ -33,13 +44,7 @@ public sealed class AllocationTests
             Step();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            Step();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        return Step;
     }
 }
 
@@ -61,28 +66,7 @@ public sealed class ParallelAllocationTests
     {
         var model = new ParallelEqualityModel();
         model.AttachAdapters();
-        var optimizer = model.CreateOptimizer(1e-3);
-        var layer = model.Tall;
-        const int batch = 203;
-        var x = new float[batch * layer.InFeatures];
-        var y = new float[batch * layer.OutFeatures];
-        var dy = new float[batch * layer.OutFeatures];
-        var dx = new float[batch * layer.InFeatures];
-        Array.Fill(x, 0.5f);
-        Array.Fill(dy, 0.25f);
-
-        void Step()
-        {
-            optimizer.ZeroGradients();
-            layer.Forward(x, y, batch);
-            layer.Backward(x, dy, dx, batch);
-            optimizer.Step();
-        }
-
-        for (int i = 0; i < 3; i++)
-        {
-            Step();
-        }
+        Action step = AllocationTests.WarmStep(model.CreateOptimizer(1e-3), model.Tall, batch: 203);
 
         long best = long.MaxValue;
         for (int window = 0; window < 10 && best != 0; window++)
@@ -91,7 +75,7 @@ public sealed class ParallelAllocationTests
             long before = GC.GetTotalAllocatedBytes(precise: true);
             for (int i = 0; i < 3; i++)
             {
-                Step();
+                step();
             }
 
             best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
