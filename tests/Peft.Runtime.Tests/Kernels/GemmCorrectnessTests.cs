@@ -90,9 +90,10 @@ public sealed class GemmCorrectnessTests
     [InlineData(MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
     public void Few_row_blocks_share_one_packed_A_and_match_one_thread_bitwise(MatrixTranspose ta, MatrixTranspose tb)
     {
-        // Two Mc blocks (the second partial) and a deep k: A is packed once and shared by the threads.
+        // One or two Mc blocks (partial ones) and a deep k: A is packed once and shared by the threads; the last
+        // shape is narrow enough (four Nr panels) to run on one thread.
         var random = new Random(17);
-        foreach ((int m, int n, int k) in new[] { (150, 200, 1000), (33, 130, 2100) })
+        foreach ((int m, int n, int k) in new[] { (150, 300, 1000), (33, 290, 2100), (100, 100, 3000) })
         {
             var gemm = GemmCase.Create(ta, tb, m, n, k, random, pad: 2);
             gemm.Check<float>(1, 0.5, GemmIsaDetection.Best, maxThreads: 2);

@@ -1085,7 +1085,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
                 global::System.Threading.SpinWait spinner = default;
                 while (global::System.Threading.Volatile.Read(ref _nextBlock) != block)
                 {
-                    spinner.SpinOnce();
+                    spinner.SpinOnce(sleep1Threshold: -1); // no Thread.Sleep(1): the wait is one block of work, far below a scheduler tick
                 }
 
                 if (computed)
