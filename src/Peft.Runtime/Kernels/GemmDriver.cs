@@ -61,8 +61,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     /// </summary>
     private static bool IsNarrow(in GemmOperands<T> op, int threads)
     {
-        int icBlocks = (op.M + GemmBlocking<T, TKernel>.Mc - 1) / GemmBlocking<T, TKernel>.Mc;
-        return icBlocks < threads && PanelCount(op.N) < 4 * threads;
+        return RowBlockCount(op.M) < threads && PanelCount(op.N) < 4 * threads;
     }
 
     private static void RunSequential(in GemmOperands<T> op)
@@ -90,6 +89,9 @@ internal static unsafe class GemmDriver<T, TKernel>
             }
         }
     }
+
+    /// <summary>Number of Mc-tall row blocks covering <paramref name="m"/> rows.</summary>
+    public static int RowBlockCount(int m) => (m + GemmBlocking<T, TKernel>.Mc - 1) / GemmBlocking<T, TKernel>.Mc;
 
     /// <summary>Number of Nr-wide micro-panels covering <paramref name="nc"/> columns.</summary>
     public static int PanelCount(int nc) => (nc + TKernel.Nr - 1) / TKernel.Nr;

@@ -12,13 +12,10 @@ namespace Peft.Kernels;
 /// shared buffer (at most about 4 MiB) that every item reads.
 /// </summary>
 /// <remarks>
-/// Every piece of work is claimed, never assigned, and completion is counted rather than met at a
-/// barrier: the caller alone can finish the job, and a worker that wakes late (the machine is busy)
-/// simply finds less to do. Workers enter through <see cref="Execute"/>'s gate so the caller can tell
-/// when none is still inside before it returns. One instance per element type and kernel, prepared
-/// only while the worker pool is held.
+/// The claiming and gate protocol is <see cref="GatedParallelWork"/>'s. One instance per element type
+/// and kernel, prepared only while the worker pool is held.
 /// </remarks>
-internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
+internal sealed unsafe class GemmParallelJob<T, TKernel> : GatedParallelWork
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TKernel : struct, IGemmMicroKernel<T>
 {
@@ -40,8 +37,6 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     private int _panelsDone;
     private int _nextItem;
     private int _itemsDone;
-    private int _closed = 1;
-    private int _inside;
 
     /// <summary>
     /// Loads the operands and opens the gate; the packed B block lives in the calling thread's buffer.
@@ -56,8 +51,7 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         _packedB = GemmBuffers<T>.PackedB(op.K * _ncBlock);
 
         // Few row blocks: the items split columns and would pack the same A blocks again and again.
-        int mcMax = GemmBlocking<T, TKernel>.Mc;
-        int icBlocks = (op.M + mcMax - 1) / mcMax;
+        int icBlocks = GemmDriver<T, TKernel>.RowBlockCount(op.M);
         long sharedLength = (long)GemmDriver<T, TKernel>.RoundUp(op.M, TKernel.Mr) * op.K;
         bool shareA = icBlocks < 2 * threads && op.N > nr && sharedLength * sizeof(T) <= SharedABudgetBytes;
         _sharedA = shareA ? GemmBuffers<T>.SharedA((int)sharedLength) : null;
@@ -68,39 +62,18 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
         _panelsDone = 0;
         _nextItem = 0;
         _itemsDone = 0;
-        Volatile.Write(ref _closed, 0);
+        Open();
         return this;
     }
 
-    public void Execute(int thread)
-    {
-        if (thread == 0)
-        {
-            Work();
-
-            // Every item is done; shut the gate and wait until no worker is still inside.
-            Interlocked.Exchange(ref _closed, 1);
-            WaitUntil(ref _inside, 0, exact: true);
-            return;
-        }
-
-        Interlocked.Increment(ref _inside);
-        if (Volatile.Read(ref _closed) == 0)
-        {
-            Work();
-        }
-
-        Interlocked.Decrement(ref _inside);
-    }
-
-    private void Work()
+    protected override void Work(int participant)
     {
         int kcMax = GemmBlocking<T, TKernel>.Kc;
         int mcMax = GemmBlocking<T, TKernel>.Mc;
         int nr = TKernel.Nr;
         ref readonly GemmOperands<T> op = ref _op;
         T* packedA = _sharedA != null ? null : GemmBuffers<T>.PackedA(kcMax * GemmDriver<T, TKernel>.RoundUp(Math.Min(mcMax, op.M), TKernel.Mr));
-        int icBlocks = (op.M + mcMax - 1) / mcMax;
+        int icBlocks = GemmDriver<T, TKernel>.RowBlockCount(op.M);
         if (_sharedA != null)
         {
             // Phase 0: pack every (row block, rank-Kc step) of op(A) once; items only read it.
@@ -186,31 +159,4 @@ internal sealed unsafe class GemmParallelJob<T, TKernel> : IGemmParallelWork
     // Row block ic of the shared packed A holds RoundUp(mc, Mr)·K elements, its rank-Kc steps one after another.
     private T* SharedBlock(int ic, int mc, int pc)
         => _sharedA + ((nint)ic * _op.K) + ((nint)pc * GemmDriver<T, TKernel>.RoundUp(mc, TKernel.Mr));
-
-    // Takes the next ticket below `end`, never moving the counter past it.
-    private static bool TryClaim(ref int counter, int end, out int ticket)
-    {
-        while (true)
-        {
-            ticket = Volatile.Read(ref counter);
-            if (ticket >= end)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref counter, ticket + 1, ticket) == ticket)
-            {
-                return true;
-            }
-        }
-    }
-
-    private static void WaitUntil(ref int counter, int target, bool exact)
-    {
-        SpinWait spinner = default;
-        while (exact ? Volatile.Read(ref counter) != target : Volatile.Read(ref counter) < target)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-    }
 }

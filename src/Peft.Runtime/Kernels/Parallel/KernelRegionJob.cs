@@ -4,11 +4,11 @@ namespace Peft.Kernels;
 
 /// <summary>
 /// One <see cref="KernelParallel"/> region on the worker pool: participants claim chunks of items
-/// until none is left; the caller waits until every chunk is done, then shuts the gate and waits until
-/// no worker is still inside (the same protocol as <see cref="GemmParallelJob{T, TKernel}"/>). One
-/// instance per element type and region type, used only while the pool is held.
+/// until none is left, and the caller waits until every chunk is done (the gate protocol is
+/// <see cref="GatedParallelWork"/>'s). One instance per element type and region type, used only while
+/// the pool is held.
 /// </summary>
-internal sealed class KernelRegionJob<T, TRegion> : IGemmParallelWork
+internal sealed class KernelRegionJob<T, TRegion> : GatedParallelWork
     where T : unmanaged
     where TRegion : struct, IKernelRegion<T>
 {
@@ -21,8 +21,6 @@ internal sealed class KernelRegionJob<T, TRegion> : IGemmParallelWork
     private int _chunks;
     private int _nextChunk;
     private int _chunksDone;
-    private int _closed = 1;
-    private int _inside;
     private ExceptionDispatchInfo? _failure;
 
     public KernelRegionJob<T, TRegion> Prepare(TRegion region, in PinnedSpans<T> spans, int count, int grain)
@@ -35,28 +33,8 @@ internal sealed class KernelRegionJob<T, TRegion> : IGemmParallelWork
         _nextChunk = 0;
         _chunksDone = 0;
         _failure = null;
-        Volatile.Write(ref _closed, 0);
+        Open();
         return this;
-    }
-
-    public void Execute(int thread)
-    {
-        if (thread == 0)
-        {
-            Work(0);
-            SpinUntil(ref _chunksDone, _chunks);
-            Interlocked.Exchange(ref _closed, 1);
-            SpinUntil(ref _inside, 0);
-            return;
-        }
-
-        Interlocked.Increment(ref _inside);
-        if (Volatile.Read(ref _closed) == 0)
-        {
-            Work(thread);
-        }
-
-        Interlocked.Decrement(ref _inside);
     }
 
     /// <summary>Rethrows the first exception a participant raised, on the calling thread.</summary>
@@ -67,16 +45,10 @@ internal sealed class KernelRegionJob<T, TRegion> : IGemmParallelWork
         failure?.Throw();
     }
 
-    private void Work(int participant)
+    protected override void Work(int participant)
     {
-        while (true)
+        while (TryClaim(ref _nextChunk, _chunks, out int chunk))
         {
-            int chunk = Interlocked.Increment(ref _nextChunk) - 1;
-            if (chunk >= _chunks)
-            {
-                return;
-            }
-
             try
             {
                 int start = chunk * _grain;
@@ -91,14 +63,11 @@ internal sealed class KernelRegionJob<T, TRegion> : IGemmParallelWork
                 Interlocked.Increment(ref _chunksDone);
             }
         }
-    }
 
-    private static void SpinUntil(ref int counter, int target)
-    {
-        SpinWait spinner = default;
-        while (Volatile.Read(ref counter) != target)
+        if (participant == 0)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            // The caller returns only when every chunk, including those workers still run, is done.
+            WaitUntil(ref _chunksDone, _chunks, exact: true);
         }
     }
 }
