@@ -68,6 +68,11 @@ public sealed partial class PeftGenerator
     /// </summary>
     public const long ParallelWork = 2_000_000;
 
+    /// <summary><see cref="ParallelWork"/> as the generated code writes it (<c>2_000_000</c>).</summary>
+    /// <remarks>A property, not a field: MoRABaseText, in another part of this class, reads it while being initialized.</remarks>
+    private static string ParallelWorkLiteral =>
+        ParallelWork.ToString("N0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '_');
+
     /// <summary>Rows per claimed chunk of a row region (even: <c>ProjectDown</c> takes rows in pairs).</summary>
     internal const int RowGrain = 8;
 
@@ -98,7 +103,7 @@ public sealed partial class PeftGenerator
             writer.Line($"public const int Rank = {rank};");
             writer.Line();
             writer.Line("/// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>");
-            writer.Line($"public const long ParallelWork = {ParallelWork.ToString("N0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '_')};");
+            writer.Line($"public const long ParallelWork = {ParallelWorkLiteral};");
             writer.Line();
             writer.Line("/// <summary>Rows per chunk of a row region.</summary>");
             writer.Line($"public const int RowGrain = {RowGrain};");

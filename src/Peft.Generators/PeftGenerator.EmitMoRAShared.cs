@@ -38,8 +38,9 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private const string MoRABaseText =
-"""
+    // The same work threshold as the LoRA regions (ParallelWork), written from the one constant.
+    private static readonly string MoRABaseText =
+$$"""
 file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
@@ -50,7 +51,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     private const int BlockRows = 256;
 
     /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
-    private const long ParallelWork = 2_000_000;
+    private const long ParallelWork = {{ParallelWorkLiteral}};
 
     [global::System.ThreadStatic]
     private static T[]? t_partial;
