@@ -56,7 +56,7 @@ public sealed class LayerNorm<T> : Layer<T>
     /// <summary>Per row: <c>x̂ = (x − μ)·r</c> (kept for backward), <c>y = x̂ ⊙ w + b</c>.</summary>
     protected override Tensor<T> ForwardCore(Tensor<T> input)
     {
-        NormShapes.CheckWidth(input, Dim, Describe());
+        NormShapes.CheckWidth(input, Dim, "LayerNorm");
         _output.Reshape(input.Shape);
         _normalizedInput.Reshape(input.Shape);
         _inverseStd.Reshape(input.Rows);

@@ -54,7 +54,7 @@ public sealed class RMSNorm<T> : Layer<T>
     /// <summary>Per row: <c>r = 1/√(Σx²/n + ε)</c>, <c>y = (x·r) ⊙ w</c>; <c>r</c> is kept for the backward pass.</summary>
     protected override Tensor<T> ForwardCore(Tensor<T> input)
     {
-        NormShapes.CheckWidth(input, Dim, Describe());
+        NormShapes.CheckWidth(input, Dim, "RMSNorm");
         _output.Reshape(input.Shape);
         _inverseRms.Reshape(input.Rows);
         var x = input.Span;
