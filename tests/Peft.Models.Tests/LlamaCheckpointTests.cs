@@ -150,7 +150,7 @@ public sealed class LlamaCheckpointTests
 
     private static void WriteIndex(string folder, Dictionary<string, string> map)
     {
-        string json = JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>> { ["weight_map"] = map }, IndexJsonContext.Default.DictionaryStringDictionaryStringString);
+        string json = JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>> { ["weight_map"] = map }, TestJsonContext.Default.DictionaryStringDictionaryStringString);
         File.WriteAllText(Path.Combine(folder, "model.safetensors.index.json"), json);
     }
 }

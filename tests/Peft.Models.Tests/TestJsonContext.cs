@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Peft.Models.Tests;
 
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, string>>))]
-internal sealed partial class IndexJsonContext : JsonSerializerContext
+[JsonSerializable(typeof(Dictionary<string, int[]>))]
+internal sealed partial class TestJsonContext : JsonSerializerContext
 {
 }
