@@ -111,3 +111,28 @@ public sealed class LlamaGradientTests
         Assert.True(checkedCount > 100);
     }
 }
+
+/// <summary>A model built from a config starts as transformers' <c>_init_weights</c> leaves it.</summary>
+public sealed class LlamaInitializationTests
+{
+    [Fact]
+    public void WeightsAreNormalWithTheInitializerRangeBiasesZeroNormsOne()
+    {
+        var model = new LlamaForCausalLM(new LlamaConfig
+        {
+            ModelType = "qwen2", HiddenSize = 64, IntermediateSize = 128, NumHiddenLayers = 1, NumAttentionHeads = 4,
+            VocabSize = 300, QkvBias = true, InitializerRange = 0.05,
+        }, seed: 2);
+        foreach (var values in new[] { model.Model.EmbedTokens.Weight.Value, model.Model.Layers[0].Mlp.UpProj.Weight.Value, model.LmHead.Weight.Value })
+        {
+            double mean = values.Average(v => (double)v);
+            double std = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+            Assert.InRange(mean, -0.005, 0.005);
+            Assert.InRange(std, 0.045, 0.055);
+        }
+
+        Assert.All(model.Model.Layers[0].SelfAttention.QProj.Bias!.Value, v => Assert.Equal(0f, v));
+        Assert.All(model.Model.Norm.Weight.Value, v => Assert.Equal(1f, v));
+        Assert.NotSame(model.Model.EmbedTokens.Weight, model.LmHead.Weight);
+    }
+}

@@ -64,6 +64,9 @@ public sealed class LlamaConfig
     /// <summary>The rotary scaling: <see langword="null"/> for <c>rope_type</c> "default", else "llama3" scaling.</summary>
     public RopeScaling? RopeScaling { get; init; }
 
+    /// <summary><c>initializer_range</c>: the standard deviation of the initial weights of a model built from the config (not loaded).</summary>
+    public double InitializerRange { get; init; } = 0.02;
+
     /// <summary><c>bos_token_id</c>, when the config has one.</summary>
     public int? BosTokenId { get; init; }
 
@@ -156,6 +159,11 @@ public sealed class LlamaConfig
             throw Field(source, "rope_theta", $"= {RopeTheta} must be positive and finite");
         }
 
+        if (!(InitializerRange >= 0) || !double.IsFinite(InitializerRange))
+        {
+            throw Field(source, "initializer_range", $"= {InitializerRange} must be finite and not negative");
+        }
+
         Fits(source, "vocab_size × hidden_size", (long)VocabSize * HiddenSize);
         Fits(source, "num_attention_heads × head_dim × hidden_size", (long)NumAttentionHeads * HeadDim * HiddenSize);
         Fits(source, "intermediate_size × hidden_size", (long)IntermediateSize * HiddenSize);
@@ -226,6 +234,7 @@ public sealed class LlamaConfig
             MlpBias = file.MlpBias ?? false,
             RopeTheta = rope?.RopeTheta ?? file.RopeTheta ?? 10000.0,
             RopeScaling = Scaling(source, ropeField, rope),
+            InitializerRange = file.InitializerRange ?? 0.02,
             BosTokenId = file.BosTokenId,
             EosTokenIds = EosIds(source, file.EosTokenId),
         };

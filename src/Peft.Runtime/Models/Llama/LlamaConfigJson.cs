@@ -26,6 +26,7 @@ internal sealed class LlamaConfigJson
     [JsonPropertyName("rope_theta")] public double? RopeTheta { get; set; }
     [JsonPropertyName("rope_scaling")] public LlamaRopeJson? RopeScaling { get; set; }
     [JsonPropertyName("rope_parameters")] public LlamaRopeJson? RopeParameters { get; set; }
+    [JsonPropertyName("initializer_range")] public double? InitializerRange { get; set; }
     [JsonPropertyName("bos_token_id")] public int? BosTokenId { get; set; }
 
     /// <summary>An id, a list of ids, or null.</summary>

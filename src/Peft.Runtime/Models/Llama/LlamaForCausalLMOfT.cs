@@ -14,7 +14,10 @@ namespace Peft.Models;
 public class LlamaForCausalLM<T> : Module
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Creates a randomly initialised model (as PyTorch initialises each layer type) for <paramref name="config"/>.</summary>
+    /// <summary>
+    /// Creates a randomly initialised model for <paramref name="config"/> as transformers' <c>_init_weights</c> does:
+    /// linear and embedding weights N(0, initializer_range²), biases 0, norm weights 1.
+    /// </summary>
     /// <param name="config">The architecture; validated here.</param>
     /// <param name="seed">The seed of the initial values.</param>
     /// <exception cref="InvalidDataException">The config is invalid; the message names the field.</exception>
@@ -30,6 +33,7 @@ public class LlamaForCausalLM<T> : Module
         LmHead = RegisterModule("lm_head", config.TieWordEmbeddings
             ? new Linear<T>(Model.EmbedTokens.Weight)
             : new Linear<T>(config.HiddenSize, config.VocabSize, bias: false, random));
+        InitializeWeights(random);
     }
 
     /// <summary>The architecture.</summary>
@@ -90,6 +94,27 @@ public class LlamaForCausalLM<T> : Module
         }
 
         return new KeyValueCache<T>(Config.NumHiddenLayers, batch, maxLength, Config.NumKeyValueHeads, Config.HeadDim);
+    }
+
+    private void InitializeWeights(Random random)
+    {
+        foreach (var (_, parameter) in NamedParameters<T>())
+        {
+            var values = parameter.Value;
+            switch (parameter.Role)
+            {
+                case ParameterRole.Weight or ParameterRole.EmbeddingWeight:
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        values[i] = T.CreateTruncating(Config.InitializerRange * NormalSample.Next(random));
+                    }
+
+                    break;
+                case ParameterRole.Bias:
+                    Array.Clear(values);
+                    break;
+            }
+        }
     }
 
     private string Describe() => $"{GetType().Name.Split('`')[0]} ({Config.ModelType})";
