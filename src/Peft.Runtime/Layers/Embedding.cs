@@ -13,6 +13,7 @@ public sealed class Embedding<T> : Module
 {
     private readonly Tensor<T> _output = new(0);
     private Tensor<int>? _ids;
+    private EmbeddingLoRAAdapter<T>? _adapter;
     private readonly int[] _idsShape = new int[Tensor<int>.MaxRank];
     private int _idsRank;
 
@@ -47,6 +48,9 @@ public sealed class Embedding<T> : Module
 
     /// <summary>The table, <c>[num, dim]</c>.</summary>
     public Parameter<T> Weight { get; }
+
+    /// <summary>The LoRA adapter attached with <c>AttachLoRA</c>, or <see langword="null"/>.</summary>
+    public EmbeddingLoRAAdapter<T>? Adapter => _adapter;
 
     /// <summary>
     /// Looks up every id: the output has shape <c>ids.Shape + [dim]</c> (so <paramref name="ids"/> has rank 1 to 3)
@@ -83,6 +87,7 @@ public sealed class Embedding<T> : Module
             table.Slice(idSpan[i] * EmbeddingDim, EmbeddingDim).CopyTo(y.Slice(i * EmbeddingDim, EmbeddingDim));
         }
 
+        _adapter?.Forward(idSpan, y);
         _ids = ids;
         ids.Shape.CopyTo(_idsShape);
         _idsRank = ids.Rank;
@@ -91,7 +96,7 @@ public sealed class Embedding<T> : Module
 
     /// <summary>
     /// Back-propagates <c>dL/dY</c> of the latest <see cref="Forward"/>: when the weight is trainable,
-    /// <c>dW[id] += dY[position]</c> for every position.
+    /// <c>dW[id] += dY[position]</c> for every position; the adapter, if any, accumulates its own gradients.
     /// </summary>
     /// <exception cref="InvalidOperationException">No forward pass preceded it, or the ids changed shape since.</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> is not shaped as the forward output.</exception>
@@ -126,6 +131,20 @@ public sealed class Embedding<T> : Module
             }
         }
 
+        _adapter?.Backward(_ids.Span, outputGradient.Span);
+
+    }
+
+    /// <summary>Registers <paramref name="adapter"/> as the child named by it and makes it this table's adapter.</summary>
+    internal void SetAdapter(EmbeddingLoRAAdapter<T> adapter)
+    {
+        if (_adapter is not null)
+        {
+            throw new ArgumentException($"{Describe()}: already has the adapter '{_adapter.Name}'; an embedding holds one.", nameof(adapter));
+        }
+
+        RegisterModule(adapter.Name, adapter);
+        _adapter = adapter;
     }
 
     /// <summary>The layer as error messages name it.</summary>

@@ -1,18 +1,24 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Peft.Kernels;
 
 namespace Peft;
 
 /// <summary>
 /// The gate of a SwiGLU MLP (transformers' <c>act_fn(gate_proj(x)) * up_proj(x)</c> with SiLU):
-/// <c>y = silu(g) ⊙ u</c>, <c>silu(g) = g·σ(g)</c>. No parameters.
+/// <c>y = silu(g) ⊙ u</c>, <c>silu(g) = g·σ(g)</c>. No parameters. Large inputs are split over the worker pool.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class GatedSiLU<T> : Module
+public sealed class GatedSiLU<T> : Module, IParallelRows
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>Elements per chunk of the parallel loops.</summary>
+    private const int Chunk = 4096;
+    private const int ForwardPass = 0, BackwardPass = 1;
+
     private readonly Tensor<T> _output = new(0);
+    private Tensor<T>? _outputGradient, _gateGradient, _upGradient;
     private readonly Tensor<T> _sigmoid = new(0);
     private Tensor<T>? _gate;
     private Tensor<T>? _up;
@@ -33,12 +39,9 @@ public sealed class GatedSiLU<T> : Module
 
         _output.Reshape(gate.Shape);
         _sigmoid.Reshape(gate.Shape);
-        // σ(g) is kept for the backward pass; y = (g·σ(g))·u.
-        TensorPrimitives.Sigmoid(gate.Span, _sigmoid.Span);
-        TensorPrimitives.Multiply(gate.Span, _sigmoid.Span, _output.Span);
-        TensorPrimitives.Multiply(_output.Span, up.Span, _output.Span);
         _gate = gate;
         _up = up;
+        ParallelRows.Run<T>(this, ForwardPass, Chunks(gate.Length), Chunk);
         return _output;
     }
 
@@ -66,10 +69,43 @@ public sealed class GatedSiLU<T> : Module
         Check(outputGradient, shape, "output gradient");
         Check(gateGradient, shape, "gate gradient");
         Check(upGradient, shape, "up gradient");
-        var dy = outputGradient.Span;
-        var g = _gate.Span;
-        var u = _up.Span;
-        var s = _sigmoid.Span;
+        (_outputGradient, _gateGradient, _upGradient) = (outputGradient, gateGradient, upGradient);
+        if (gateGradient is not null || upGradient is not null)
+        {
+            ParallelRows.Run<T>(this, BackwardPass, Chunks(outputGradient.Length), Chunk);
+        }
+
+        (_outputGradient, _gateGradient, _upGradient) = (null, null, null);
+    }
+
+    void IParallelRows.RunRows(int pass, int participant, int start, int end)
+    {
+        int from = start * Chunk, count = Math.Min(end * Chunk, _sigmoid.Length) - from;
+        var g = _gate!.Span.Slice(from, count);
+        var u = _up!.Span.Slice(from, count);
+        var s = _sigmoid.Span.Slice(from, count);
+        if (pass == ForwardPass)
+        {
+            // σ(g) is kept for the backward pass; y = (g·σ(g))·u.
+            var y = _output.Span.Slice(from, count);
+            TensorPrimitives.Sigmoid(g, s);
+            TensorPrimitives.Multiply(g, s, y);
+            TensorPrimitives.Multiply(y, u, y);
+            return;
+        }
+
+        var dy = _outputGradient!.Span.Slice(from, count);
+        var dGate = _gateGradient is null ? default : _gateGradient.Span.Slice(from, count);
+        var dUp = _upGradient is null ? default : _upGradient.Span.Slice(from, count);
+        Differentiate(dy, g, u, s, dGate, dUp);
+    }
+
+    private static int Chunks(int length) => (length + Chunk - 1) / Chunk;
+
+    // dU += dY ⊙ g·σ; dG += dY ⊙ u ⊙ (σ + g·σ·(1 − σ)); an empty span is skipped.
+    private static void Differentiate(ReadOnlySpan<T> dy, ReadOnlySpan<T> g, ReadOnlySpan<T> u, ReadOnlySpan<T> s, Span<T> dGate, Span<T> dUp)
+    {
+        bool gateWanted = !dGate.IsEmpty, upWanted = !dUp.IsEmpty;
         int i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
@@ -77,19 +113,19 @@ public sealed class GatedSiLU<T> : Module
             var vg = MemoryMarshal.Cast<T, Vector<T>>(g);
             var vu = MemoryMarshal.Cast<T, Vector<T>>(u);
             var vs = MemoryMarshal.Cast<T, Vector<T>>(s);
-            var vdg = gateGradient is null ? default : MemoryMarshal.Cast<T, Vector<T>>(gateGradient.Span);
-            var vdu = upGradient is null ? default : MemoryMarshal.Cast<T, Vector<T>>(upGradient.Span);
+            var vdg = MemoryMarshal.Cast<T, Vector<T>>(dGate);
+            var vdu = MemoryMarshal.Cast<T, Vector<T>>(dUp);
             for (int v = 0; v < vdy.Length; v++)
             {
                 var silu = vg[v] * vs[v];
-                if (upGradient is not null)
+                if (upWanted)
                 {
                     vdu[v] += vdy[v] * silu;
                 }
 
-                if (gateGradient is not null)
+                if (gateWanted)
                 {
-                    vdg[v] += vdy[v] * vu[v] * (vs[v] + silu - silu * vs[v]); // σ + g·σ·(1 − σ)
+                    vdg[v] += vdy[v] * vu[v] * (vs[v] + silu - silu * vs[v]);
                 }
             }
 
@@ -99,14 +135,14 @@ public sealed class GatedSiLU<T> : Module
         for (; i < dy.Length; i++)
         {
             T silu = g[i] * s[i];
-            if (upGradient is not null)
+            if (upWanted)
             {
-                upGradient.Span[i] += dy[i] * silu;
+                dUp[i] += dy[i] * silu;
             }
 
-            if (gateGradient is not null)
+            if (gateWanted)
             {
-                gateGradient.Span[i] += dy[i] * u[i] * (s[i] + silu - silu * s[i]);
+                dGate[i] += dy[i] * u[i] * (s[i] + silu - silu * s[i]);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Peft.Kernels;
 
 namespace Peft;
 
@@ -15,16 +16,20 @@ namespace Peft;
 /// A batch in which every label is ignored (<c>N = 0</c>) has loss 0 and a zero gradient: it has
 /// nothing to predict, so it contributes nothing. (PyTorch's mean cross-entropy returns NaN for 0/0;
 /// a NaN would poison the optimizer, and an error would stop training on a batch of padding.)
+/// Rows are split over the worker pool.
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class CausalLMLoss<T>
+public sealed class CausalLMLoss<T> : IParallelRows
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The label that marks a position without a target (padding, prompt tokens).</summary>
     public const int IgnoreIndex = -100;
 
+    private const int ForwardPass = 0, BackwardPass = 1;
+
     private readonly Tensor<T> _gradient = new(0);
     private double[] _logSumExp = [];
+    private double[] _rowLoss = [];
     private Tensor<T>? _logits;
     private Tensor<int>? _labels;
     private int _counted;
@@ -64,39 +69,31 @@ public sealed class CausalLMLoss<T>
         if (_logSumExp.Length < batch * sequence)
         {
             _logSumExp = new double[batch * sequence];
-        }
-
-        var z = logits.Span;
-        double total = 0.0;
-        int counted = 0;
-        for (int b = 0; b < batch; b++)
-        {
-            // Position s predicts label s + 1; the last position has no target.
-            for (int s = 0; s + 1 < sequence; s++)
-            {
-                int target = y[b * sequence + s + 1];
-                if (target == IgnoreIndex)
-                {
-                    continue;
-                }
-
-                int row = b * sequence + s;
-                var zr = z.Slice(row * vocabulary, vocabulary);
-                T max = TensorPrimitives.Max(zr);
-                double lse = double.CreateTruncating(max) + Math.Log(double.CreateTruncating(SumExp(zr, max)));
-                if (!double.IsFinite(lse))
-                {
-                    throw NotFinite(zr, b, s, lse);
-                }
-
-                _logSumExp[row] = lse;
-                total += lse - double.CreateTruncating(zr[target]);
-                counted++;
-            }
+            _rowLoss = new double[batch * sequence];
         }
 
         _logits = logits;
         _labels = labels;
+        ParallelRows.Run<T>(this, ForwardPass, batch * sequence, vocabulary);
+        double total = 0.0;
+        int counted = 0;
+        for (int row = 0; row < batch * sequence; row++)
+        {
+            if (!Counted(row, sequence, y))
+            {
+                continue;
+            }
+
+            if (!double.IsFinite(_logSumExp[row]))
+            {
+                _logits = null;
+                throw NotFinite(logits.Span.Slice(row * vocabulary, vocabulary), row / sequence, row % sequence, _logSumExp[row]);
+            }
+
+            total += _rowLoss[row];
+            counted++;
+        }
+
         _counted = counted;
         return counted == 0 ? 0.0 : total / counted;
     }
@@ -113,34 +110,59 @@ public sealed class CausalLMLoss<T>
             throw new InvalidOperationException("CausalLMLoss: Backward needs a preceding Forward.");
         }
 
-        _gradient.ZeroLike(_logits);
+        _gradient.Reshape(_logits.Shape);
         if (_counted == 0)
         {
+            _gradient.Clear();
             return _gradient;
         }
 
-        int sequence = _logits.Size(1), vocabulary = _logits.Width;
+        ParallelRows.Run<T>(this, BackwardPass, _labels.Length, _logits.Width);
+        return _gradient;
+    }
+
+    void IParallelRows.RunRows(int pass, int participant, int start, int end)
+    {
+        int sequence = _logits!.Size(1), vocabulary = _logits.Width;
         var z = _logits.Span;
-        var y = _labels.Span;
-        var g = _gradient.Span;
-        T inverseCount = T.One / T.CreateTruncating(_counted);
-        for (int row = 0; row < y.Length; row++)
+        var y = _labels!.Span;
+        for (int row = start; row < end; row++)
         {
-            if (row % sequence == sequence - 1 || y[row + 1] == IgnoreIndex)
+            var zr = z.Slice(row * vocabulary, vocabulary);
+            bool counted = Counted(row, sequence, y);
+            if (pass == ForwardPass)
             {
+                if (counted)
+                {
+                    // ℓ = logsumexp(z) − z_label with logsumexp(z) = max + log Σ e^{z − max}
+                    T max = TensorPrimitives.Max(zr);
+                    double lse = double.CreateTruncating(max) + Math.Log(double.CreateTruncating(SumExp(zr, max)));
+                    _logSumExp[row] = lse;
+                    _rowLoss[row] = lse - double.CreateTruncating(zr[y[row + 1]]);
+                }
+
+                continue;
+            }
+
+            var gr = _gradient.Span.Slice(row * vocabulary, vocabulary);
+            if (!counted)
+            {
+                gr.Clear();
                 continue;
             }
 
             // g = e^{z − lse}/N, then g[label] −= 1/N.
-            var gr = g.Slice(row * vocabulary, vocabulary);
-            TensorPrimitives.Subtract(z.Slice(row * vocabulary, vocabulary), T.CreateTruncating(_logSumExp[row]), gr);
+            T inverseCount = T.One / T.CreateTruncating(_counted);
+            TensorPrimitives.Subtract(zr, T.CreateTruncating(_logSumExp[row]), gr);
             TensorPrimitives.Exp(gr, gr);
             TensorPrimitives.Multiply(gr, inverseCount, gr);
             gr[y[row + 1]] -= inverseCount;
         }
-
-        return _gradient;
     }
+
+    // Position s predicts label s + 1: the last position of a row and ignored labels are not counted.
+    private static bool Counted(int row, int sequence, ReadOnlySpan<int> labels) =>
+        row % sequence != sequence - 1 && labels[row + 1] != IgnoreIndex;
 
     // Σ e^{z − max}, vectorised without a scratch buffer by chunks on the stack.
     private static T SumExp(ReadOnlySpan<T> z, T max)

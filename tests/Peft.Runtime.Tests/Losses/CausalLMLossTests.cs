@@ -49,6 +49,40 @@ public sealed class CausalLMLossTests
     }
 
     [Fact]
+    public void Rows_split_over_the_pool_match_a_plain_loop()
+    {
+        const int batch = 3, sequence = 40, vocabulary = 3000;
+        var random = new Random(5);
+        var logits = FiniteDifference.Random(batch * sequence * vocabulary, seed: 6, scale: 4);
+        var labels = Enumerable.Range(0, batch * sequence).Select(i => i % 7 == 3 ? -100 : random.Next(vocabulary)).ToArray();
+        var loss = new CausalLMLoss<double>();
+        double value = loss.Forward(Tensor<double>.Wrap(logits, batch, sequence, vocabulary), Tensor<int>.Wrap(labels, batch, sequence));
+        var gradient = loss.Backward().Span;
+        double total = 0;
+        int counted = 0;
+        for (int row = 0; row < batch * sequence; row++)
+        {
+            var z = logits.AsSpan(row * vocabulary, vocabulary).ToArray();
+            bool isCounted = row % sequence != sequence - 1 && labels[row + 1] != -100;
+            double logSumExp = Math.Log(z.Sum(Math.Exp));
+            if (isCounted)
+            {
+                total += logSumExp - z[labels[row + 1]];
+                counted++;
+            }
+
+            for (int v = 0; v < vocabulary; v += 97)
+            {
+                double expected = isCounted ? Math.Exp(z[v] - logSumExp) - (v == labels[row + 1] ? 1 : 0) : 0;
+                Assert.Equal(expected, gradient[row * vocabulary + v] * loss.CountedPositions, 1e-12);
+            }
+        }
+
+        Assert.Equal(counted, loss.CountedPositions);
+        Assert.Equal(total / counted, value, 1e-12);
+    }
+
+    [Fact]
     public void An_all_ignored_batch_has_loss_zero_and_a_zero_gradient()
     {
         var z = Tensor<float>.Wrap(Enumerable.Range(0, 2 * 3 * 4).Select(i => (float)i).ToArray(), 2, 3, 4);

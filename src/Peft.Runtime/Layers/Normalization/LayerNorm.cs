@@ -24,16 +24,10 @@ public sealed class LayerNorm<T> : Layer<T>
     /// <exception cref="ArgumentException">A size or ε is out of range.</exception>
     public LayerNorm(int dim, double eps = 1e-5, bool bias = true)
     {
-        if (dim <= 0 || !(eps >= 0) || double.IsInfinity(eps))
-        {
-            throw new ArgumentException($"LayerNorm needs a positive dim and a finite ε ≥ 0, got dim={dim}, eps={eps}.");
-        }
-
+        Weight = RegisterParameter(NormShapes.CreateWeight<T>("LayerNorm", dim, eps));
         Dim = dim;
         Epsilon = eps;
         _epsilon = T.CreateChecked(eps);
-        Weight = RegisterParameter(new Parameter<T>("weight", [dim], ParameterRole.NormWeight));
-        Weight.Value.AsSpan().Fill(T.One);
         Bias = bias ? RegisterParameter(new Parameter<T>("bias", [dim], ParameterRole.Bias)) : null;
         _scaled = new T[dim];
     }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Peft.Kernels;
 
 namespace Peft;
 
@@ -7,17 +8,19 @@ namespace Peft;
 /// Root-mean-square normalization over the innermost dimension, as transformers' <c>LlamaRMSNorm</c>:
 /// <c>y = w ⊙ x · r</c> with <c>r = 1/√(mean(x²) + ε)</c> per row. The statistics are computed in
 /// <typeparamref name="T"/> (float32 for <see cref="float"/>, as transformers upcasts half precision to
-/// float32; double for <see cref="double"/>).
+/// float32; double for <see cref="double"/>). Rows are split over the worker pool when there are many.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class RMSNorm<T> : Layer<T>
+public sealed class RMSNorm<T> : Layer<T>, IParallelRows
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private const int ForwardPass = 0, InputGradientPass = 1;
+
     private readonly Tensor<T> _output = new(0);
     private readonly Tensor<T> _inverseRms = new(0);
-    private readonly T[] _scaled;
-    private readonly T[] _normalized;
+    private readonly T[] _scratch;
     private readonly T _epsilon;
+    private Tensor<T>? _input, _outputGradient, _inputGradient;
 
     /// <summary>Creates a norm over rows of <paramref name="dim"/> features with weight <c>"weight"</c> [dim] initialised to 1.</summary>
     /// <param name="dim">The row width; positive.</param>
@@ -25,18 +28,11 @@ public sealed class RMSNorm<T> : Layer<T>
     /// <exception cref="ArgumentException">A size or ε is out of range.</exception>
     public RMSNorm(int dim, double eps)
     {
-        if (dim <= 0 || !(eps >= 0) || double.IsInfinity(eps))
-        {
-            throw new ArgumentException($"RMSNorm needs a positive dim and a finite ε ≥ 0, got dim={dim}, eps={eps}.");
-        }
-
+        Weight = RegisterParameter(NormShapes.CreateWeight<T>("RMSNorm", dim, eps));
         Dim = dim;
         Epsilon = eps;
         _epsilon = T.CreateChecked(eps);
-        Weight = RegisterParameter(new Parameter<T>("weight", [dim], ParameterRole.NormWeight));
-        Weight.Value.AsSpan().Fill(T.One);
-        _scaled = new T[dim];
-        _normalized = new T[dim];
+        _scratch = new T[2 * dim * KernelParallel.MaxParticipants]; // g and x̂ per participant
     }
 
     /// <summary>The normalized width.</summary>
@@ -57,20 +53,8 @@ public sealed class RMSNorm<T> : Layer<T>
         NormShapes.CheckWidth(input, Dim, "RMSNorm");
         _output.Reshape(input.Shape);
         _inverseRms.Reshape(input.Rows);
-        var x = input.Span;
-        var y = _output.Span;
-        var inverseRms = _inverseRms.Span;
-        T n = T.CreateTruncating(Dim);
-        for (int row = 0; row < inverseRms.Length; row++)
-        {
-            var xr = x.Slice(row * Dim, Dim);
-            var yr = y.Slice(row * Dim, Dim);
-            T r = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(xr) / n + _epsilon);
-            inverseRms[row] = r;
-            TensorPrimitives.Multiply(xr, r, yr);
-            TensorPrimitives.Multiply(yr, Weight.Value, yr);
-        }
-
+        _input = input;
+        ParallelRows.Run<T>(this, ForwardPass, input.Rows, Dim);
         return _output;
     }
 
@@ -80,31 +64,60 @@ public sealed class RMSNorm<T> : Layer<T>
     /// </summary>
     protected override void BackwardCore(Tensor<T> input, Tensor<T> outputGradient, Tensor<T>? inputGradient)
     {
-        var x = input.Span;
-        var dy = outputGradient.Span;
+        (_input, _outputGradient, _inputGradient) = (input, outputGradient, inputGradient);
+        if (inputGradient is not null)
+        {
+            ParallelRows.Run<T>(this, InputGradientPass, input.Rows, Dim);
+        }
+
+        if (Weight.Trainable)
+        {
+            // A reduction over rows: one thread, dw += dY ⊙ x̂.
+            var xhat = _scratch.AsSpan(0, Dim);
+            for (int row = 0; row < input.Rows; row++)
+            {
+                TensorPrimitives.Multiply(input.Span.Slice(row * Dim, Dim), _inverseRms.Span[row], xhat);
+                TensorPrimitives.FusedMultiplyAdd(outputGradient.Span.Slice(row * Dim, Dim), xhat, Weight.Gradient, Weight.Gradient);
+            }
+        }
+
+        _outputGradient = _inputGradient = null;
+    }
+
+    void IParallelRows.RunRows(int pass, int participant, int start, int end)
+    {
+        var x = _input!.Span;
         var inverseRms = _inverseRms.Span;
         T n = T.CreateTruncating(Dim);
-        var g = _scaled.AsSpan();
-        var xhat = _normalized.AsSpan();
-        for (int row = 0; row < inverseRms.Length; row++)
+        if (pass == ForwardPass)
         {
-            var xr = x.Slice(row * Dim, Dim);
-            var dyr = dy.Slice(row * Dim, Dim);
-            T r = inverseRms[row];
-            TensorPrimitives.Multiply(xr, r, xhat);
-            if (Weight.Trainable)
+            var y = _output.Span;
+            for (int row = start; row < end; row++)
             {
-                TensorPrimitives.FusedMultiplyAdd(dyr, xhat, Weight.Gradient, Weight.Gradient);
+                var xr = x.Slice(row * Dim, Dim);
+                var yr = y.Slice(row * Dim, Dim);
+                T r = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(xr) / n + _epsilon);
+                inverseRms[row] = r;
+                TensorPrimitives.Multiply(xr, r, yr);
+                TensorPrimitives.Multiply(yr, Weight.Value, yr);
             }
 
-            if (inputGradient is not null)
-            {
-                var dxr = inputGradient.Span.Slice(row * Dim, Dim);
-                TensorPrimitives.Multiply(dyr, Weight.Value, g);
-                T c = TensorPrimitives.Dot<T>(g, xhat) / n;
-                TensorPrimitives.FusedMultiplyAdd(xhat, -c, g, g); // g − c·x̂
-                TensorPrimitives.FusedMultiplyAdd(g, r, dxr, dxr);
-            }
+            return;
+        }
+
+        var g = _scratch.AsSpan(2 * participant * Dim, Dim);
+        var xhat = _scratch.AsSpan((2 * participant + 1) * Dim, Dim);
+        var dy = _outputGradient!.Span;
+        var dx = _inputGradient!.Span;
+        for (int row = start; row < end; row++)
+        {
+            T r = inverseRms[row];
+            var dxr = dx.Slice(row * Dim, Dim);
+            TensorPrimitives.Multiply(x.Slice(row * Dim, Dim), r, xhat);
+            TensorPrimitives.Multiply(dy.Slice(row * Dim, Dim), Weight.Value, g);
+            T c = TensorPrimitives.Dot<T>(g, xhat) / n;
+            TensorPrimitives.FusedMultiplyAdd(xhat, -c, g, g); // g − c·x̂
+            TensorPrimitives.FusedMultiplyAdd(g, r, dxr, dxr);
         }
     }
 }

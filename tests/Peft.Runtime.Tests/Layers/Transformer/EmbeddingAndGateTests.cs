@@ -64,6 +64,26 @@ public sealed class EmbeddingAndGateTests
     }
 
     [Fact]
+    public void GatedSiLU_chunks_split_over_the_pool_match_the_formulas()
+    {
+        const int n = 3 * 4096 * 5 + 17; // many chunks and a partial one
+        var gate = FiniteDifference.Random(n, seed: 1, scale: 3);
+        var up = FiniteDifference.Random(n, seed: 2);
+        var dy = FiniteDifference.Random(n, seed: 3);
+        var module = new GatedSiLU<double>();
+        var y = module.Forward(Tensor<double>.Wrap(gate, n), Tensor<double>.Wrap(up, n)).ToArray();
+        Tensor<double> dGate = new(n), dUp = new(n);
+        module.Backward(Tensor<double>.Wrap(dy, n), dGate, dUp);
+        for (int i = 0; i < n; i++)
+        {
+            double sigma = 1 / (1 + Math.Exp(-gate[i]));
+            Assert.Equal(gate[i] * sigma * up[i], y[i], 1e-13);
+            Assert.Equal(dy[i] * gate[i] * sigma, dUp.Span[i], 1e-13);
+            Assert.Equal(dy[i] * up[i] * sigma * (1 + gate[i] * (1 - sigma)), dGate.Span[i], 1e-13);
+        }
+    }
+
+    [Fact]
     public void Dropout_is_the_identity_in_eval_and_inverted_in_training()
     {
         var dropout = new Dropout<double>(0.25, seed: 3);

@@ -46,6 +46,35 @@ public sealed class NormalizationTests
         }
     }
 
+    [Fact]
+    public void RMSNorm_rows_split_over_the_pool_match_the_formulas()
+    {
+        const int rows = 96, dim = 1024; // 3 rows per chunk: many chunks
+        var norm = new RMSNorm<double>(dim, 1e-5);
+        FiniteDifference.Random(dim, seed: 3).CopyTo(norm.Weight.Value, 0);
+        var x = FiniteDifference.Random(rows * dim, seed: 4);
+        var dy = FiniteDifference.Random(rows * dim, seed: 5);
+        var y = norm.Forward(Tensor<double>.Wrap(x, rows, dim)).ToArray();
+        var dx = norm.Backward(Tensor<double>.Wrap(dy, rows, dim)).ToArray();
+        for (int row = 0; row < rows; row++)
+        {
+            var xr = x.AsSpan(row * dim, dim).ToArray();
+            double r = 1 / Math.Sqrt(xr.Sum(v => v * v) / dim + 1e-5);
+            double gx = 0;
+            for (int i = 0; i < dim; i++)
+            {
+                gx += dy[row * dim + i] * norm.Weight.Value[i] * xr[i] * r;
+            }
+
+            for (int i = 0; i < dim; i++)
+            {
+                Assert.Equal(norm.Weight.Value[i] * xr[i] * r, y[row * dim + i], 1e-12);
+                double g = dy[row * dim + i] * norm.Weight.Value[i];
+                Assert.Equal(r * (g - xr[i] * r * gx / dim), dx[row * dim + i], 1e-12);
+            }
+        }
+    }
+
     public static TheoryData<string> Norms => ["rms", "layer", "layer-no-bias"];
 
     [Theory]
