@@ -1,3 +1,5 @@
+using Peft.Tests.Testing;
+
 namespace Peft.Models.Tests;
 
 /// <summary>
@@ -86,26 +88,12 @@ public sealed class LlamaGradientTests
         model.ZeroGradients();
         Loss();
         model.Backward(Tensor<double>.Wrap(weights, 2, 5, model.Config.VocabSize));
-        const double h = 1e-5;
         int checkedCount = 0;
         foreach (var (path, parameter) in parameters)
         {
             Assert.True(parameter.Trainable, path);
-            var value = parameter.Value;
-            for (int i = 0; i < value.Length; i++)
-            {
-                double saved = value[i];
-                value[i] = saved + h;
-                double plus = Loss();
-                value[i] = saved - h;
-                double minus = Loss();
-                value[i] = saved;
-                double numeric = (plus - minus) / (2 * h);
-                double analytic = parameter.Gradient[i];
-                Assert.True(Math.Abs(numeric - analytic) <= 1e-6 * (1 + Math.Abs(numeric)),
-                    $"{path}[{i}]: analytic {analytic}, finite difference {numeric}");
-                checkedCount++;
-            }
+            FiniteDifference.CheckInPlace(parameter.Value, Loss, parameter.Gradient, path);
+            checkedCount += parameter.Length;
         }
 
         Assert.True(checkedCount > 100);
