@@ -124,7 +124,7 @@ class Llama(nn.Module):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads; OpenBLAS takes OPENBLAS_NUM_THREADS")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--intermediate", type=int, default=1376)
