@@ -104,6 +104,11 @@ internal sealed class ForwardAnalysis
         }
 
         CheckEveryCallReachesResult(resultValue);
+        if (_problems.Count != 0)
+        {
+            return;
+        }
+
         var sizedBy = SizeSources(resultValue, syntax.ParameterList.Parameters[0]);
         if (_problems.Count != 0)
         {
@@ -251,7 +256,7 @@ internal sealed class ForwardAnalysis
 
         if (!TakesTensors(method) || invocation.ArgumentList.Arguments.Count != method.Parameters.Length)
         {
-            Report(statement, $"'{text}': {memberType.Name}.Forward takes parameters other than Tensor<{_element.Name}> inputs");
+            Report(statement, $"{memberType.Name}.Forward in '{text}' takes parameters other than Tensor<{_element.Name}> inputs");
             return null;
         }
 
@@ -259,18 +264,10 @@ internal sealed class ForwardAnalysis
         if (!HasBackward(memberType, inputs))
         {
             string gradients = string.Concat(Enumerable.Repeat($", Tensor<{_element.Name}>? inputGradient", inputs));
-            Report(statement, $"'{text}': {member!.Name} ({memberType.Name}) has no Backward(Tensor<{_element.Name}> outputGradient{gradients}) to chain through");
+            Report(statement, $"{member!.Name} ({memberType.Name}) has no Backward(Tensor<{_element.Name}> outputGradient{gradients}) to chain through");
             return null;
         }
 
-        if (_calledMembers.TryGetValue(member!, out _))
-        {
-            _problems.Add(new ForwardProblem(ForwardProblemKind.ModuleCalledTwice, invocation.GetLocation(), OneLine(statement),
-                $"'{member!.Name}' is called a second time; its second Forward overwrites the input and the output that the first call's Backward needs (use one member per call)"));
-            return null;
-        }
-
-        _calledMembers.Add(member!, invocation);
         var arguments = new List<int>(inputs);
         foreach (ArgumentSyntax argument in invocation.ArgumentList.Arguments)
         {
@@ -287,6 +284,16 @@ internal sealed class ForwardAnalysis
 
             arguments.Add(value);
         }
+
+        // Arguments run first: in Hidden.Forward(Hidden.Forward(x)) the outer call is the second.
+        if (_calledMembers.ContainsKey(member!))
+        {
+            _problems.Add(new ForwardProblem(ForwardProblemKind.ModuleCalledTwice, invocation.GetLocation(), OneLine(statement),
+                $"'{member!.Name}' is called a second time, and its second Forward overwrites the input and the output that the first call's Backward needs (use one member per call)"));
+            return null;
+        }
+
+        _calledMembers.Add(member!, invocation);
 
         _calls.Add(new CallBuilder(member!, arguments, RecordsInputs(memberType)));
         return _calls.Count;
