@@ -87,7 +87,7 @@ public sealed partial class ModuleGenerator
             }
 
             string member = graph.Calls[i].Member.TrimStart('_');
-            string name = "_" + char.ToLowerInvariant(member[0]) + member.Substring(1) + "OutputGradient";
+            string name = member.Length == 0 ? "_outputGradient" : "_" + char.ToLowerInvariant(member[0]) + member.Substring(1) + "OutputGradient";
             while (!taken.Add(name))
             {
                 name = "_" + name;
