@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -40,7 +39,7 @@ public sealed partial class ModuleGenerator
         }
 
         token.ThrowIfCancellationRequested();
-        return new ModuleInfo(ReadHierarchy(type), new EquatableArray<string>(members), backward);
+        return new ModuleInfo(HierarchyReader.Read(type), new EquatableArray<string>(members), backward);
     }
 
     private static bool IsFirstDeclarationWithBaseList(INamedTypeSymbol type, ClassDeclarationSyntax declaration, CancellationToken token)
@@ -97,24 +96,5 @@ public sealed partial class ModuleGenerator
         }
 
         return new BackwardInfo(graph, new EquatableArray<string>(fields));
-    }
-
-    /// <summary>The class's namespace and containing types, as the adapter generator's <see cref="HierarchyInfo"/> describes them.</summary>
-    private static HierarchyInfo ReadHierarchy(INamedTypeSymbol model)
-    {
-        var types = ImmutableArray.CreateBuilder<TypeDeclarationInfo>();
-        for (INamedTypeSymbol? type = model; type is not null; type = type.ContainingType)
-        {
-            string typeParameters = type.TypeParameters.Length == 0
-                ? ""
-                : "<" + string.Join(", ", type.TypeParameters.Select(static p => p.Name)) + ">";
-            string keyword = type.TypeKind == TypeKind.Struct ? "partial struct" : type.IsRecord ? "partial record" : "partial class";
-            types.Insert(0, new TypeDeclarationInfo(type.IsStatic ? "static " + keyword : keyword, type.Name, typeParameters) { MetadataName = type.MetadataName });
-        }
-
-        string ns = model.ContainingNamespace.IsGlobalNamespace
-            ? ""
-            : model.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
-        return new HierarchyInfo(ns, new EquatableArray<TypeDeclarationInfo>(types.ToImmutable()));
     }
 }

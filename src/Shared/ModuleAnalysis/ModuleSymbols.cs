@@ -45,7 +45,7 @@ internal static class ModuleSymbols
     public static bool IsModuleClass(INamedTypeSymbol type) =>
         type.TypeKind == TypeKind.Class && !type.IsStatic && type.BaseType is { } baseType && IsModule(baseType);
 
-    /// <summary>Whether a declaration of <paramref name="type"/> carries <c>partial</c> (the compiler requires it on all if on one).</summary>
+    /// <summary>Whether a declaration of <paramref name="type"/> carries <c>partial</c> (the compiler requires it on all if on one). Also PEFT0011's test.</summary>
     public static bool IsPartial(INamedTypeSymbol type, CancellationToken token)
     {
         foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
