@@ -64,3 +64,24 @@ public sealed class LlamaGenerationTests
         Assert.NotEqual(model.Generate(prompt, options), model.Generate(prompt, options with { Seed = 12 }));
     }
 }
+
+/// <summary>A padding mask: a left-padded row gives the logits of the same tokens unpadded.</summary>
+public sealed class LlamaPaddingTests
+{
+    [Fact]
+    public void LeftPaddedRowMatchesTheUnpaddedSequence()
+    {
+        var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
+        var alone = model.Forward(Tensor<int>.Wrap([1, 5, 9], 1, 3)).ToArray();
+        var mask = new AttentionMask(Tensor<int>.Wrap([0, 0, 1, 1, 1, 1, 1, 1, 1, 1], 2, 5));
+        var padded = model.Forward(Tensor<int>.Wrap([0, 0, 1, 5, 9, 1, 5, 9, 33, 200], 2, 5), mask).ToArray();
+        for (int s = 0; s < 3; s++)
+        {
+            for (int v = 0; v < 256; v++)
+            {
+                Assert.True(Math.Abs(alone[s * 256 + v] - padded[(2 + s) * 256 + v]) <= 1e-5, $"position {s}, logit {v}");
+                Assert.True(Math.Abs(alone[s * 256 + v] - padded[(5 + s) * 256 + v]) <= 1e-5, $"row 1, position {s}, logit {v}");
+            }
+        }
+    }
+}
