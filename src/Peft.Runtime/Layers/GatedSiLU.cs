@@ -10,7 +10,7 @@ namespace Peft;
 /// <c>y = silu(g) ⊙ u</c>, <c>silu(g) = g·σ(g)</c>. No parameters. Large inputs are split over the worker pool.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class GatedSiLU<T> : Module, IParallelRows
+public sealed class GatedSiLU<T> : Module, IParallelRows, IForwardInputs<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Elements per chunk of the parallel loops.</summary>
@@ -43,6 +43,16 @@ public sealed class GatedSiLU<T> : Module, IParallelRows
         _up = up;
         ParallelRows.Run<T>(this, ForwardPass, Chunks(gate.Length), Chunk);
         return _output;
+    }
+
+    /// <summary>Input <paramref name="index"/> (0: gate, 1: up) of the latest <see cref="Forward"/>.</summary>
+    /// <exception cref="InvalidOperationException">No forward pass has run yet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not 0 or 1.</exception>
+    public Tensor<T> ForwardInput(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, 1);
+        return (index == 0 ? _gate : _up) ?? throw new InvalidOperationException("GatedSiLU: no Forward has run yet.");
     }
 
     /// <summary>

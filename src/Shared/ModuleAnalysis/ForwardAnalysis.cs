@@ -183,9 +183,12 @@ internal sealed class ForwardAnalysis
     /// <summary>The value an expression computes, or null after reporting why it has none.</summary>
     private int? Value(ExpressionSyntax expression, SyntaxNode statement)
     {
-        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        // (value) and value! are the value.
+        while (expression is ParenthesizedExpressionSyntax or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression })
         {
-            expression = parenthesized.Expression;
+            expression = expression is ParenthesizedExpressionSyntax parenthesized
+                ? parenthesized.Expression
+                : ((PostfixUnaryExpressionSyntax)expression).Operand;
         }
 
         switch (expression)

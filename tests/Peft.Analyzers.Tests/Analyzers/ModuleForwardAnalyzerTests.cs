@@ -30,7 +30,7 @@ public sealed class ModuleForwardAnalyzerTests
                 Tensor<float> h = Hidden.Forward(x);
                 var r = Relu.Forward(h);
                 r = Skip.Forward(h, r);
-                return Output.Forward((r));
+                return Output.Forward(r!);
             }
         }
 

@@ -79,3 +79,17 @@ public sealed partial class Stacked : Module
 
     public Tensor<double> Forward(Tensor<double> x) => Stack.Forward(x);
 }
+
+/// <summary>transformers' Llama MLP: y = Down(silu(Gate(x)) ⊙ Up(x)), the input used by two projections.</summary>
+public sealed partial class SwiGluMlp : Module
+{
+    public Linear<double> Gate { get; } = new(4, 6, random: new Random(9));
+
+    public Linear<double> Up { get; } = new(4, 6, random: new Random(10));
+
+    public GatedSiLU<double> Act { get; } = new();
+
+    public Linear<double> Down { get; } = new(6, 4, random: new Random(11));
+
+    public Tensor<double> Forward(Tensor<double> x) => Down.Forward(Act.Forward(Gate.Forward(x), Up.Forward(x)));
+}

@@ -66,6 +66,14 @@ public sealed class GeneratedBackwardTests
     }
 
     [Fact]
+    public void GatedMlpMatchesFiniteDifferences()
+    {
+        // A two-input module (GatedSiLU: Backward(dY, dGate, dUp)) fed by two projections of one input.
+        var model = new SwiGluMlp();
+        CheckFiniteDifferences(model, RandomTensor(24, 2, 3, 4), model.Gate, model.Up, model.Down);
+    }
+
+    [Fact]
     public void ConvenienceBackwardSkipsTheInputGradient()
     {
         var model = new Mlp();

@@ -48,15 +48,4 @@ public sealed class AddTests
         error = Assert.Throws<ArgumentException>(() => add.Backward(new Tensor<float>(2, 3), new Tensor<float>(3, 2), null));
         Assert.Contains("aGradient is [3, 2], the forward output was [2, 3]", error.Message);
     }
-
-    [Fact]
-    public void Layer_hands_back_its_forward_input()
-    {
-        var layer = new Linear(3, 2);
-        Assert.Throws<InvalidOperationException>(() => layer.ForwardInput(0));
-        var x = new Tensor<float>(4, 3);
-        layer.Forward(x);
-        Assert.Same(x, layer.ForwardInput(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => layer.ForwardInput(1));
-    }
 }
