@@ -1,5 +1,6 @@
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -14,7 +15,7 @@ public sealed partial class PeftGenerator
     {
         string t = layer.ElementType;
         bool constant = layer.HasConstantShape;
-        bool rope = layer.MoRAType == AdapterMath.RoPEType;
+        bool rope = layer.MoRAType == MoRAMethod.RoPEType;
         string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
@@ -23,7 +24,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <summary>");
         if (constant)
         {
-            int squareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
+            int squareRank = AdapterMath.SquareRank(layer);
             writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
                 $"in {layer.InFeatures}, out {layer.OutFeatures}, r̂ = ⌊√((in+out)·r) + 0.5⌋ = {squareRank}, <see cref=\"{t}\"/>.");
         }
@@ -353,9 +354,9 @@ public sealed partial class PeftGenerator
     {
         public MoRAGeometry(LayerInfo layer)
         {
-            SquareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
+            SquareRank = AdapterMath.SquareRank(layer);
             Chunks = (layer.InFeatures + SquareRank - 1) / SquareRank;
-            bool sharing = layer.MoRAType == AdapterMath.SharingType;
+            bool sharing = layer.MoRAType == MoRAMethod.SharingType;
             Period = sharing ? SquareRank : Chunks * SquareRank;
             RowsPerItem = sharing ? 1 : System.Math.Min(Chunks, (layer.OutFeatures + SquareRank - 1) / SquareRank);
             WholeChunks = layer.InFeatures / SquareRank;

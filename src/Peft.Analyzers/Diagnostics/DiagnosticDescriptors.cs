@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Peft.Methods;
 
 namespace Peft.Analyzers.Diagnostics;
 
@@ -9,14 +11,14 @@ namespace Peft.Analyzers.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    public const string InvalidLoRAPlusRatioId = "PEFT0001";
-    public const string LargeLoRAPlusRatioId = "PEFT0002";
-    public const string RankBelowOneId = "PEFT0003";
-    public const string RankAboveLayerWidthId = "PEFT0004";
-    public const string InvalidAlphaId = "PEFT0005";
-    public const string InvalidDropoutId = "PEFT0006";
-    public const string UnknownMoRATypeId = "PEFT0007";
-    public const string UnknownLoRAInitId = "PEFT0008";
+    public const string InvalidLoRAPlusRatioId = AdapterMethods.InvalidLoRAPlusRatioId;
+    public const string LargeLoRAPlusRatioId = AdapterMethods.LargeLoRAPlusRatioId;
+    public const string RankBelowOneId = AdapterMethods.RankBelowOneId;
+    public const string RankAboveLayerWidthId = AdapterMethods.RankAboveLayerWidthId;
+    public const string InvalidAlphaId = AdapterMethods.InvalidAlphaId;
+    public const string InvalidDropoutId = AdapterMethods.InvalidDropoutId;
+    public const string UnknownMoRATypeId = AdapterMethods.UnknownMoRATypeId;
+    public const string UnknownLoRAInitId = AdapterMethods.UnknownLoRAInitId;
     public const string MultipleAdaptersId = "PEFT0009";
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
@@ -63,14 +65,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The update B·A (B out×r, A r×in) has rank at most min(in, out, r). A rank above min(in, out) only adds parameters, memory and compute that cannot change what the adapter can express, and usually means the layer shape or the rank was mistyped.");
 
-    /// <summary>PEFT0005: <c>Alpha</c> not positive or not finite.</summary>
+    /// <summary>PEFT0005: <c>Alpha</c> not finite.</summary>
     public static readonly DiagnosticDescriptor InvalidAlpha = Create(
         InvalidAlphaId,
-        "Adapter Alpha must be positive and finite",
-        "{0} Alpha on '{1}' is {2}; the scale s = Alpha/Rank needs a positive, finite Alpha",
+        "Adapter Alpha must be finite",
+        "{0} Alpha on '{1}' is {2}; the scale s = Alpha/Rank needs a finite Alpha",
         Configuration,
         DiagnosticSeverity.Error,
-        "The adapter's output is scaled by s = α/r (rsLoRA: α/√r). α = 0 switches the adapter off and leaves B without gradient; a negative α flips the update's sign; NaN or infinity turns every output into NaN or infinity.");
+        "The adapter's output is scaled by s = α/r (rsLoRA: α/√r). As in Hugging Face PEFT, any finite α is accepted (0 switches the adapter's output off, a negative α flips its sign); NaN or infinity turns every output into NaN or infinity.");
 
     /// <summary>PEFT0006: LoRA <c>Dropout</c> outside [0, 1) or NaN.</summary>
     public static readonly DiagnosticDescriptor InvalidDropout = Create(
@@ -125,6 +127,26 @@ internal static class DiagnosticDescriptors
         Usage,
         DiagnosticSeverity.Error,
         "The generator emits the adapter plumbing as another part of the type that declares the layer, nested inside every containing type. C# only merges parts of partial types, so that type and every type containing it must be declared partial.");
+
+    /// <summary>The descriptor with id <paramref name="id"/> among those a shared method description can name, or null.</summary>
+    public static DiagnosticDescriptor? Find(string? id)
+    {
+        foreach (DiagnosticDescriptor descriptor in MethodRules)
+        {
+            if (descriptor.Id == id)
+            {
+                return descriptor;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The descriptors of argument rules (the ids in <c>Peft.Methods.AdapterMethods</c>).</summary>
+    private static IEnumerable<DiagnosticDescriptor> MethodRules =>
+    [
+        InvalidLoRAPlusRatio, LargeLoRAPlusRatio, RankBelowOne, RankAboveLayerWidth, InvalidAlpha, InvalidDropout, UnknownMoRAType, UnknownLoRAInit,
+    ];
 
     private static DiagnosticDescriptor Create(
         string id, string title, string messageFormat, string category, DiagnosticSeverity severity, string description) =>

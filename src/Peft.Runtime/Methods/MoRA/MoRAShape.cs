@@ -64,11 +64,7 @@ public readonly record struct MoRAShape
     /// r̂ = ⌊√((in+out)·r) + 0.5⌋, then rounded down to even for RoPE (official MoRA: <c>new_r // 2 * 2</c>).
     /// </summary>
     public static int ComputeSquareRank(int inFeatures, int outFeatures, int rank, MoRAType type)
-    {
-        double budget = ((double)inFeatures + outFeatures) * rank;
-        int squareRank = (int)Math.Floor(Math.Sqrt(budget) + 0.5);
-        return type == MoRAType.RoPE ? squareRank / 2 * 2 : squareRank;
-    }
+        => Methods.MoRAMethod.SquareRank(inFeatures, outFeatures, rank, (int)type);
 
     /// <summary>
     /// The rotary tables <c>cos(g·θ_j)</c>, <c>sin(g·θ_j)</c> with <c>θ_j = 10000^{-2j/r̂}</c>, laid out
