@@ -68,7 +68,7 @@ public sealed partial class PeftGenerator
         layer = layer with
         {
             MemberName = member.Name,
-            DeclarationIndex = model.GetMembers().IndexOf(member),
+            DeclarationIndex = AnnotatedMemberIndex(model, member),
             ElementType = elementType,
             InFeatures = inFeatures,
             OutFeatures = outFeatures,
@@ -80,6 +80,49 @@ public sealed partial class PeftGenerator
 
         token.ThrowIfCancellationRequested();
         return new LayerTarget(ReadHierarchy(model), layer);
+    }
+
+    /// <summary>
+    /// The member's position among the model's adapter-annotated members. Unlike its index among all members,
+    /// it does not change when an unannotated member is added or removed above it, so such an edit leaves the
+    /// layer's value (and the generated file) cached.
+    /// </summary>
+    private static int AnnotatedMemberIndex(INamedTypeSymbol model, ISymbol member)
+    {
+        int index = 0;
+        foreach (ISymbol other in model.GetMembers())
+        {
+            if (SymbolEqualityComparer.Default.Equals(other, member))
+            {
+                break;
+            }
+
+            if (other is IPropertySymbol or IFieldSymbol && HasAdapterAttribute(other))
+            {
+                index++;
+            }
+        }
+
+        return index;
+    }
+
+    private static bool HasAdapterAttribute(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } type && IsPeftNamespace(type.ContainingNamespace))
+            {
+                foreach (AdapterMethodInfo method in AdapterMethods.All)
+                {
+                    if (type.Name == method.AttributeName + "Attribute")
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>float</c> or <c>double</c> when <paramref name="type"/> is (or derives from) <c>Peft.Linear&lt;T&gt;</c>.</summary>

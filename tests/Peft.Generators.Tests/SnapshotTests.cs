@@ -44,7 +44,9 @@ public sealed class SnapshotTests
         foreach (var (name, text) in generated)
         {
             string expected = File.ReadAllText(Path.Combine(directory, name));
-            Assert.True(expected == text, $"Generated {name} differs from Snapshots/{model}/{name}; run with PEFT_UPDATE_SNAPSHOTS=1 to rewrite and review the diff.");
+            Assert.True(expected == text,
+                $"Generated {name} differs from Snapshots/{model}/{name}; run with PEFT_UPDATE_SNAPSHOTS=1 to rewrite and review the diff.\n" +
+                FirstDifference(expected, text));
         }
     }
 
@@ -65,6 +67,49 @@ public sealed class SnapshotTests
         string second = string.Join("\n", GeneratorHarness.Run(GeneratorHarness.Compile(SnapshotModels.Encoder, SnapshotModels.Classifier))
             .Result.GeneratedTrees.Select(t => t.FilePath + t.GetText()));
         Assert.Equal(first, second);
+    }
+
+    /// <summary>
+    /// The first differing line of two texts with two lines of context either side, in unified-diff style
+    /// (<c>-</c> snapshot, <c>+</c> generated), plus how many lines each side has.
+    /// </summary>
+    internal static string FirstDifference(string expected, string actual)
+    {
+        string[] before = expected.Split('\n');
+        string[] after = actual.Split('\n');
+        int line = 0;
+        while (line < before.Length && line < after.Length && before[line] == after[line])
+        {
+            line++;
+        }
+
+        var diff = new System.Text.StringBuilder();
+        diff.Append($"@@ line {line + 1} (snapshot {before.Length} lines, generated {after.Length} lines) @@\n");
+        for (int i = Math.Max(0, line - 2); i < line; i++)
+        {
+            diff.Append("  ").Append(before[i]).Append('\n');
+        }
+
+        for (int i = line; i < Math.Min(before.Length, line + 3); i++)
+        {
+            diff.Append("- ").Append(before[i]).Append('\n');
+        }
+
+        for (int i = line; i < Math.Min(after.Length, line + 3); i++)
+        {
+            diff.Append("+ ").Append(after[i]).Append('\n');
+        }
+
+        return diff.ToString();
+    }
+
+    [Fact]
+    public void SnapshotDifferenceShowsTheFirstChangedLineWithContext()
+    {
+        string diff = FirstDifference("a\nb\nc\nd\n", "a\nb\nX\nd\n");
+        Assert.Contains("@@ line 3 (snapshot 5 lines, generated 5 lines) @@", diff);
+        Assert.Contains("  b\n- c\n- d\n", diff);
+        Assert.Contains("+ X\n+ d\n", diff);
     }
 
     /// <summary>The test project's folder in the source tree, recorded at build time (see the csproj).</summary>

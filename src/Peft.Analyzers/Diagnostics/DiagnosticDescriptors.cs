@@ -22,6 +22,11 @@ internal static class DiagnosticDescriptors
     public const string MultipleAdaptersId = "PEFT0009";
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
+    public const string AdapterModelNotModuleId = "PEFT0012";
+    public const string StaticAdapterMemberId = "PEFT0013";
+    public const string AdapterPropertyWithoutGetterId = "PEFT0014";
+    public const string UnsupportedLayerElementTypeId = "PEFT0015";
+    public const string LanguageVersionTooLowId = "PEFT0016";
 
     /// <summary>Where the pages live; a descriptor's help link is this plus <c>PEFTnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/peft-generators/Peft.Generators/blob/main/docs/diagnostics/";
@@ -127,6 +132,51 @@ internal static class DiagnosticDescriptors
         Usage,
         DiagnosticSeverity.Error,
         "The generator emits the adapter plumbing as another part of the type that declares the layer, nested inside every containing type. C# only merges parts of partial types, so that type and every type containing it must be declared partial.");
+
+    /// <summary>PEFT0012: the type declaring an adapter member is not a class deriving from <c>Peft.Module</c>.</summary>
+    public static readonly DiagnosticDescriptor AdapterModelNotModule = Create(
+        AdapterModelNotModuleId,
+        "Adapter layers must be declared in a class deriving from Peft.Module",
+        "[{0}] on '{1}' is ignored: '{2}' is not a class deriving from Peft.Module, so the generator cannot add AttachAdapters to it",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generator adds AttachAdapters, CreateOptimizer and MergeAdapters to the model type and registers the annotated layers as its child modules; that needs a class deriving from Peft.Module. On a struct, record struct, interface or a class with another base, it generates nothing.");
+
+    /// <summary>PEFT0013: an adapter attribute on a static field or property.</summary>
+    public static readonly DiagnosticDescriptor StaticAdapterMember = Create(
+        StaticAdapterMemberId,
+        "Adapter layers must be instance members",
+        "[{0}] on static member '{1}' is ignored: adapters attach to the layers of a model instance; make '{1}' an instance member",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A static layer would be shared by every model instance, and each AttachAdapters call would attach another adapter to the same layer. The generator only serves instance fields and properties.");
+
+    /// <summary>PEFT0014: an adapter attribute on a property without a getter, or on an indexer.</summary>
+    public static readonly DiagnosticDescriptor AdapterPropertyWithoutGetter = Create(
+        AdapterPropertyWithoutGetterId,
+        "Adapter properties need a getter",
+        "[{0}] on '{1}' is ignored: the generated code reads the layer through the property, which has no getter (or is an indexer)",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generated AttachAdapters, MergeAdapters and AdapterLayers read each annotated layer through its member. A write-only property or an indexer gives them nothing to read.");
+
+    /// <summary>PEFT0015: the annotated layer's element type is neither float nor double.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedLayerElementType = Create(
+        UnsupportedLayerElementTypeId,
+        "Adapter layers must have element type float or double",
+        "[{0}] on '{1}' of type '{2}' is ignored: the generated kernels exist for float and double, not for '{3}'",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generator emits SIMD kernels for Linear<float> (Linear) and Linear<double>. Other element types (Half, a type parameter) have no specialized kernel; use the runtime path (Apply with an AdapterConfig) or a float or double layer.");
+
+    /// <summary>PEFT0016: the language version is below the C# the generated code is written in.</summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+        LanguageVersionTooLowId,
+        "Adapter code generation needs C# 12 or later",
+        "[{0}] on '{1}' needs C# 12 or later for its generated code, but the project uses C# {2}; set <LangVersion>12</LangVersion> or later",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generated adapter code uses file-local types (C# 11) and collection expressions (C# 12). With an older language version it would not compile, so the cause is reported here rather than as errors inside generated files.");
 
     /// <summary>The descriptor with id <paramref name="id"/> among those a shared method description can name, or null.</summary>
     public static DiagnosticDescriptor? Find(string? id)

@@ -7,7 +7,7 @@ namespace Peft.Generators.Models;
 /// Sizes are 0 when the layer's shape is not a compile-time constant.
 /// </summary>
 /// <param name="MemberName">The field or property name; it is also the module path of the layer.</param>
-/// <param name="DeclarationIndex">The member's position among the model's members (orders the output).</param>
+/// <param name="DeclarationIndex">The member's position among the model's adapter-annotated members (orders the output).</param>
 /// <param name="ElementType"><c>float</c> or <c>double</c>.</param>
 /// <param name="Method">Which adapter method.</param>
 /// <param name="Rank">r: the LoRA rank, or the rank whose parameter budget MoRA matches.</param>
