@@ -35,7 +35,7 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
         {
             Rank = module.Rank,
             Alpha = config.AlphaFor(path),
-            UseRsLoRA = config.UseRsLora,
+            UseRsLoRA = config.UseRsLoRA,
             Dropout = config.LoraDropout,
             Init = config.InitLoraWeights == "gaussian" ? LoRAInit.Gaussian : LoRAInit.KaimingUniform,
         };

@@ -36,6 +36,16 @@ internal static class MoRAMethod
         return type == RoPEType ? square / 2 * 2 : square;
     }
 
+    /// <summary>G = ⌈in/r̂⌉, the number of input chunks after cyclic padding to a multiple of r̂.</summary>
+    public static int Chunks(int inFeatures, int squareRank) => (inFeatures + squareRank - 1) / squareRank;
+
+    /// <summary>The tiling period of the decompressed output: r̂ for Sharing, the padded length G·r̂ for RoPE.</summary>
+    public static int Period(int type, int squareRank, int chunks) => type == RoPEType ? chunks * squareRank : squareRank;
+
+    /// <summary>Rows of length r̂ that M acts on per batch item: 1 for Sharing; for RoPE the chunks that reach the output, min(G, ⌈out/r̂⌉).</summary>
+    public static int RowsPerItem(int type, int squareRank, int chunks, int outFeatures) =>
+        type == RoPEType ? Math.Min(chunks, (outFeatures + squareRank - 1) / squareRank) : 1;
+
     /// <summary>The smallest usable r̂: 2 for RoPE (it rotates pairs), else 1.</summary>
     public static int MinimumSquareRank(int type) => type == RoPEType ? 2 : 1;
 

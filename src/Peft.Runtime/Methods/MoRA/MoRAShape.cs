@@ -27,10 +27,10 @@ public readonly record struct MoRAShape
         OutFeatures = outFeatures;
         SquareRank = squareRank;
         Type = type;
-        Chunks = (inFeatures + squareRank - 1) / squareRank;
+        Chunks = Methods.MoRAMethod.Chunks(inFeatures, squareRank);
         PaddedLength = Chunks * squareRank;
-        Period = type == MoRAType.Sharing ? squareRank : PaddedLength;
-        RowsPerItem = type == MoRAType.Sharing ? 1 : Math.Min(Chunks, (outFeatures + squareRank - 1) / squareRank);
+        Period = Methods.MoRAMethod.Period((int)type, squareRank, Chunks);
+        RowsPerItem = Methods.MoRAMethod.RowsPerItem((int)type, squareRank, Chunks, outFeatures);
     }
 
     /// <summary>Input width.</summary>
