@@ -35,7 +35,7 @@ public sealed partial class PeftGenerator
         writer.Line($"/// into parallel regions (large problems use every core) live in <see cref=\"{loops}\"/>, shared by rank.</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.ILoRAKernel<{t}>"))
+        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.Generated.ILoRAKernel<{t}>"))
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The rank r.</summary>");
@@ -55,11 +55,11 @@ public sealed partial class PeftGenerator
             writer.Line($"private {t}[] _bGradientTransposed = [];");
             writer.Line($"private {t}[] _aPadded = [];");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.Rank => Rank;");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.Rank => Rank;");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
             writer.Line();
 
             writer.Line($"/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref=\"{loops}.Forward\"/>).</summary>");

@@ -79,7 +79,7 @@ public sealed partial class PeftGenerator
                 writer.Line();
                 if (rope)
                 {
-                    WriteRotaryFields(writer, t, "global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank");
+                    WriteRotaryFields(writer, t, "global::Peft.Generated.KernelParallel.MaxParticipants * SquareRank");
                     writer.Line();
                 }
 
@@ -120,7 +120,7 @@ public sealed partial class PeftGenerator
                 {
                     if (rope)
                     {
-                        writer.Line($"_chunk = new {t}[global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank];");
+                        writer.Line($"_chunk = new {t}[global::Peft.Generated.KernelParallel.MaxParticipants * SquareRank];");
                         WriteRotaryTables(writer, t);
                     }
                 }
