@@ -1,38 +1,38 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Peft;
 
 /// <summary>
-/// A parameter-free element-wise activation as a layer: output rows have the input's width.
+/// A parameter-free element-wise activation as a layer: the output has the input's shape. Backward adds
+/// <c>dy · f′(x)</c> to the input gradient, computed from the remembered input.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public abstract class ActivationLayer<T> : Module, ILayer<T>
+public abstract class ActivationLayer<T> : Layer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private readonly Tensor<T> _output = new(0);
+    private readonly Tensor<T> _scratch = new(0);
+
     /// <inheritdoc />
-    public int GetOutputFeatures(int inputFeatures)
+    protected sealed override Tensor<T> ForwardCore(Tensor<T> input)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputFeatures);
-        return inputFeatures;
+        _output.Reshape(input.Shape);
+        Apply(input.Span, _output.Span);
+        return _output;
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">The lengths differ or do not hold <paramref name="batch"/> whole rows.</exception>
-    public void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
+    protected sealed override void BackwardCore(Tensor<T> input, Tensor<T> outputGradient, Tensor<T>? inputGradient)
     {
-        CheckRows(input.Length, batch);
-        Apply(input, output);
-    }
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentException">The lengths differ or do not hold <paramref name="batch"/> whole rows.</exception>
-    public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
-    {
-        CheckRows(input.Length, batch);
-        if (!inputGradient.IsEmpty)
+        if (inputGradient is null)
         {
-            Differentiate(input, outputGradient, inputGradient);
+            return;
         }
+
+        _scratch.Reshape(input.Shape);
+        Differentiate(input.Span, outputGradient.Span, _scratch.Span);
+        TensorPrimitives.Add(inputGradient.Span, _scratch.Span, inputGradient.Span);
     }
 
     /// <summary>Computes <c>y = f(x)</c> element-wise.</summary>
@@ -40,12 +40,4 @@ public abstract class ActivationLayer<T> : Module, ILayer<T>
 
     /// <summary>Computes <c>dx = dy · f′(x)</c> element-wise.</summary>
     protected abstract void Differentiate(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient);
-
-    private void CheckRows(int length, int batch)
-    {
-        if (batch < 0 || (batch == 0 ? length != 0 : length % batch != 0))
-        {
-            throw new ArgumentException($"{GetType().Name}: {length} elements do not form {batch} rows.", nameof(batch));
-        }
-    }
 }

@@ -10,12 +10,20 @@ public abstract class Module
 {
     private readonly List<KeyValuePair<string, Module>> _children = [];
     private readonly List<Parameter> _parameters = [];
+    private bool _membersRegistered;
 
     /// <summary>Whether the module is in training mode (dropout active).</summary>
     public bool IsTraining { get; private set; } = true;
 
     /// <summary>The direct children, in registration order.</summary>
-    public IReadOnlyList<KeyValuePair<string, Module>> Children => _children;
+    public IReadOnlyList<KeyValuePair<string, Module>> Children
+    {
+        get
+        {
+            EnsureMembersRegistered();
+            return _children;
+        }
+    }
 
     /// <summary>The parameters owned directly by this module, in registration order.</summary>
     public IReadOnlyList<Parameter> OwnParameters => _parameters;
@@ -55,28 +63,46 @@ public abstract class Module
 
     /// <summary>
     /// This module and every descendant with its dotted path; this module's own path is
-    /// <paramref name="prefix"/> (empty for the root).
+    /// <paramref name="prefix"/> (empty for the root). A module reachable by several paths is listed
+    /// once, under the first path in registration order (as PyTorch's <c>named_modules</c>).
     /// </summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedModules(string prefix = "")
     {
-        yield return new(prefix, this);
-        foreach (var (name, child) in _children)
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<KeyValuePair<string, Module>>();
+        pending.Push(new(prefix, this));
+        while (pending.Count > 0)
         {
-            foreach (var descendant in child.NamedModules(Join(prefix, name)))
+            var (path, module) = pending.Pop();
+            if (!seen.Add(module))
             {
-                yield return descendant;
+                continue;
+            }
+
+            yield return new(path, module);
+            var children = module.Children;
+            for (int i = children.Count - 1; i >= 0; i--)
+            {
+                pending.Push(new(Join(path, children[i].Key), children[i].Value));
             }
         }
     }
 
-    /// <summary>Every parameter of this module and its descendants with its dotted path.</summary>
+    /// <summary>
+    /// Every parameter of this module and its descendants with its dotted path. A parameter shared by
+    /// several modules (tied embeddings) is listed once, under its first path.
+    /// </summary>
     public IEnumerable<KeyValuePair<string, Parameter>> NamedParameters(string prefix = "")
     {
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         foreach (var (path, module) in NamedModules(prefix))
         {
             foreach (var parameter in module._parameters)
             {
-                yield return new(Join(path, parameter.Name), parameter);
+                if (seen.Add(parameter))
+                {
+                    yield return new(Join(path, parameter.Name), parameter);
+                }
             }
         }
     }
@@ -107,7 +133,7 @@ public abstract class Module
         foreach (var segment in path.Split('.'))
         {
             Module? next = null;
-            foreach (var (name, child) in current._children)
+            foreach (var (name, child) in current.Children)
             {
                 if (name == segment)
                 {
@@ -125,6 +151,39 @@ public abstract class Module
         }
 
         return current;
+    }
+
+    /// <summary>
+    /// Registers the members of a derived class as children; called once, before the first look at
+    /// <see cref="Children"/>. The source generator overrides it in <c>partial</c> module classes so that
+    /// their module-typed properties and fields are children without any code of yours (PyTorch
+    /// registers attributes the same way); an override calls the base first.
+    /// </summary>
+    protected virtual void RegisterMembers()
+    {
+    }
+
+    /// <summary>
+    /// Registers <paramref name="module"/> as a child named <paramref name="name"/> unless it is
+    /// <see langword="null"/> or already reachable from this module (for example inside a registered
+    /// <see cref="Sequential{T}"/>): a module has one path.
+    /// </summary>
+    protected void RegisterMember(string name, Module? module)
+    {
+        if (module is null || ReferenceEquals(module, this))
+        {
+            return;
+        }
+
+        foreach (var (_, descendant) in NamedModules())
+        {
+            if (ReferenceEquals(descendant, module))
+            {
+                return;
+            }
+        }
+
+        RegisterModule(name, module);
     }
 
     /// <summary>Sets training mode on this module and every descendant.</summary>
@@ -145,6 +204,15 @@ public abstract class Module
         foreach (var (_, parameter) in NamedParameters())
         {
             parameter.ZeroGradient();
+        }
+    }
+
+    private void EnsureMembersRegistered()
+    {
+        if (!_membersRegistered)
+        {
+            _membersRegistered = true;
+            RegisterMembers();
         }
     }
 

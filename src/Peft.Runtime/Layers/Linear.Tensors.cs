@@ -2,20 +2,9 @@ using System.Numerics.Tensors;
 
 namespace Peft;
 
-// System.Numerics.Tensors interop and the ILayer<T> contract of Linear<T>.
-public partial class Linear<T> : ILayer<T>
+// System.Numerics.Tensors interop of Linear<T>.
+public partial class Linear<T>
 {
-    /// <inheritdoc />
-    public int GetOutputFeatures(int inputFeatures)
-    {
-        if (inputFeatures != InFeatures)
-        {
-            throw new ArgumentException($"Linear [{OutFeatures}, {InFeatures}]: input rows have {inputFeatures} features, expected {InFeatures}.", nameof(inputFeatures));
-        }
-
-        return OutFeatures;
-    }
-
     /// <summary>
     /// Computes <c>output[batch, out] = input[batch, in]·Wᵀ + b</c> on dense tensors; the batch is
     /// <paramref name="input"/>'s first dimension.

@@ -9,9 +9,10 @@ namespace Peft;
 /// The weight is stored <c>[out, in]</c> row-major, as PyTorch and PEFT store it.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public partial class Linear<T> : Module
+public partial class Linear<T> : Layer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private readonly Tensor<T> _output = new(0);
     private LinearAdapters<T>? _adapters;
 
     /// <summary>
@@ -42,6 +43,29 @@ public partial class Linear<T> : Module
         {
             FillUniform(Bias.Value, bound, random);
         }
+    }
+
+    /// <summary>
+    /// Creates a layer over existing parameters, which it registers as its own <c>weight</c> (and <c>bias</c>):
+    /// a weight registered by two modules is one parameter (tied embeddings: the LM head reads the embedding
+    /// table <c>[vocab, hidden]</c> as its <c>[out, in]</c> weight).
+    /// </summary>
+    /// <param name="weight">The weight, <c>[out, in]</c>, named "weight".</param>
+    /// <param name="bias">The bias, <c>[out]</c>, named "bias", or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A parameter is not rank 2 / rank 1, or the sizes disagree.</exception>
+    public Linear(Parameter<T> weight, Parameter<T>? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Shape.Length != 2 || (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != weight.Shape[0])))
+        {
+            throw new ArgumentException(
+                $"Linear: a shared weight is [out, in] and a bias [out]; got weight {weight.ShapeText}{(bias is null ? "" : $" and bias {bias.ShapeText}")}.");
+        }
+
+        OutFeatures = weight.Shape[0];
+        InFeatures = weight.Shape[1];
+        Weight = RegisterParameter(weight);
+        Bias = bias is null ? null : RegisterParameter(bias);
     }
 
     /// <summary>The input width.</summary>
@@ -82,7 +106,7 @@ public partial class Linear<T> : Module
 
     /// <summary>Computes <c>output[batch, out] = input[batch, in]·Wᵀ + b</c>.</summary>
     /// <exception cref="ArgumentException">A span's length does not match its shape.</exception>
-    public virtual void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
+    public void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
     {
         CheckShapes(input.Length, output.Length, batch, "input", "output");
         if (batch == 0)
@@ -111,7 +135,31 @@ public partial class Linear<T> : Module
     /// <c>dW += dYᵀ·x</c> and <c>db += Σ_rows dY</c> when trainable, and writes
     /// <c>dX = dY·W</c> into <paramref name="inputGradient"/> unless it is empty.
     /// </summary>
-    public virtual void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
+    public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
+        => Backward(input, outputGradient, inputGradient, batch, T.Zero);
+
+    /// <summary>Remembers <paramref name="input"/> (<c>[…, in]</c>) and returns <c>x·Wᵀ + b</c> (+ the active adapter), <c>[…, out]</c>.</summary>
+    protected override Tensor<T> ForwardCore(Tensor<T> input)
+    {
+        if (input.Width != InFeatures)
+        {
+            throw new ArgumentException($"{Describe()}: input is {input.ShapeText()}, its innermost dimension must be in = {InFeatures}.", nameof(input));
+        }
+
+        _output.ReshapeLike(input, OutFeatures);
+        Forward(input.Span, _output.Span, input.Rows);
+        return _output;
+    }
+
+    /// <summary><c>dW += dYᵀ·x</c>, <c>db += Σ dY</c>, <c>dX += dY·W</c> (+ the active adapter's part).</summary>
+    protected override void BackwardCore(Tensor<T> input, Tensor<T> outputGradient, Tensor<T>? inputGradient)
+        => Backward(input.Span, outputGradient.Span, inputGradient is null ? [] : inputGradient.Span, input.Rows, T.One);
+
+    /// <inheritdoc />
+    protected override string Describe() => $"Linear [{OutFeatures}, {InFeatures}]";
+
+    /// <summary>The backward pass with <c>dX = dY·W + dxBeta·dX</c> (0: overwrite, 1: accumulate).</summary>
+    private void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch, T dxBeta)
     {
         CheckShapes(input.Length, outputGradient.Length, batch, "input", "output gradient");
         if (!inputGradient.IsEmpty && inputGradient.Length != batch * InFeatures)
@@ -143,9 +191,9 @@ public partial class Linear<T> : Module
 
         if (!inputGradient.IsEmpty)
         {
-            // dX[batch×in] = dY[batch×out]·W[out×in]
+            // dX[batch×in] = dY[batch×out]·W[out×in] (+ dX when accumulating)
             Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
-                T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, T.Zero, inputGradient, InFeatures);
+                T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
         }
 
         // The active adapter accumulates its parameter gradients and adds its part of dX.

@@ -4,21 +4,19 @@ namespace Peft;
 
 /// <summary>
 /// Layers applied one after another, as PyTorch's <c>nn.Sequential</c>: children are named
-/// <c>"0"</c>, <c>"1"</c>, … so parameter paths read <c>0.weight</c>, <c>2.bias</c>. Forward keeps
-/// every intermediate activation in buffers owned by the container (grown only when the batch
-/// grows), which <see cref="Backward"/> then uses: call it after the <see cref="Forward"/> of the
-/// same input. Steady-state steps allocate nothing.
+/// <c>"0"</c>, <c>"1"</c>, … so parameter paths read <c>0.weight</c>, <c>2.bias</c>. Each layer keeps
+/// what its backward pass needs, so <see cref="Layer{T}.Backward(Tensor{T}, Tensor{T})"/> runs them in
+/// reverse with two gradient buffers owned by the container (grown only when the shapes grow): steady-state
+/// steps allocate nothing.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public class Sequential<T> : Module, ILayer<T>
+public class Sequential<T> : Layer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly ILayer<T>[] _layers;
-    private readonly int[] _widths;            // _widths[i] = input width of layer i; last = output width
-    private readonly T[][] _activations;       // _activations[i] = output of layer i (input of i+1), i < n−1
-    private T[] _gradient = [];
-    private T[] _nextGradient = [];
-    private int _forwardBatch = -1;
+    private readonly Tensor<T>[] _inputs;      // _inputs[i] = the input layer i saw in the latest Forward
+    private Tensor<T> _gradient = new(0);
+    private Tensor<T> _nextGradient = new(0);
 
     /// <summary>Chains <paramref name="layers"/>; each must be a <see cref="Module"/> implementing <see cref="ILayer{T}"/>.</summary>
     /// <exception cref="ArgumentException">There is no layer, or one is null or not an <see cref="ILayer{T}"/> module.</exception>
@@ -43,9 +41,7 @@ public class Sequential<T> : Module, ILayer<T>
             RegisterModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layers[i]);
         }
 
-        _widths = new int[layers.Length + 1];
-        _activations = new T[layers.Length - 1][];
-        Array.Fill(_activations, []);
+        _inputs = new Tensor<T>[layers.Length];
     }
 
     /// <summary>The number of layers.</summary>
@@ -54,81 +50,17 @@ public class Sequential<T> : Module, ILayer<T>
     /// <summary>The layer at <paramref name="index"/>.</summary>
     public ILayer<T> this[int index] => _layers[index];
 
-    /// <inheritdoc />
-    public int GetOutputFeatures(int inputFeatures)
+    /// <summary>Runs every layer in order and returns the last layer's output.</summary>
+    /// <exception cref="ArgumentException">A shape does not fit a layer; the message names the layer.</exception>
+    protected override Tensor<T> ForwardCore(Tensor<T> input)
     {
-        foreach (var layer in _layers)
-        {
-            inputFeatures = layer.GetOutputFeatures(inputFeatures);
-        }
-
-        return inputFeatures;
-    }
-
-    /// <summary>
-    /// Runs every layer on <paramref name="batch"/> rows (the input width is
-    /// <c>input.Length / batch</c>) and writes the last layer's output.
-    /// </summary>
-    /// <exception cref="ArgumentException">A width does not fit a layer; the message names the layer.</exception>
-    public void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
-    {
-        ResolveWidths(input.Length, output.Length, batch, "output");
-        ReadOnlySpan<T> x = input;
+        var x = input;
         for (int i = 0; i < _layers.Length; i++)
         {
-            Span<T> y = i == _layers.Length - 1 ? output : Activation(i, batch);
-            _layers[i].Forward(x, y, batch);
-            x = y;
-        }
-
-        _forwardBatch = batch;
-    }
-
-    /// <summary>
-    /// Back-propagates through every layer in reverse using the activations of the last
-    /// <see cref="Forward"/> (which must have run on <paramref name="input"/> with this batch),
-    /// accumulating parameter gradients; writes <c>dL/dX</c> unless <paramref name="inputGradient"/> is empty.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">No forward pass with this batch size preceded it.</exception>
-    /// <exception cref="ArgumentException">A length does not fit.</exception>
-    public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
-    {
-        if (batch != _forwardBatch)
-        {
-            throw new InvalidOperationException(
-                $"Sequential: Backward for batch {batch} needs a preceding Forward with that batch (last forward batch: {_forwardBatch}).");
-        }
-
-        ResolveWidths(input.Length, outputGradient.Length, batch, "output gradient");
-        if (!inputGradient.IsEmpty && inputGradient.Length != input.Length)
-        {
-            throw new ArgumentException($"Sequential: input gradient has {inputGradient.Length} elements, expected {input.Length}.", nameof(inputGradient));
-        }
-
-        ReadOnlySpan<T> dy = outputGradient;
-        for (int i = _layers.Length - 1; i >= 0; i--)
-        {
-            ReadOnlySpan<T> x = i == 0 ? input : _activations[i - 1].AsSpan(0, batch * _widths[i]);
-            Span<T> dx = i == 0 ? inputGradient : GradientBuffer(ref _gradient, batch * _widths[i]);
-            _layers[i].Backward(x, dy, dx, batch);
-            dy = dx;
-            (_gradient, _nextGradient) = (_nextGradient, _gradient);
-        }
-    }
-
-    private void ResolveWidths(int inputLength, int outputLength, int batch, string outputName)
-    {
-        if (batch <= 0 || inputLength % batch != 0)
-        {
-            throw new ArgumentException($"Sequential: input of {inputLength} elements does not form {batch} rows (batch must be positive).", nameof(batch));
-        }
-
-        _widths[0] = inputLength / batch;
-        for (int i = 0; i < _layers.Length; i++)
-        {
+            _inputs[i] = x;
             try
             {
-                _widths[i + 1] = _layers[i].GetOutputFeatures(_widths[i]);
+                x = _layers[i].Forward(x);
             }
             catch (ArgumentException e)
             {
@@ -136,33 +68,26 @@ public class Sequential<T> : Module, ILayer<T>
             }
         }
 
-        int outputWidth = _widths[_layers.Length];
-        if ((long)batch * outputWidth != outputLength)
-        {
-            throw new ArgumentException(
-                $"Sequential: {outputName} has {outputLength} elements, expected batch {batch} × {outputWidth} = {(long)batch * outputWidth}.");
-        }
+        return x;
     }
 
-    private Span<T> Activation(int layer, int batch)
+    /// <summary>Back-propagates through every layer in reverse.</summary>
+    protected override void BackwardCore(Tensor<T> input, Tensor<T> outputGradient, Tensor<T>? inputGradient)
     {
-        int length = batch * _widths[layer + 1];
-        if (_activations[layer].Length < length)
+        var dy = outputGradient;
+        for (int i = _layers.Length - 1; i >= 0; i--)
         {
-            _activations[layer] = new T[length];
+            Tensor<T>? dx = inputGradient;
+            if (i > 0)
+            {
+                // The layer adds dL/dX, so its buffer starts at zero; dy's buffer is free again after this layer.
+                dx = ReferenceEquals(dy, _gradient) ? _nextGradient : _gradient;
+                dx.ZeroLike(_inputs[i]);
+            }
+
+            _layers[i].Backward(dy, dx);
+            dy = dx!;
         }
-
-        return _activations[layer].AsSpan(0, length);
-    }
-
-    private static Span<T> GradientBuffer(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new T[length];
-        }
-
-        return buffer.AsSpan(0, length);
     }
 }
 

@@ -41,19 +41,20 @@ public sealed class ActivationGradientTests
             "GELU-tanh" => new GELU<double>(GeluApproximation.Tanh),
             _ => new SiLU<double>(),
         };
-        Assert.Equal(7, layer.GetOutputFeatures(7));
         Assert.Empty(((Module)layer).NamedParameters());
         var x = FiniteDifference.Random(21, seed: 3, scale: 3.0);
         var dy = FiniteDifference.Random(21, seed: 4);
-        double[] y = new double[21], expectedY = new double[21], dx = new double[21], expectedDx = new double[21];
-        layer.Forward(x, y, 3);
+        double[] expectedY = new double[21], expectedDx = new double[21];
+        var y = layer.Forward(Tensor<double>.Wrap(x, 3, 7));
         forward(x, expectedY);
-        layer.Backward(x, dy, dx, 3);
+        var dx = new Tensor<double>(3, 7);
+        layer.Backward(Tensor<double>.Wrap(dy, 3, 7), dx);
         backward(x, dy, expectedDx);
-        Assert.Equal(expectedY, y);
-        Assert.Equal(expectedDx, dx);
-        layer.Backward(x, dy, [], 3);
-        Assert.Throws<ArgumentException>(() => layer.Forward(x, y, 4));
+        Assert.Equal([3, 7], y.Shape.ToArray());
+        Assert.Equal(expectedY, y.ToArray());
+        Assert.Equal(expectedDx, dx.ToArray());
+        layer.Backward(Tensor<double>.Wrap(dy, 3, 7), null);
+        Assert.Throws<ArgumentException>(() => layer.Backward(Tensor<double>.Wrap(dy, 7, 3), null));
     }
 
     [Fact]

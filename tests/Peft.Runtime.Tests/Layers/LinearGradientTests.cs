@@ -72,8 +72,8 @@ public sealed class LinearGradientTests
         Assert.Contains("Linear [4, 5]: output gradient has 13 elements, expected batch 3 × out 4 = 12", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => layer.Backward(new double[Batch * In], new double[Batch * Out], new double[2], Batch));
         Assert.Contains("input gradient has 2 elements, expected batch 3 × in 5 = 15", ex.Message);
-        ex = Assert.Throws<ArgumentException>(() => layer.GetOutputFeatures(6));
-        Assert.Contains("input rows have 6 features, expected 5", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => layer.Forward(new Tensor<double>(2, 6)));
+        Assert.Contains("Linear [4, 5]: input is [2, 6], its innermost dimension must be in = 5", ex.Message);
     }
 
     private sealed class Tolerance(double tolerance) : IEqualityComparer<double>

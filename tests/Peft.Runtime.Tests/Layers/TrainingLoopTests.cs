@@ -24,16 +24,17 @@ public sealed class TrainingLoopTests
         var cosine = new CosineScheduler(optimizer, steps: 190, minFactor: 0.1);
         var scheduler = new SequentialScheduler(optimizer, [warmup, cosine], milestones: [10]);
 
-        float[] logits = new float[batch * 3], dLogits = new float[batch * 3];
+        var input = Tensor<float>.Wrap(x, batch, 2);
+        var dLogits = new Tensor<float>(batch, 3);
         double first = 0, last = 0;
         for (int step = 0; step < 200; step++)
         {
-            model.Forward(x, logits, batch);
-            double loss = SoftmaxCrossEntropy.Compute<float>(logits, targets, dLogits);
+            var logits = model.Forward(input);
+            double loss = SoftmaxCrossEntropy.Compute<float>(logits.Span, targets, dLogits.Span);
             first = step == 0 ? loss : first;
             last = loss;
             optimizer.ZeroGradients();
-            model.Backward(x, dLogits, inputGradient: [], batch);
+            model.Backward(dLogits, inputGradient: null);
             optimizer.ClipGradientNorm(1.0);
             optimizer.Step();
             scheduler.Step();
