@@ -37,4 +37,13 @@ public sealed class SnapshotTests
             .Result.GeneratedTrees.Select(t => t.FilePath + t.GetText()));
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void SnapshotDifferenceShowsTheFirstChangedLineWithContext()
+    {
+        string diff = SnapshotFiles.FirstDifference("a\nb\nc\nd\n", "a\nb\nX\nd\n");
+        Assert.Contains("@@ line 3 (snapshot 5 lines, generated 5 lines) @@", diff);
+        Assert.Contains("  b\n- c\n- d\n", diff);
+        Assert.Contains("+ X\n+ d\n", diff);
+    }
 }

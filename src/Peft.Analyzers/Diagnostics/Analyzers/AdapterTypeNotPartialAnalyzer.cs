@@ -54,7 +54,7 @@ public sealed class AdapterTypeNotPartialAnalyzer : DiagnosticAnalyzer
         foreach (ISymbol member in type.GetMembers())
         {
             if (member.Kind is SymbolKind.Field or SymbolKind.Property &&
-                symbols.FindFirstAdapter(member.GetAttributes(), out _) != AdapterKind.None)
+                symbols.FindFirstAdapter(member.GetAttributes(), out _) is not null)
             {
                 return member;
             }

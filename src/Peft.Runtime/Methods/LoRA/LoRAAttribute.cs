@@ -9,10 +9,10 @@ namespace Peft;
 public sealed class LoRAAttribute : Attribute
 {
     /// <summary>The rank r (at least 1, at most min(in, out)). PEFT's default is 8.</summary>
-    public int Rank { get; set; } = 8;
+    public int Rank { get; set; } = Methods.LoRAMethod.DefaultRank;
 
-    /// <summary>α, the numerator of the scale. PEFT's default is 8.</summary>
-    public double Alpha { get; set; } = 8;
+    /// <summary>α, the numerator of the scale; any finite value, as in PEFT. PEFT's default is 8.</summary>
+    public double Alpha { get; set; } = Methods.LoRAMethod.DefaultAlpha;
 
     /// <summary>Use rank-stabilised scaling <c>α/√r</c> instead of <c>α/r</c>.</summary>
     public bool UseRsLoRA { get; set; }

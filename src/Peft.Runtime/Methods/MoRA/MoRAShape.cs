@@ -27,10 +27,10 @@ public readonly record struct MoRAShape
         OutFeatures = outFeatures;
         SquareRank = squareRank;
         Type = type;
-        Chunks = (inFeatures + squareRank - 1) / squareRank;
+        Chunks = Methods.MoRAMethod.Chunks(inFeatures, squareRank);
         PaddedLength = Chunks * squareRank;
-        Period = type == MoRAType.Sharing ? squareRank : PaddedLength;
-        RowsPerItem = type == MoRAType.Sharing ? 1 : Math.Min(Chunks, (outFeatures + squareRank - 1) / squareRank);
+        Period = Methods.MoRAMethod.Period((int)type, squareRank, Chunks);
+        RowsPerItem = Methods.MoRAMethod.RowsPerItem((int)type, squareRank, Chunks, outFeatures);
     }
 
     /// <summary>Input width.</summary>
@@ -64,11 +64,7 @@ public readonly record struct MoRAShape
     /// r̂ = ⌊√((in+out)·r) + 0.5⌋, then rounded down to even for RoPE (official MoRA: <c>new_r // 2 * 2</c>).
     /// </summary>
     public static int ComputeSquareRank(int inFeatures, int outFeatures, int rank, MoRAType type)
-    {
-        double budget = ((double)inFeatures + outFeatures) * rank;
-        int squareRank = (int)Math.Floor(Math.Sqrt(budget) + 0.5);
-        return type == MoRAType.RoPE ? squareRank / 2 * 2 : squareRank;
-    }
+        => Methods.MoRAMethod.SquareRank(inFeatures, outFeatures, rank, (int)type);
 
     /// <summary>
     /// The rotary tables <c>cos(g·θ_j)</c>, <c>sin(g·θ_j)</c> with <c>θ_j = 10000^{-2j/r̂}</c>, laid out

@@ -1,3 +1,5 @@
+using Peft.Methods;
+
 namespace Peft;
 
 /// <summary>
@@ -8,25 +10,25 @@ namespace Peft;
 public sealed record MoRAOptions : AdapterOptions
 {
     /// <summary>The LoRA rank whose parameter budget MoRA matches: at least 1.</summary>
-    public int Rank { get; init; } = 8;
+    public int Rank { get; init; } = MoRAMethod.DefaultRank;
 
     /// <summary>The compression / decompression operators.</summary>
     public MoRAType Type { get; init; } = MoRAType.Sharing;
 
     internal override void Validate(string context, int inFeatures, int outFeatures)
     {
-        if (Rank <= 0)
+        if (!AdapterMethods.Get(AdapterMethod.MoRA).FindArgument(nameof(Rank))!.IsValid(Rank))
         {
             throw new ArgumentException($"{context}: MoRA rank must be at least 1, got {Rank}.", nameof(Rank));
         }
 
-        if (!Enum.IsDefined(Type))
+        if (!MoRAMethod.Info.FindArgument(nameof(Type))!.IsValid((int)Type))
         {
             throw new ArgumentException($"{context}: unknown MoRA type {(int)Type}; use Sharing (1) or RoPE (6).", nameof(Type));
         }
 
         int squareRank = MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, Type);
-        if (squareRank < (Type == MoRAType.RoPE ? 2 : 1))
+        if (!MoRAMethod.FitsShape(Rank, (int)Type, inFeatures, outFeatures))
         {
             throw new ArgumentException(
                 $"{context}: MoRA {Type} with in={inFeatures}, out={outFeatures}, rank={Rank} gives r̂={squareRank}; RoPE needs r̂ ≥ 2.",

@@ -135,6 +135,9 @@ public class LoRAAdapter<T> : Adapter<T>
     }
 
     /// <inheritdoc />
+    internal override void AddPeftConfig(string modulePath, IO.PeftAdapterConfigBuilder builder) => builder.AddLoRA(modulePath, Options);
+
+    /// <inheritdoc />
     protected internal override void AddDeltaWeight(Span<T> weight, T factor)
     {
         CheckWeightLength(weight.Length);

@@ -8,11 +8,11 @@ namespace Peft;
 public sealed class LoRAPlusAttribute : Attribute
 {
     /// <summary>The rank r (at least 1, at most min(in, out)).</summary>
-    public int Rank { get; set; } = 8;
+    public int Rank { get; set; } = Methods.LoRAMethod.DefaultRank;
 
     /// <summary>α, the numerator of the scale <c>α/r</c>.</summary>
-    public double Alpha { get; set; } = 8;
+    public double Alpha { get; set; } = Methods.LoRAMethod.DefaultAlpha;
 
     /// <summary>The learning-rate ratio of B to A; at least 1.0 and finite. The paper's default is 16.</summary>
-    public double Ratio { get; set; } = 16;
+    public double Ratio { get; set; } = Methods.LoRAPlusMethod.DefaultRatio;
 }

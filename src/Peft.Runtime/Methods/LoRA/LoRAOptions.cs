@@ -1,3 +1,5 @@
+using Peft.Methods;
+
 namespace Peft;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Peft;
 public record LoRAOptions : AdapterOptions
 {
     /// <summary>The rank r: at least 1 and at most min(in, out).</summary>
-    public int Rank { get; init; } = 8;
+    public int Rank { get; init; } = LoRAMethod.DefaultRank;
 
     /// <summary>α, the numerator of the scale; finite.</summary>
-    public double Alpha { get; init; } = 8;
+    public double Alpha { get; init; } = LoRAMethod.DefaultAlpha;
 
     /// <summary>Use rank-stabilised scaling <c>α/√r</c> (Kalajdzievski 2023) instead of <c>α/r</c>.</summary>
     public bool UseRsLoRA { get; init; }
@@ -27,36 +29,35 @@ public record LoRAOptions : AdapterOptions
     /// <summary>The scale s: <c>α/r</c>, or <c>α/√r</c> with <see cref="UseRsLoRA"/>.</summary>
     public double Scale => ComputeScale(Alpha, Rank, UseRsLoRA);
 
-    /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA. The one place this formula lives.</summary>
-    internal static double ComputeScale(double alpha, int rank, bool useRsLoRA)
-        => useRsLoRA ? alpha / Math.Sqrt(rank) : alpha / rank;
+    /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA (the shared <see cref="LoRAMethod.Scale"/>).</summary>
+    internal static double ComputeScale(double alpha, int rank, bool useRsLoRA) => LoRAMethod.Scale(alpha, rank, useRsLoRA);
 
     internal override void Validate(string context, int inFeatures, int outFeatures)
     {
-        if (Rank <= 0)
+        if (!LoRAMethod.Rank.IsValid(Rank))
         {
             throw new ArgumentException($"{context}: LoRA rank must be at least 1, got {Rank}.", nameof(Rank));
         }
 
         int limit = Math.Min(inFeatures, outFeatures);
-        if (Rank > limit)
+        if (!LoRAMethod.FitsShape(Rank, inFeatures, outFeatures))
         {
             throw new ArgumentException(
                 $"{context}: LoRA rank {Rank} exceeds min(in, out) = min({inFeatures}, {outFeatures}) = {limit}.",
                 nameof(Rank));
         }
 
-        if (!double.IsFinite(Alpha))
+        if (!LoRAMethod.Alpha.IsValid(Alpha))
         {
             throw new ArgumentException($"{context}: LoRA alpha must be finite, got {Alpha}.", nameof(Alpha));
         }
 
-        if (!(Dropout >= 0.0 && Dropout < 1.0))
+        if (!LoRAMethod.Info.FindArgument(nameof(Dropout))!.IsValid(Dropout))
         {
             throw new ArgumentException($"{context}: LoRA dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
         }
 
-        if (!Enum.IsDefined(Init))
+        if (!LoRAMethod.Info.FindArgument(nameof(Init))!.IsValid((int)Init))
         {
             throw new ArgumentException($"{context}: unknown LoRA init {(int)Init}.", nameof(Init));
         }

@@ -85,6 +85,20 @@ public sealed class MoRAAdapter<T> : Adapter<T>
     }
 
     /// <inheritdoc />
+    internal override void AddPeftConfig(string modulePath, IO.PeftAdapterConfigBuilder builder) => builder.AddMoRA(modulePath, Options);
+
+    /// <summary>M under <c>lora_A</c> (its own name) and again under <c>lora_B</c>: the official MoRA fork aliases the two.</summary>
+    internal override IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
+    {
+        foreach (var tensor in base.PeftTensors(modulePath))
+        {
+            yield return tensor;
+        }
+
+        yield return new(IO.PeftKeys.LoRAB(modulePath), M);
+    }
+
+    /// <inheritdoc />
     protected internal override void AddDeltaWeight(Span<T> weight, T factor)
     {
         CheckWeightLength(weight.Length);

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Peft;
+namespace Peft.Generated;
 
 /// <summary>
 /// The hot loops of a MoRA adapter for one layer shape (see <see cref="MoRAShape"/> for the
@@ -12,6 +12,7 @@ namespace Peft;
 /// (<c>[batch·RowsPerItem, r̂]</c>). Forward writes the compressed input into <c>compressed</c>, which
 /// <see cref="Backward"/> reads back.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IMoRAKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

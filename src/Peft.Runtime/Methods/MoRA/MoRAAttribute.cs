@@ -9,7 +9,7 @@ namespace Peft;
 public sealed class MoRAAttribute : Attribute
 {
     /// <summary>The LoRA rank whose parameter budget MoRA matches (at least 1).</summary>
-    public int Rank { get; set; } = 8;
+    public int Rank { get; set; } = Methods.MoRAMethod.DefaultRank;
 
     /// <summary>The compression / decompression operators.</summary>
     public MoRAType Type { get; set; } = MoRAType.Sharing;

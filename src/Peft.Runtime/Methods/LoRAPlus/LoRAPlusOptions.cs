@@ -1,3 +1,5 @@
+using Peft.Methods;
+
 namespace Peft;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Peft;
 public sealed record LoRAPlusOptions : LoRAOptions
 {
     /// <summary>The learning-rate ratio of B to A: at least 1.0 and finite. The paper's default is 16.</summary>
-    public double Ratio { get; init; } = 16;
+    public double Ratio { get; init; } = LoRAPlusMethod.DefaultRatio;
 
     internal override void Validate(string context, int inFeatures, int outFeatures)
     {
@@ -18,7 +20,7 @@ public sealed record LoRAPlusOptions : LoRAOptions
     /// <summary>Throws unless <paramref name="ratio"/> is finite and at least 1.0 (NaN is rejected).</summary>
     internal static void ValidateRatio(string context, double ratio)
     {
-        if (!(ratio >= 1.0) || double.IsPositiveInfinity(ratio))
+        if (!LoRAPlusMethod.IsValidRatio(ratio))
         {
             throw new ArgumentException(
                 $"{context}: LoRA+ learning-rate ratio must be finite and at least 1.0, got {ratio}.", nameof(Ratio));

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Peft.Kernels;
 
-namespace Peft.Kernels;
+namespace Peft.Tests.Testing;
 
 /// <summary>
 /// The plain triple loop that defines what GEMM computes. Slow on purpose: it is the oracle the

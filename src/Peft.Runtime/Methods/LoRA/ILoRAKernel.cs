@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Peft;
+namespace Peft.Generated;
 
 /// <summary>
 /// The hot loops of a LoRA adapter on a batch of rows. <see cref="RuntimeLoRAKernel{T}"/> is the
@@ -13,6 +13,7 @@ namespace Peft;
 /// constant instead, the adapter checks at attach time that <see cref="Rank"/> and the shape fit.
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface ILoRAKernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
