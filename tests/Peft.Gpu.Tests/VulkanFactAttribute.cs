@@ -21,3 +21,15 @@ public sealed class VulkanCollection
 {
     public const string Name = "Vulkan";
 }
+
+/// <summary>A theory that needs a Vulkan device; skipped with the reason when none opens.</summary>
+public sealed class VulkanTheoryAttribute : TheoryAttribute
+{
+    public VulkanTheoryAttribute()
+    {
+        if (TestDevice.Instance is null)
+        {
+            Skip = "No Vulkan device (install libvulkan1 and mesa-vulkan-drivers for lavapipe): " + TestDevice.Reason;
+        }
+    }
+}
