@@ -18,6 +18,8 @@ public sealed class AdaptedLinearStepTests(ITestOutputHelper output)
         { "loraplus", 70, 96, 130, 8 },
         { "mora", 9, 50, 30, 2 },    // r̂ = 11: in and out not multiples of r̂
         { "mora", 3, 8, 70, 4 },     // r̂ = 17 > in: the cyclic padding repeats x
+        { "mora-rope", 6, 50, 30, 2 },  // r̂ = 12, G = 5 chunks, 3 reach the output (no tiling)
+        { "mora-rope", 4, 24, 70, 4 },  // r̂ = 18, G = 2 chunks tiled with period 36 over out = 70
     };
 
     [VulkanTheory]
@@ -70,6 +72,12 @@ public sealed class AdaptedLinearStepTests(ITestOutputHelper output)
         var twin = new CpuReference(adapter, inF, outF, rank);
         using var gpu = twin.Layer.ToGpu(TestDevice.Device, twin.Optimizer, n);
         float[] merged = new float[outF * inF];
+        if (adapter == "mora-rope")
+        {
+            Assert.Contains("no merge for MoRA RoPE", Assert.Throws<NotSupportedException>(() => gpu.ComputeMergedWeight(merged)).Message);
+            return;
+        }
+
         gpu.ComputeMergedWeight(merged);
         cpu.Layer.Adapters.Merge();
         Matrices.AssertClose(cpu.Layer.Weight.Value, merged, Tolerance, $"{adapter} merged weight");
@@ -86,6 +94,55 @@ public sealed class AdaptedLinearStepTests(ITestOutputHelper output)
         gpu.CopyAdapterToLayer();
         Assert.Equal(before, twin.AdapterParameters[0].Value);
         Assert.Equal(0, gpu.StepCount);
+    }
+
+    [VulkanFact]
+    public void SteadyStateStepsAllocateNothing()
+    {
+        var twin = new CpuReference("loraplus", 32, 24, 4);
+        using var gpu = twin.Layer.ToGpu(TestDevice.Device, twin.Optimizer, 4);
+        gpu.Input.Upload(Matrices.Random(new Random(2), 4 * 32));
+        gpu.OutputGradient.Upload(Matrices.Random(new Random(3), 4 * 24));
+        gpu.Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            gpu.Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(6, gpu.StepCount);
+    }
+
+    [Fact]
+    public void UnsupportedLayersAreRejectedByName()
+    {
+        // Checked before any device call, so no Vulkan is needed.
+        var trainableBase = new Linear(8, 6);
+        trainableBase.AttachLoRA("default", new LoRAOptions { Rank = 2 });
+        trainableBase.IsFrozen = false;
+        var optimizer = new AdamW(trainableBase);
+        var error = Assert.Throws<NotSupportedException>(() => GpuAdaptedLinear.Create(null!, trainableBase, optimizer, 1));
+        Assert.Contains("Linear [6, 8]", error.Message);
+
+        var merged = new Linear(8, 6);
+        merged.AttachLoRA("default", new LoRAOptions { Rank = 2 });
+        merged.Adapters.Merge();
+        Assert.Contains("is merged", Assert.Throws<NotSupportedException>(() => GpuAdaptedLinear.Describe(merged, 1, false)).Message);
+
+        var dropout = new Linear(8, 6);
+        dropout.AttachLoRA("default", new LoRAOptions { Rank = 2, Dropout = 0.1 });
+        Assert.Contains("dropout 0.1", Assert.Throws<NotSupportedException>(() => GpuAdaptedLinear.Describe(dropout, 1, false)).Message);
+    }
+
+    [Fact]
+    public void TheDescriptorCarriesTheLayersConstants()
+    {
+        var layer = new Linear(40, 24, bias: false);
+        layer.AttachLoRA("default", new LoRAOptions { Rank = 4, Alpha = 12 });
+        var (descriptor, parameters) = GpuAdaptedLinear.Describe(layer, 16, true);
+        Assert.Equal(new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, 40, 24, 4, 3f, false, 16, true), descriptor);
+        Assert.Equal(["lora_A", "lora_B"], parameters.Select(p => p.Name));
     }
 
     // One CPU step: forward, the loss (cross-entropy when targets are given, else dy as given), backward, AdamW.

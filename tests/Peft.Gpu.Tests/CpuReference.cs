@@ -20,7 +20,8 @@ internal sealed class CpuReference
                 Ratio = 16;
                 break;
             default:
-                var mora = Layer.AttachMoRA("default", new MoRAOptions { Rank = rank, Type = MoRAType.Sharing });
+                var type = adapter == "mora-rope" ? MoRAType.RoPE : MoRAType.Sharing;
+                var mora = Layer.AttachMoRA("default", new MoRAOptions { Rank = rank, Type = type });
                 Fill(mora.M.Value, random); // M starts at zero
                 Ratio = 1;
                 break;

@@ -12,7 +12,8 @@ public sealed class GemmKernelTests(ITestOutputHelper output)
     public void EveryTransposeMatchesTheReferenceOnRaggedShapes()
     {
         output.WriteLine($"device: {TestDevice.Device}");
-        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 5, 3), (65, 70, 17), (130, 9, 100), (8, 200, 33) })
+        // Both block shapes (64×64 below 128 on a side, 128×128 from there), edge blocks, K not a multiple of the K step.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 5, 3), (65, 70, 17), (130, 9, 100), (8, 200, 33), (128, 128, 8), (131, 257, 21) })
         {
             foreach (bool ta in new[] { false, true })
             {

@@ -8,13 +8,21 @@ namespace Peft.Gpu.Tests;
 public sealed class KernelPlanTests
 {
     [Theory]
-    [InlineData(1, 1, 1, 1)]
-    [InlineData(64, 64, 1, 1)]
-    [InlineData(65, 64, 1, 2)]
-    [InlineData(512, 1024, 16, 8)]
-    [InlineData(8192, 11008, 172, 128)]
-    public void GemmWorkgroupsCoverTheResultWith64By64Tiles(int m, int n, uint x, uint y)
-        => Assert.Equal(new DispatchGroups(x, y, 1), GemmTiling.Groups(m, n));
+    [InlineData(1, 1, "gemm", 1, 1)]
+    [InlineData(64, 64, "gemm", 1, 1)]
+    [InlineData(65, 64, "gemm", 1, 2)]
+    [InlineData(512, 8, "gemm", 1, 8)]
+    [InlineData(127, 4096, "gemm", 64, 2)]
+    [InlineData(128, 128, "gemm_large", 1, 1)]
+    [InlineData(512, 1024, "gemm_large", 8, 4)]
+    [InlineData(8192, 11008, "gemm_large", 86, 64)]
+    public void GemmWorkgroupsCoverTheResultInTheChosenTile(int m, int n, string shader, uint x, uint y)
+    {
+        var tile = GemmTiling.Choose(m, n);
+        Assert.Equal(shader, tile.Shader);
+        Assert.Equal(new DispatchGroups(x, y, 1), GemmTiling.Groups(tile, m, n));
+        Assert.Equal(GemmTiling.Threads, tile.TileM / tile.ThreadM * (tile.TileN / tile.ThreadN));
+    }
 
     [Theory]
     [InlineData(1L, 1u, 1u)]
@@ -45,6 +53,7 @@ public sealed class KernelPlanTests
     public void GemmDispatchCarriesTransposesAsConstantsAndShapesAsPushConstants()
     {
         var dispatch = GpuKernels.Gemm(true, false, 8, 1024, 512, 2f, 0, 8, 1, 1024, 0.5f, 2, 1024);
+        Assert.Equal("gemm", dispatch.Kernel.Shader);
         Assert.Equal(new SpecializationConstants(1, 0), dispatch.Kernel.Constants);
         Assert.Equal(new uint[] { 8, 1024, 512, 8, 1024, 1024, GpuKernels.Bits(2f), GpuKernels.Bits(0.5f) }, dispatch.PushConstants);
         Assert.Equal(new DispatchGroups(16, 1, 1), dispatch.Groups);
@@ -62,7 +71,7 @@ public sealed class KernelPlanTests
     {
         var d = new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, 1024, 768, 8, 2f, true, 512, false);
         var forward = AdaptedLinearPlan.Forward(d);
-        Assert.Equal(["periodic_fold", "gemm", "gemm", "gemm"], forward.Select(f => f.Kernel.Shader));
+        Assert.Equal(["periodic_fold", "gemm_large", "gemm", "gemm_large"], forward.Select(f => f.Kernel.Shader));
         // y = x·W0ᵀ + y: M = batch, N = out, K = in, W transposed
         Assert.Equal(new uint[] { 512, 768, 1024 }, forward[1].PushConstants[..3]);
         Assert.Equal(new SpecializationConstants(0, 1), forward[1].Kernel.Constants);
@@ -89,6 +98,23 @@ public sealed class KernelPlanTests
     }
 
     [Fact]
+    public void MoRARoPERowsStopAtTheOutput()
+    {
+        // in 50, r̂ 12: P = 60, G = 5 chunks; out 30 needs ⌈30/12⌉ = 3 of them
+        var d = new AdaptedLinearDescriptor(GpuAdapterKind.MoRARoPE, 50, 30, 12, 1f, true, 6, true);
+        Assert.Equal(3, d.Rows);
+        Assert.Equal(6 * 3 * 12, d.SlotLength(S.Hidden));
+        Assert.Equal(3 * 12, d.SlotLength(S.RotaryTables));
+        var rotate = AdaptedLinearPlan.Forward(d)[2];
+        Assert.Equal("rope_rotate", rotate.Kernel.Shader);
+        Assert.Equal(new uint[] { 6, 3, 12, 50, 50, 0 }, rotate.PushConstants);
+        Assert.Equal("rope_rotate", AdaptedLinearPlan.Backward(d)[4].Kernel.Shader);
+        Assert.Equal(1u, AdaptedLinearPlan.Backward(d)[4].PushConstants[5]);
+        Assert.Throws<NotSupportedException>(() => AdaptedLinearPlan.Merge(d));
+        Assert.Throws<ArgumentException>(() => AdaptedLinearPlan.Forward(d with { Rank = 11 }));
+    }
+
+    [Fact]
     public void DescriptorValidationNamesTheRecord()
     {
         var error = Assert.Throws<ArgumentException>(() => AdaptedLinearPlan.Forward(new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, 0, 4, 2, 1f, true, 1, false)));
@@ -98,7 +124,7 @@ public sealed class KernelPlanTests
     [Fact]
     public void EveryEmbeddedShaderIsSpirV()
     {
-        Assert.Equal(["adamw", "gemm", "periodic_fold", "softmax_cross_entropy"], ShaderLibrary.Names);
+        Assert.Equal(["adamw", "gemm", "gemm_large", "periodic_fold", "rope_rotate", "softmax_cross_entropy"], ShaderLibrary.Names);
         foreach (string name in ShaderLibrary.Names)
         {
             Assert.Equal(0x07230203u, BitConverter.ToUInt32(ShaderLibrary.Load(name), 0));

@@ -14,7 +14,7 @@ public static class GpuKernels
 
     /// <summary>
     /// <c>C[M×N] = alpha·op(A)·op(B) + beta·C</c> (row-major, leading dimensions lda, ldb, ldc); op transposes when asked
-    /// (A stored K×M, B stored N×K). Slots: A, B, C.
+    /// (A stored K×M, B stored N×K), in the block shape <see cref="GemmTiling.Choose"/> picks. Slots: A, B, C.
     /// </summary>
     public static KernelDispatch Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, int a, int lda, int b, int ldb, float beta, int c, int ldc)
     {
@@ -30,9 +30,10 @@ public static class GpuKernels
             throw new ArgumentException($"GEMM {m}×{n}×{k} (transposes {transposeA}, {transposeB}): leading dimensions lda {lda}, ldb {ldb}, ldc {ldc} must be at least {minimumLda}, {minimumLdb}, {n}.");
         }
 
-        var key = new PipelineKey("gemm", 3, new SpecializationConstants(transposeA ? 1u : 0u, transposeB ? 1u : 0u));
+        var tile = GemmTiling.Choose(m, n);
+        var key = new PipelineKey(tile.Shader, 3, new SpecializationConstants(transposeA ? 1u : 0u, transposeB ? 1u : 0u));
         uint[] push = [(uint)m, (uint)n, (uint)k, (uint)lda, (uint)ldb, (uint)ldc, Bits(alpha), Bits(beta)];
-        return new KernelDispatch(key, [a, b, c], push, GemmTiling.Groups(m, n));
+        return new KernelDispatch(key, [a, b, c], push, GemmTiling.Groups(tile, m, n));
     }
 
     /// <summary>
@@ -50,6 +51,23 @@ public static class GpuKernels
         uint[] push = [(uint)rows, (uint)dstWidth, (uint)srcWidth, (uint)srcRowStride, (uint)srcRowPeriod, (uint)length, Bits(beta)];
         return new KernelDispatch(new PipelineKey("periodic_fold", 2, SpecializationConstants.None), [src, dst], push,
             DispatchGroups.Linear((long)rows * dstWidth, ElementwiseGroupSize));
+    }
+
+    /// <summary>
+    /// MoRA RoPE's chunk rotation (<c>Shaders/rope_rotate.hlsl</c>): for b &lt; batch, g &lt; rows, the chunk
+    /// <c>v[j] = src[b·srcRowStride + (g·r̂ + j) mod srcWidth]</c> rotated by the angles <c>g·θ</c> (or by −g·θ when
+    /// <paramref name="inverse"/>) into <c>dst[b, g, ·]</c>. Slots: src, tables (cos then sin, [rows, r̂/2] each), dst.
+    /// </summary>
+    public static KernelDispatch Rotate(int batch, int rows, int squareRank, int srcWidth, int srcRowStride, bool inverse, int src, int tables, int dst)
+    {
+        if (batch <= 0 || rows <= 0 || squareRank <= 0 || squareRank % 2 != 0 || srcWidth <= 0 || srcRowStride < 0)
+        {
+            throw new ArgumentException($"Rotate: batch {batch}, rows {rows}, r̂ {squareRank} (even), source width {srcWidth}, row stride {srcRowStride}: sizes must be positive.");
+        }
+
+        uint[] push = [(uint)batch, (uint)rows, (uint)squareRank, (uint)srcWidth, (uint)srcRowStride, inverse ? 1u : 0u];
+        return new KernelDispatch(new PipelineKey("rope_rotate", 3, SpecializationConstants.None), [src, tables, dst], push,
+            DispatchGroups.Linear((long)batch * rows * squareRank, ElementwiseGroupSize));
     }
 
     /// <summary>AdamW on <paramref name="count"/> elements with the coefficients of parameter group <paramref name="group"/>. Slots: value, gradient, m, v, coefficients.</summary>

@@ -4,9 +4,9 @@ namespace Peft.Gpu.Training;
 
 /// <summary>
 /// Everything the GPU plan of one adapted Linear depends on, as plain data: adapter numerics, sizes, rank (r, or r̂
-/// for MoRA), scale, bias, batch and whether dL/dx is wanted. The GEMM tile shape is <see cref="GemmTiling"/>'s.
-/// A source generator that knows a layer's shape at compile time can emit this record as a constant and
-/// <see cref="AdaptedLinearPlan"/> turns it into dispatches (pipelines, bindings, push constants, workgroups);
+/// for MoRA), scale, bias, batch and whether dL/dx is wanted. A source generator that knows a layer's shape at
+/// compile time can emit this record as a constant, and <see cref="AdaptedLinearPlan"/> turns it into dispatches:
+/// per product the GEMM block shape (<see cref="GemmTiling.Choose"/>), pipeline, bindings, push constants, workgroups;
 /// <see cref="GpuAdaptedLinear"/> builds it from a runtime layer.
 /// </summary>
 /// <param name="Kind">The adapter numerics.</param>
@@ -20,17 +20,17 @@ namespace Peft.Gpu.Training;
 public sealed record AdaptedLinearDescriptor(
     GpuAdapterKind Kind, int InFeatures, int OutFeatures, int Rank, float Scale, bool HasBias, int Batch, bool ComputeInputGradient)
 {
-    /// <summary>Rows of C per GEMM workgroup.</summary>
-    public int TileM => GemmTiling.TileM;
-
-    /// <summary>Columns of C per GEMM workgroup.</summary>
-    public int TileN => GemmTiling.TileN;
-
-    /// <summary>GEMM depth per shared-memory stage.</summary>
-    public int TileK => GemmTiling.TileK;
+    /// <summary>Whether the adapter is MoRA (either type).</summary>
+    public bool IsMoRA => Kind is GpuAdapterKind.MoRASharing or GpuAdapterKind.MoRARoPE;
 
     /// <summary>MoRA's cyclically padded input length P = ⌈in/r̂⌉·r̂ (in for LoRA).</summary>
-    public int PaddedLength => Kind == GpuAdapterKind.MoRASharing ? (InFeatures + Rank - 1) / Rank * Rank : InFeatures;
+    public int PaddedLength => IsMoRA ? (InFeatures + Rank - 1) / Rank * Rank : InFeatures;
+
+    /// <summary>
+    /// Rows of r̂ that M acts on per batch item: 1 for sharing and LoRA; for RoPE min(G, ⌈out/r̂⌉), G = P/r̂ (chunks that
+    /// never reach the output are not computed).
+    /// </summary>
+    public int Rows => Kind == GpuAdapterKind.MoRARoPE ? Math.Min(PaddedLength / Rank, (OutFeatures + Rank - 1) / Rank) : 1;
 
     /// <summary>The number of trainable adapter tensors (LoRA: A, B; MoRA: M).</summary>
     public int ParameterCount => Kind == GpuAdapterKind.LoRA ? 2 : 1;
@@ -42,6 +42,11 @@ public sealed record AdaptedLinearDescriptor(
         if (InFeatures <= 0 || OutFeatures <= 0 || Rank <= 0 || Batch <= 0)
         {
             throw new ArgumentException($"{this}: in, out, rank and batch must be positive.");
+        }
+
+        if (Kind == GpuAdapterKind.MoRARoPE && Rank % 2 != 0)
+        {
+            throw new ArgumentException($"{this}: MoRA RoPE needs an even r̂.");
         }
 
         if (!float.IsFinite(Scale))
@@ -68,8 +73,9 @@ public sealed record AdaptedLinearDescriptor(
                 => lora ? r * inF : r * r,
             AdaptedLinearSlot.Second or AdaptedLinearSlot.SecondGradient or AdaptedLinearSlot.SecondExpAvg or AdaptedLinearSlot.SecondExpAvgSq
                 => lora ? outF * r : 1,
-            AdaptedLinearSlot.Hidden or AdaptedLinearSlot.Mixed => batch * r,
-            AdaptedLinearSlot.MixedGradient or AdaptedLinearSlot.HiddenGradient => lora ? 1 : batch * r,
+            AdaptedLinearSlot.Hidden or AdaptedLinearSlot.Mixed => batch * Rows * r,
+            AdaptedLinearSlot.MixedGradient or AdaptedLinearSlot.HiddenGradient => lora ? 1 : batch * Rows * r,
+            AdaptedLinearSlot.RotaryTables => Kind == GpuAdapterKind.MoRARoPE ? Rows * r : 1,
             _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "Unknown slot."),
         };
         return Math.Max(length, 1);

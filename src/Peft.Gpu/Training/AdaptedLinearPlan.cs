@@ -11,6 +11,7 @@ public static class AdaptedLinearPlan
 {
     /// <summary>
     /// y = x·W0ᵀ + b + Δ(x). LoRA: h = x·Aᵀ, y += s·h·Bᵀ. MoRA sharing: c = compress(x), h = c·Mᵀ, y += decompress(h).
+    /// MoRA RoPE: z = rotated chunks of x, h = z·Mᵀ per chunk, y += tiled h.
     /// </summary>
     public static KernelDispatch[] Forward(AdaptedLinearDescriptor d)
     {
@@ -31,12 +32,21 @@ public static class AdaptedLinearPlan
             plan.Add(GpuKernels.Gemm(false, true, n, r, inF, 1f, (int)S.Input, inF, (int)S.First, inF, 0f, (int)S.Hidden, r));
             plan.Add(GpuKernels.Gemm(false, true, n, outF, r, d.Scale, (int)S.Hidden, r, (int)S.Second, r, 1f, (int)S.Output, outF));
         }
-        else
+        else if (d.Kind == GpuAdapterKind.MoRASharing)
         {
             // c[b, j] = Σ_g x[b, (g·r̂ + j) mod in]; h = c·Mᵀ; y[b, o] += h[b, o mod r̂]
             plan.Add(GpuKernels.Fold(n, r, inF, inF, n, d.PaddedLength, 0f, (int)S.Input, (int)S.Hidden));
             plan.Add(GpuKernels.Gemm(false, true, n, r, r, 1f, (int)S.Hidden, r, (int)S.First, r, 0f, (int)S.Mixed, r));
             plan.Add(GpuKernels.Fold(n, outF, r, r, n, outF, 1f, (int)S.Mixed, (int)S.Output));
+        }
+        else
+        {
+            // z[b, g] = rotate_g(x̄[b, g·r̂ …]); h = z·Mᵀ on every chunk row; y[b, o] += h[b, o mod P]
+            // (o < rows·r̂ when rows < G, and P = rows·r̂ otherwise, so o mod P indexes a computed chunk).
+            int rows = d.Rows;
+            plan.Add(GpuKernels.Rotate(n, rows, r, inF, inF, false, (int)S.Input, (int)S.RotaryTables, (int)S.Hidden));
+            plan.Add(GpuKernels.Gemm(false, true, n * rows, r, r, 1f, (int)S.Hidden, r, (int)S.First, r, 0f, (int)S.Mixed, r));
+            plan.Add(GpuKernels.Fold(n, outF, d.PaddedLength, rows * r, n, outF, 1f, (int)S.Mixed, (int)S.Output));
         }
 
         return [.. plan];
@@ -50,6 +60,7 @@ public static class AdaptedLinearPlan
     /// The adapter's gradients (overwritten: a step's gradients are its own) and, when asked, dL/dx.
     /// LoRA: g = dY·B; dB = s·dYᵀ·h; dA = s·gᵀ·x; dx = dY·W0 + s·g·A.
     /// MoRA sharing: dh[b, j] = Σ_{o ≡ j mod r̂} dY[b, o]; dM = dhᵀ·c; dc = dh·M; dx = dY·W0 + compressᵀ(dc).
+    /// MoRA RoPE: the same per chunk row, with the inverse rotation before compressᵀ.
     /// </summary>
     public static KernelDispatch[] Backward(AdaptedLinearDescriptor d)
     {
@@ -74,13 +85,26 @@ public static class AdaptedLinearPlan
         }
         else
         {
-            plan.Add(GpuKernels.Fold(n, r, outF, outF, n, outF, 0f, (int)S.OutputGradient, (int)S.MixedGradient));
-            plan.Add(GpuKernels.Gemm(true, false, r, r, n, 1f, (int)S.MixedGradient, r, (int)S.Hidden, r, 0f, (int)S.FirstGradient, r));
+            // dh[b, q] = Σ_{o ≡ q (mod rows·r̂), o < out} dY[b, o]  (rows·r̂ = r̂ for sharing, = P or ≥ out for RoPE)
+            int rows = d.Rows, width = rows * r;
+            plan.Add(GpuKernels.Fold(n, width, outF, outF, n, outF, 0f, (int)S.OutputGradient, (int)S.MixedGradient));
+            // dM = dhᵀ·c over every chunk row
+            plan.Add(GpuKernels.Gemm(true, false, r, r, n * rows, 1f, (int)S.MixedGradient, r, (int)S.Hidden, r, 0f, (int)S.FirstGradient, r));
             if (d.ComputeInputGradient)
             {
-                // dc = dh·M; dx[b, i] += Σ_{k ≡ i mod in, k < P} dc[b, k mod r̂]
-                plan.Add(GpuKernels.Gemm(false, false, n, r, r, 1f, (int)S.MixedGradient, r, (int)S.First, r, 0f, (int)S.HiddenGradient, r));
-                plan.Add(GpuKernels.Fold(n, inF, r, r, n, d.PaddedLength, 1f, (int)S.HiddenGradient, (int)S.InputGradient));
+                // dc = dh·M
+                plan.Add(GpuKernels.Gemm(false, false, n * rows, r, r, 1f, (int)S.MixedGradient, r, (int)S.First, r, 0f, (int)S.HiddenGradient, r));
+                int chunkGradient = (int)S.HiddenGradient;
+                if (d.Kind == GpuAdapterKind.MoRARoPE)
+                {
+                    // dv = rotate_{−g}(dc), into dh's buffer (dh is no longer needed)
+                    plan.Add(GpuKernels.Rotate(n, rows, r, width, width, true, (int)S.HiddenGradient, (int)S.RotaryTables, (int)S.MixedGradient));
+                    chunkGradient = (int)S.MixedGradient;
+                }
+
+                // dx[b, i] += Σ_{k ≡ i mod in, k < covered} dv[b, k mod width]; sharing covers P (chunks summed), RoPE rows·r̂
+                int covered = d.Kind == GpuAdapterKind.MoRARoPE ? width : d.PaddedLength;
+                plan.Add(GpuKernels.Fold(n, inF, width, width, n, covered, 1f, chunkGradient, (int)S.InputGradient));
             }
         }
 
@@ -113,9 +137,15 @@ public static class AdaptedLinearPlan
     }
 
     /// <summary>W0 + ΔW into MergedWeight. LoRA: ΔW = s·B·A. MoRA sharing: ΔW[o, i] = Σ_{k ≡ i mod in, k &lt; P} M[o mod r̂, k mod r̂].</summary>
+    /// <exception cref="NotSupportedException">MoRA RoPE (its ΔW has no merge kernel yet).</exception>
     public static KernelDispatch[] Merge(AdaptedLinearDescriptor d)
     {
         d.Validate();
+        if (d.Kind == GpuAdapterKind.MoRARoPE)
+        {
+            throw new NotSupportedException($"{d}: the GPU has no merge for MoRA RoPE; merge on the CPU (layer.Adapters.Merge()).");
+        }
+
         int inF = d.InFeatures, outF = d.OutFeatures, r = d.Rank;
         // Copy: merged[o, i] = W0[o, i]
         var copy = GpuKernels.Fold(outF, inF, inF, inF, outF, inF, 0f, (int)S.Weight, (int)S.MergedWeight);

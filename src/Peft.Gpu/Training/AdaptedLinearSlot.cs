@@ -57,18 +57,21 @@ public enum AdaptedLinearSlot
     /// <summary>AdamW second moment of <see cref="Second"/>.</summary>
     SecondExpAvgSq,
 
-    /// <summary>LoRA: x·Aᵀ [batch, r]; MoRA: c = compress(x) [batch, r̂].</summary>
+    /// <summary>LoRA: x·Aᵀ [batch, r]; MoRA: c = compress(x) [batch, rows·r̂] (RoPE: the rotated chunks).</summary>
     Hidden,
 
-    /// <summary>LoRA: dY·B [batch, r]; MoRA: h = c·Mᵀ [batch, r̂].</summary>
+    /// <summary>LoRA: dY·B [batch, r]; MoRA: h = c·Mᵀ [batch, rows·r̂].</summary>
     Mixed,
 
-    /// <summary>MoRA: dh [batch, r̂].</summary>
+    /// <summary>MoRA: dh [batch, rows·r̂]; RoPE reuses it for the un-rotated dc once dM and dc are computed.</summary>
     MixedGradient,
 
-    /// <summary>MoRA: dc [batch, r̂].</summary>
+    /// <summary>MoRA: dc [batch, rows·r̂].</summary>
     HiddenGradient,
 
     /// <summary>W0 + ΔW [out, in], written by the merge plan.</summary>
     MergedWeight,
+
+    /// <summary>MoRA RoPE: cos then sin of g·θ_j, [rows, r̂/2] each (one unused float otherwise).</summary>
+    RotaryTables,
 }

@@ -6,7 +6,7 @@ using S = Peft.Gpu.Training.AdaptedLinearSlot;
 namespace Peft.Gpu.Training;
 
 /// <summary>
-/// A <see cref="Linear"/> with its active LoRA, LoRA+ or MoRA (sharing) adapter moved to the GPU with one call: the
+/// A <see cref="Linear"/> with its active LoRA, LoRA+ or MoRA (sharing or RoPE) adapter moved to the GPU with one call: the
 /// frozen base, the adapter, its gradients and AdamW moments live in device buffers, and a training step (forward,
 /// loss, backward, AdamW) is one recorded submission with no host round trip between layers or kernels. Only what
 /// is asked for comes back (<see cref="Output"/>, <see cref="ReadLoss"/>, <see cref="CopyAdapterToLayer"/>).
@@ -26,7 +26,7 @@ public sealed class GpuAdaptedLinear : IDisposable
     private readonly GpuProgram _forward;
     private readonly GpuProgram _step;
     private readonly GpuProgram _crossEntropyStep;
-    private readonly GpuProgram _merge;
+    private readonly GpuProgram? _merge;
     private long _stepCount;
     private bool _disposed;
 
@@ -66,6 +66,13 @@ public sealed class GpuAdaptedLinear : IDisposable
             }
 
             UploadAdapter();
+            if (descriptor.Kind == GpuAdapterKind.MoRARoPE)
+            {
+                var mora = (MoRAAdapter<float>)layer.Adapters.Active!;
+                var (cos, sin) = mora.Shape.RotaryTables<float>();
+                Upload(S.RotaryTables, [.. cos, .. sin]);
+            }
+
             var zeros = new float[descriptor.SlotLength(S.First)];
             Upload(S.FirstExpAvg, zeros);
             Upload(S.FirstExpAvgSq, zeros);
@@ -82,7 +89,7 @@ public sealed class GpuAdaptedLinear : IDisposable
             _forward = new GpuProgram(device, forward, _buffers);
             _step = new GpuProgram(device, [.. forward, .. backward, .. update], _buffers);
             _crossEntropyStep = new GpuProgram(device, [.. forward, .. AdaptedLinearPlan.CrossEntropy(descriptor), .. backward, .. update], _buffers);
-            _merge = new GpuProgram(device, AdaptedLinearPlan.Merge(descriptor), _buffers);
+            _merge = descriptor.Kind == GpuAdapterKind.MoRARoPE ? null : new GpuProgram(device, AdaptedLinearPlan.Merge(descriptor), _buffers);
         }
         catch
         {
@@ -121,9 +128,17 @@ public sealed class GpuAdaptedLinear : IDisposable
     /// <exception cref="NotSupportedException">The layer has no active adapter, a trainable base, dropout, a MoRA RoPE adapter, or a merged adapter.</exception>
     public static GpuAdaptedLinear Create(GpuDevice device, Linear layer, AdamW optimizer, int batch, bool inputGradient = false)
     {
-        ArgumentNullException.ThrowIfNull(device);
-        ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(optimizer);
+        var (descriptor, parameters) = Describe(layer, batch, inputGradient);
+        ArgumentNullException.ThrowIfNull(device);
+        return new GpuAdaptedLinear(device, layer, optimizer, descriptor, parameters);
+    }
+
+    /// <summary>The descriptor of <paramref name="layer"/> and its adapter tensors in slot order (no device involved).</summary>
+    /// <exception cref="NotSupportedException">The layer cannot run on the GPU; the message names it and says why.</exception>
+    internal static (AdaptedLinearDescriptor Descriptor, Parameter<float>[] Parameters) Describe(Linear layer, int batch, bool inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
         string context = $"GPU Linear [{layer.OutFeatures}, {layer.InFeatures}]";
         if (batch <= 0)
         {
@@ -141,6 +156,7 @@ public sealed class GpuAdaptedLinear : IDisposable
             throw new NotSupportedException($"{context}: adapter '{adapter.Name}' is merged; unmerge it before moving the layer.");
         }
 
+        bool bias = layer.Bias is not null;
         switch (adapter)
         {
             case LoRAAdapter<float> lora:
@@ -149,15 +165,14 @@ public sealed class GpuAdaptedLinear : IDisposable
                     throw new NotSupportedException($"{context}: adapter '{lora.Name}' has dropout {lora.Options.Dropout}; the GPU step has no dropout.");
                 }
 
-                return new GpuAdaptedLinear(device, layer, optimizer,
-                    new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, layer.InFeatures, layer.OutFeatures, lora.Rank, lora.Scale, layer.Bias is not null, batch, inputGradient),
+                return (new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, layer.InFeatures, layer.OutFeatures, lora.Rank, lora.Scale, bias, batch, inputGradient),
                     [lora.A, lora.B]);
-            case MoRAAdapter<float> { Shape.Type: MoRAType.Sharing } mora:
-                return new GpuAdaptedLinear(device, layer, optimizer,
-                    new AdaptedLinearDescriptor(GpuAdapterKind.MoRASharing, layer.InFeatures, layer.OutFeatures, mora.SquareRank, 1f, layer.Bias is not null, batch, inputGradient),
+            case MoRAAdapter<float> mora:
+                var kind = mora.Shape.Type == MoRAType.Sharing ? GpuAdapterKind.MoRASharing : GpuAdapterKind.MoRARoPE;
+                return (new AdaptedLinearDescriptor(kind, layer.InFeatures, layer.OutFeatures, mora.SquareRank, 1f, bias, batch, inputGradient),
                     [mora.M]);
             default:
-                throw new NotSupportedException($"{context}: adapter '{adapter.Name}' ({adapter.GetType().Name}) has no GPU plan; LoRA, LoRA+ and MoRA sharing do.");
+                throw new NotSupportedException($"{context}: adapter '{adapter.Name}' ({adapter.GetType().Name}) has no GPU plan; LoRA, LoRA+ and MoRA do.");
         }
     }
 
@@ -241,7 +256,12 @@ public sealed class GpuAdaptedLinear : IDisposable
             throw new ArgumentException($"GPU Linear [{_layer.OutFeatures}, {_layer.InFeatures}]: merged weight needs {_layer.Weight.Length} floats, got {destination.Length}.", nameof(destination));
         }
 
-        _merge.Run();
+        if (_merge is null)
+        {
+            AdaptedLinearPlan.Merge(Descriptor); // throws the reason
+        }
+
+        _merge!.Run();
         Download(S.MergedWeight, destination);
     }
 

@@ -8,4 +8,7 @@ public enum GpuAdapterKind
 
     /// <summary>MoRA, sharing type: <c>Δy = decompress(M·compress(x))</c>, with <c>Rank</c> = r̂.</summary>
     MoRASharing,
+
+    /// <summary>MoRA, RoPE type: chunks rotated by <c>g·θ</c>, M applied to each, concatenated and tiled; <c>Rank</c> = r̂ (even).</summary>
+    MoRARoPE,
 }
