@@ -38,7 +38,7 @@ internal static class GpuStepBenchmark
         var options = StepOptions.Parse(WithoutDevice(args, out bool check));
         if (options is null || options.Path != "runtime" || options.Mode != "step")
         {
-            Console.Error.WriteLine("usage: step --device gpu [--check] --adapter lora|loraplus|mora [--mora-type sharing] --shapes NxINxOUTxR,... [--seconds S]" +
+            Console.Error.WriteLine("usage: step --device gpu [--check] --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--seconds S]" +
                 " (the GPU runs whole steps of the runtime adapters: no --path generated, no --mode adapter)");
             return 2;
         }

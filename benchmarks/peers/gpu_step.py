@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from step import MoRALinear, step  # noqa: E402  the CPU peer's hand-written MoRA and its step (forward, backward, update, zero_grad)
 
 
 class Wrapped(nn.Module):
@@ -35,7 +36,6 @@ class Wrapped(nn.Module):
 
 def build(adapter, n, in_f, out_f, r, mora_type, dtype, device, lr=1e-4, ratio=16.0):
     if adapter == "mora":
-        from step import MoRALinear  # the hand-written MoRA of the CPU peer
         model = MoRALinear(in_f, out_f, r, mora_type).to(device=device, dtype=dtype)
         optimizer = torch.optim.AdamW([model.lora_A], lr=lr, weight_decay=0.0, eps=1e-8)
     else:
@@ -55,13 +55,6 @@ def build(adapter, n, in_f, out_f, r, mora_type, dtype, device, lr=1e-4, ratio=1
     return model, optimizer, x, g
 
 
-def step(model, optimizer, x, g):
-    y = model(x)
-    y.backward(g)
-    optimizer.step()
-    optimizer.zero_grad(set_to_none=True)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--adapter", choices=["lora", "loraplus", "mora"], default="loraplus")
@@ -70,8 +63,10 @@ def main():
     parser.add_argument("--dtype", choices=["fp32", "bf16", "fp16"], default="fp32")
     parser.add_argument("--tf32", action="store_true")
     parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--device", default="cuda", help="cuda (the measurement) or cpu (a smoke test of the script)")
     args = parser.parse_args()
-    device = torch.device("cuda")
+    device = torch.device(args.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[args.dtype]
     torch.backends.cuda.matmul.allow_tf32 = args.tf32
     torch.backends.cudnn.allow_tf32 = args.tf32
@@ -80,24 +75,26 @@ def main():
         peft_version = peft.__version__
     except ImportError:
         peft_version = "missing"
-    print(f"# torch {torch.__version__} peft {peft_version} device '{torch.cuda.get_device_name()}' dtype {args.dtype}"
+    device_name = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
+    print(f"# torch {torch.__version__} peft {peft_version} device '{device_name}' dtype {args.dtype}"
           f" tf32 {'on' if args.tf32 else 'off'} adapter {args.adapter}" + (f" type {args.mora_type}" if args.adapter == "mora" else ""))
     for shape in args.shapes.split(","):
         n, in_f, out_f, r = (int(v) for v in shape.split("x"))
         model, optimizer, x, g = build(args.adapter, n, in_f, out_f, r, args.mora_type, dtype, device)
         for _ in range(5):
             step(model, optimizer, x, g)
-        torch.cuda.synchronize()
+        sync()
         times = []
         start = time.perf_counter()
         while len(times) < 10 or (time.perf_counter() - start < args.seconds and len(times) < 500):
             t0 = time.perf_counter()
             step(model, optimizer, x, g)
-            torch.cuda.synchronize()
+            sync()
             times.append((time.perf_counter() - t0) * 1e3)
         print(f"{n} {in_f} {out_f} {r} {statistics.median(times):.3f}", flush=True)
         del model, optimizer, x, g
-        torch.cuda.empty_cache()
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
 
 
 if __name__ == "__main__":
