@@ -162,7 +162,7 @@ public sealed class AdaptedLinearStepTests(ITestOutputHelper output)
         gpu.Output.Download(gpuY);
         Matrices.AssertClose(y, gpuY, Tolerance, what + " y");
         var gpuDx = new float[dx.Length];
-        gpu.InputGradient.Download(gpuDx);
+        gpu.InputGradient!.Download(gpuDx);
         Matrices.AssertClose(dx, gpuDx, Tolerance, what + " dx");
 
         // The GPU writes this step's gradients; the CPU accumulated them into zeroed gradients.

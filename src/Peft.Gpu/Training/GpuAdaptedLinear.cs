@@ -52,10 +52,19 @@ public sealed class GpuAdaptedLinear : IDisposable
         _buffers = new GpuBuffer[slots.Length];
         try
         {
+            // The tensors a caller reads and writes are GpuTensors; the rest are plain buffers.
+            Input = new GpuTensor(device, descriptor.Batch, descriptor.InFeatures);
+            Output = new GpuTensor(device, descriptor.Batch, descriptor.OutFeatures);
+            OutputGradient = new GpuTensor(device, descriptor.Batch, descriptor.OutFeatures);
+            InputGradient = descriptor.ComputeInputGradient ? new GpuTensor(device, descriptor.Batch, descriptor.InFeatures) : null;
+            _buffers[(int)S.Input] = Input.Buffer;
+            _buffers[(int)S.Output] = Output.Buffer;
+            _buffers[(int)S.OutputGradient] = OutputGradient.Buffer;
             foreach (var slot in slots)
             {
-                _buffers[(int)slot] = new GpuBuffer(device, (ulong)descriptor.SlotLength(slot) * sizeof(float),
-                    slot == S.Coefficients ? GpuMemory.Staging : GpuMemory.Device);
+                _buffers[(int)slot] ??= slot == S.InputGradient && InputGradient is not null
+                    ? InputGradient.Buffer
+                    : new GpuBuffer(device, (ulong)descriptor.SlotLength(slot) * sizeof(float), slot == S.Coefficients ? GpuMemory.Staging : GpuMemory.Device);
             }
 
             _coefficients = _buffers[(int)S.Coefficients];
@@ -96,27 +105,22 @@ public sealed class GpuAdaptedLinear : IDisposable
             Dispose();
             throw;
         }
-
-        Input = new GpuTensorView(this, S.Input, descriptor.Batch, descriptor.InFeatures);
-        Output = new GpuTensorView(this, S.Output, descriptor.Batch, descriptor.OutFeatures);
-        OutputGradient = new GpuTensorView(this, S.OutputGradient, descriptor.Batch, descriptor.OutFeatures);
-        InputGradient = new GpuTensorView(this, S.InputGradient, descriptor.Batch, descriptor.InFeatures);
     }
 
     /// <summary>The plan's data: sizes, rank, scale, batch.</summary>
     public AdaptedLinearDescriptor Descriptor { get; }
 
     /// <summary>x [batch, in]: upload the batch here before a step.</summary>
-    public GpuTensorView Input { get; }
+    public GpuTensor Input { get; } = null!;
 
     /// <summary>y [batch, out] of the latest forward.</summary>
-    public GpuTensorView Output { get; }
+    public GpuTensor Output { get; } = null!;
 
     /// <summary>dL/dy [batch, out]: given before <see cref="Step"/>, written by <see cref="StepCrossEntropy"/>.</summary>
-    public GpuTensorView OutputGradient { get; }
+    public GpuTensor OutputGradient { get; } = null!;
 
-    /// <summary>dL/dx [batch, in] of the latest step, when the layer was moved with <c>inputGradient: true</c>.</summary>
-    public GpuTensorView InputGradient { get; }
+    /// <summary>dL/dx [batch, in] of the latest step; null unless the layer was moved with <c>inputGradient: true</c>.</summary>
+    public GpuTensor? InputGradient { get; }
 
     /// <summary>How many steps have run (AdamW's t).</summary>
     public long StepCount => _stepCount;
@@ -301,54 +305,6 @@ public sealed class GpuAdaptedLinear : IDisposable
         foreach (var buffer in _buffers)
         {
             buffer?.Dispose();
-        }
-    }
-
-    /// <summary>A view of one of the layer's device buffers with its shape, for uploading inputs and reading results.</summary>
-    public sealed class GpuTensorView
-    {
-        private readonly GpuAdaptedLinear _owner;
-        private readonly S _slot;
-
-        internal GpuTensorView(GpuAdaptedLinear owner, S slot, int rows, int columns)
-        {
-            _owner = owner;
-            _slot = slot;
-            Rows = rows;
-            Columns = columns;
-        }
-
-        /// <summary>Rows (the batch).</summary>
-        public int Rows { get; }
-
-        /// <summary>Columns.</summary>
-        public int Columns { get; }
-
-        /// <summary>Rows × columns.</summary>
-        public int Length => Rows * Columns;
-
-        /// <summary>Copies <paramref name="values"/> (exactly <see cref="Length"/> floats) to the device.</summary>
-        public void Upload(ReadOnlySpan<float> values)
-        {
-            Check(values.Length);
-            _owner.Upload(_slot, values);
-        }
-
-        /// <summary>Copies the tensor into <paramref name="destination"/> (exactly <see cref="Length"/> floats).</summary>
-        public void Download(Span<float> destination)
-        {
-            Check(destination.Length);
-            _owner.Download(_slot, destination);
-        }
-
-        private void Check(int length)
-        {
-            if (length != Length || (_slot == S.InputGradient && !_owner.Descriptor.ComputeInputGradient))
-            {
-                throw new ArgumentException(_slot == S.InputGradient && !_owner.Descriptor.ComputeInputGradient
-                    ? "GPU Linear: dL/dx was not asked for (Create with inputGradient: true)."
-                    : $"GPU Linear {_slot} [{Rows}, {Columns}]: {length} floats, expected {Length}.");
-            }
         }
     }
 }
