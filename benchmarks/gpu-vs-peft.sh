@@ -58,9 +58,13 @@ run)
   app=/tmp/peft-bench; rm -rf "$app"; mkdir -p "$app"; tar -C "$app" -xJf "$pack_dir/peft-bench.tar.xz"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm --format=csv,noheader 2>/dev/null | sed 's/^/# /' || true
   ours=$("$app/Peft.Benchmarks" step --device gpu --check --adapter "$adapter" --shapes "$shapes" --seconds "$seconds")
-  peer32=$(python3 benchmarks/peers/gpu_step.py --adapter "$adapter" --shapes "$shapes" --seconds "$seconds" --dtype fp32)
-  peer16=$(python3 benchmarks/peers/gpu_step.py --adapter "$adapter" --shapes "$shapes" --seconds "$seconds" --dtype bf16)
-  printf '%s\n' "$ours" "$peer32" "$peer16" | grep -E '^(#|max-rel-error)' || true
+  echo "$ours"
+  python="${PYTHON:-python3}"
+  peer() { "$python" benchmarks/peers/gpu_step.py --adapter "$adapter" --shapes "$shapes" --seconds "$seconds" --dtype "$1" \
+             || echo "# peer ($1) failed: see the error above"; }
+  peer32=$(peer fp32)
+  peer16=$(peer bf16)
+  printf '%s\n' "$peer32" "$peer16" | grep '^#' || true
   table() { grep -E '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9.]+$' | awk '{print $1"x"$2"x"$3"x"$4, $5}' | sort; }
   echo "N IN OUT R ours_fp32_ms peft_fp32_ms peft_bf16_ms fp32_ratio bf16_ratio"
   join <(echo "$ours" | table) <(echo "$peer32" | table) | join - <(echo "$peer16" | table) |
