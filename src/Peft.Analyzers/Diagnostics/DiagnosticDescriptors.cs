@@ -21,6 +21,11 @@ internal static class DiagnosticDescriptors
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
 
+    // PEFT0030…: the module generator (RegisterMembers, generated Backward). PEFT0012–0029 are another family's.
+    public const string ForwardNotDifferentiableId = "PEFT0030";
+    public const string ModuleCalledTwiceId = "PEFT0031";
+    public const string ModuleContainerNotPartialId = "PEFT0032";
+
     /// <summary>Where the pages live; a descriptor's help link is this plus <c>PEFTnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/peft-generators/Peft.Generators/blob/main/docs/diagnostics/";
 
@@ -125,6 +130,33 @@ internal static class DiagnosticDescriptors
         Usage,
         DiagnosticSeverity.Error,
         "The generator emits the adapter plumbing as another part of the type that declares the layer, nested inside every containing type. C# only merges parts of partial types, so that type and every type containing it must be declared partial.");
+
+    /// <summary>PEFT0030: a statement of a module's <c>Forward</c> that the generator cannot differentiate.</summary>
+    public static readonly DiagnosticDescriptor ForwardNotDifferentiable = Create(
+        ForwardNotDifferentiableId,
+        "Forward cannot be differentiated",
+        "No Backward is generated for '{0}': '{1}' cannot be differentiated, because {2}",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "The generator writes Backward for a Forward made of local declarations, assignments to locals and a final return, where every value is the parameter, a local or a call Member.Forward(values) on a member module whose type has the matching Backward. Backward then runs those calls' Backward methods in reverse. Loops, branches, other calls, arithmetic on tensors, ref/out arguments and values that never reach the result have no such chain.");
+
+    /// <summary>PEFT0031: a module member called twice in one <c>Forward</c>.</summary>
+    public static readonly DiagnosticDescriptor ModuleCalledTwice = Create(
+        ModuleCalledTwiceId,
+        "A module member is called twice in Forward",
+        "No Backward is generated for '{0}': in '{1}', {2}",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "A layer keeps a reference to the input of its latest Forward and owns its output tensor, which its next Forward overwrites. Calling one member twice in a Forward leaves the first call's input and output gone before Backward needs them (and the second call may write its output over its own input). Use one member per call.");
+
+    /// <summary>PEFT0032: a partial module class nested in a type that is not partial.</summary>
+    public static readonly DiagnosticDescriptor ModuleContainerNotPartial = Create(
+        ModuleContainerNotPartialId,
+        "A module class's containing type must be partial",
+        "'{0}' gets no generated member registration or Backward: its containing type '{1}' is not partial",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "The generator adds RegisterMembers (and Backward) to a partial module class as another part nested in every containing type; C# only merges parts of partial types, so every containing type must be partial too. Without them the class's module members are not children: their parameters are not listed, trained or saved.");
 
     private static DiagnosticDescriptor Create(
         string id, string title, string messageFormat, string category, DiagnosticSeverity severity, string description) =>
