@@ -52,32 +52,9 @@ internal static class StepBenchmark
         public StepHarness(StepOptions options, int n, int inF, int outF, int r)
         {
             _batch = n;
-            _layer = new Linear(inF, outF, bias: true, random: new Random(1));
             _adapterOnly = options.Mode == "adapter";
-            if (options.Path == "generated")
-            {
-                // The same configuration with the generator's specialized kernel (Generated/GeneratedStepLayers.cs).
-                _layer = Generated.GeneratedStepLayers.Create(options.Adapter, options.MoRAType, inF, outF, r);
-            }
-            else switch (options.Adapter)
-            {
-                case "lora":
-                    _layer.AttachLoRA("default", new LoRAOptions { Rank = r, Alpha = 2 * r });
-                    break;
-                case "loraplus":
-                    _layer.AttachLoRAPlus("default", new LoRAPlusOptions { Rank = r, Alpha = 2 * r, Ratio = 16 });
-                    break;
-                default:
-                    _layer.AttachMoRA("default", new MoRAOptions { Rank = r, Type = options.MoRAType });
-                    break;
-            }
-
-            // LoRA+ groups (A at lr, B at lr·16); for plain LoRA the ratio is 1 (one rate), as the peer.
-            double ratio = options.Adapter == "loraplus" ? 16.0 : 1.0;
-            _optimizer = new AdamW(LoRAPlusParameterGroups.Create(_layer, 1e-4, ratio), epsilon: 1e-8);
-            var random = new Random(0);
-            _x = Enumerable.Range(0, n * inF).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            _dy = Enumerable.Range(0, n * outF).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            (_layer, _optimizer) = StepLayer.Create(options, inF, outF, r);
+            (_x, _dy) = StepLayer.Data(n, inF, outF);
             _y = new float[n * outF];
         }
 

@@ -1,0 +1,96 @@
+namespace Peft.Gpu.Kernels;
+
+/// <summary>
+/// Builders of <see cref="KernelDispatch"/> records for the embedded shaders: which pipeline, which push constants,
+/// how many workgroups. Device-independent (tested without Vulkan); the plans of <c>Training/</c> are made of these.
+/// </summary>
+public static class GpuKernels
+{
+    /// <summary>Threads per workgroup of the element-wise shaders (fold, AdamW) and of the cross-entropy rows.</summary>
+    public const uint ElementwiseGroupSize = 256;
+
+    /// <summary>The words per parameter group in AdamW's coefficient buffer (see <c>Shaders/adamw.hlsl</c>).</summary>
+    public const int AdamWCoefficientWords = 10;
+
+    /// <summary>
+    /// <c>C[M×N] = alpha·op(A)·op(B) + beta·C</c> (row-major, leading dimensions lda, ldb, ldc); op transposes when asked
+    /// (A stored K×M, B stored N×K), in the block shape <see cref="GemmTiling.Choose"/> picks. Slots: A, B, C.
+    /// </summary>
+    public static KernelDispatch Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, int a, int lda, int b, int ldb, float beta, int c, int ldc)
+    {
+        if (k <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, "GEMM depth K must be positive.");
+        }
+
+        int minimumLda = transposeA ? m : k;
+        int minimumLdb = transposeB ? k : n;
+        if (lda < minimumLda || ldb < minimumLdb || ldc < n)
+        {
+            throw new ArgumentException($"GEMM {m}×{n}×{k} (transposes {transposeA}, {transposeB}): leading dimensions lda {lda}, ldb {ldb}, ldc {ldc} must be at least {minimumLda}, {minimumLdb}, {n}.");
+        }
+
+        var tile = GemmTiling.Choose(m, n);
+        var key = new PipelineKey(tile.Shader, 3, new SpecializationConstants(transposeA ? 1u : 0u, transposeB ? 1u : 0u));
+        uint[] push = [(uint)m, (uint)n, (uint)k, (uint)lda, (uint)ldb, (uint)ldc, Bits(alpha), Bits(beta)];
+        return new KernelDispatch(key, [a, b, c], push, GemmTiling.Groups(tile, m, n));
+    }
+
+    /// <summary>
+    /// The periodic fold of <c>Shaders/periodic_fold.hlsl</c>: for <c>b &lt; rows</c>, <c>j &lt; dstWidth</c>,
+    /// <c>dst[b, j] = beta·dst[b, j] + Σ_{k = j + t·dstWidth &lt; length} src[(b mod srcRowPeriod)·srcRowStride + k mod srcWidth]</c>.
+    /// Slots: src, dst.
+    /// </summary>
+    public static KernelDispatch Fold(int rows, int dstWidth, int srcWidth, int srcRowStride, int srcRowPeriod, int length, float beta, int src, int dst)
+    {
+        if (rows <= 0 || dstWidth <= 0 || srcWidth <= 0 || srcRowStride < 0 || srcRowPeriod <= 0 || length <= 0)
+        {
+            throw new ArgumentException($"Fold: rows {rows}, widths {dstWidth} ← {srcWidth}, row stride {srcRowStride}, row period {srcRowPeriod}, length {length}: sizes must be positive (stride ≥ 0).");
+        }
+
+        uint[] push = [(uint)rows, (uint)dstWidth, (uint)srcWidth, (uint)srcRowStride, (uint)srcRowPeriod, (uint)length, Bits(beta)];
+        return new KernelDispatch(new PipelineKey("periodic_fold", 2, SpecializationConstants.None), [src, dst], push,
+            DispatchGroups.Linear((long)rows * dstWidth, ElementwiseGroupSize));
+    }
+
+    /// <summary>
+    /// MoRA RoPE's chunk rotation (<c>Shaders/rope_rotate.hlsl</c>): for b &lt; batch, g &lt; rows, the chunk
+    /// <c>v[j] = src[b·srcRowStride + (g·r̂ + j) mod srcWidth]</c> rotated by the angles <c>g·θ</c> (or by −g·θ when
+    /// <paramref name="inverse"/>) into <c>dst[b, g, ·]</c>. Slots: src, tables (cos then sin, [rows, r̂/2] each), dst.
+    /// </summary>
+    public static KernelDispatch Rotate(int batch, int rows, int squareRank, int srcWidth, int srcRowStride, bool inverse, int src, int tables, int dst)
+    {
+        if (batch <= 0 || rows <= 0 || squareRank <= 0 || squareRank % 2 != 0 || srcWidth <= 0 || srcRowStride < 0)
+        {
+            throw new ArgumentException($"Rotate: batch {batch}, rows {rows}, r̂ {squareRank} (even), source width {srcWidth}, row stride {srcRowStride}: sizes must be positive.");
+        }
+
+        uint[] push = [(uint)batch, (uint)rows, (uint)squareRank, (uint)srcWidth, (uint)srcRowStride, inverse ? 1u : 0u];
+        return new KernelDispatch(new PipelineKey("rope_rotate", 3, SpecializationConstants.None), [src, tables, dst], push,
+            DispatchGroups.Linear((long)batch * rows * squareRank, ElementwiseGroupSize));
+    }
+
+    /// <summary>AdamW on <paramref name="count"/> elements with the coefficients of parameter group <paramref name="group"/>. Slots: value, gradient, m, v, coefficients.</summary>
+    public static KernelDispatch AdamW(int count, int group, int value, int gradient, int expAvg, int expAvgSq, int coefficients)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(group);
+        return new KernelDispatch(new PipelineKey("adamw", 5, SpecializationConstants.None), [value, gradient, expAvg, expAvgSq, coefficients],
+            [(uint)count, (uint)(group * AdamWCoefficientWords)], DispatchGroups.Linear(count, ElementwiseGroupSize));
+    }
+
+    /// <summary>Softmax cross-entropy rows: loss per row and the gradient of the mean loss. Slots: logits, targets, gradient, loss.</summary>
+    public static KernelDispatch SoftmaxCrossEntropy(int rows, int classes, int logits, int targets, int gradient, int loss)
+    {
+        if (rows <= 0 || classes <= 0 || rows > DispatchGroups.MaxGroupsPerDimension)
+        {
+            throw new ArgumentException($"SoftmaxCrossEntropy: {rows} rows (1…{DispatchGroups.MaxGroupsPerDimension}) of {classes} classes (positive).");
+        }
+
+        return new KernelDispatch(new PipelineKey("softmax_cross_entropy", 4, SpecializationConstants.None), [logits, targets, gradient, loss],
+            [(uint)rows, (uint)classes], new DispatchGroups((uint)rows, 1, 1));
+    }
+
+    /// <summary>The bits of a float as a push-constant or specialization word.</summary>
+    public static uint Bits(float value) => BitConverter.SingleToUInt32Bits(value);
+}
