@@ -25,6 +25,7 @@ public sealed class PackedPackage : IAsyncLifetime
 /// feed into a project with no project references (tests/Consumers/PackageUser). The generator must
 /// specialize the user's model, and the analyzers must turn an invalid configuration into a build error.
 /// </summary>
+[Trait("Category", "Slow")] // packs the product and restores, builds and runs a consumer: about a minute
 public sealed partial class PackageConsumerTests(PackedPackage packed) : IClassFixture<PackedPackage>
 {
     private readonly ConsumerBuild _package = packed.Build;
