@@ -10,7 +10,7 @@ using Peft.Training;
 // rate from a small sweep; exact match = the share of keys whose value is predicted right.
 string outDirectory = "out/memorization";
 int keys = 1024;
-int steps = 1500;
+int steps = 1000;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
