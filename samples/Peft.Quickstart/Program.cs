@@ -25,38 +25,37 @@ for (int i = 0; i < teacher.Length; i++)
     teacher[i] = (float)(random.NextDouble() * 2 - 1);
 }
 
-var x = new float[batch * Classifier.Inputs];
+var x = new Tensor<float>(batch, Classifier.Inputs);
 var labels = new int[batch];
-var logits = new float[batch * Classifier.Classes];
-var gradient = new float[batch * Classifier.Classes];
+var logitsGradient = new Tensor<float>(batch, Classifier.Classes);
+var logits = x;
 double loss = 0;
 for (int step = 1; step <= steps; step++)
 {
-    NextBatch(random, teacher, x, labels);
-    model.Forward(x, logits, batch);
-    loss = SoftmaxCrossEntropy.Compute<float>(logits, labels, gradient);
+    NextBatch(random, teacher, x.Span, labels);
+    logits = model.Forward(x);                      // owned by Output: read it before the next Forward
+    loss = SoftmaxCrossEntropy.Compute<float>(logits.Span, labels, logitsGradient.Span);
     optimizer.ZeroGradients();
-    model.Backward(x, gradient, batch);
+    model.Backward(logitsGradient);                 // generated: Output, Relu, Hidden in reverse
     optimizer.Step();
     if (step == 1 || step % 20 == 0)
     {
-        Console.WriteLine($"step {step,4}  loss {loss:F4}  accuracy {Accuracy(logits, labels):P0}");
+        Console.WriteLine($"step {step,4}  loss {loss:F4}  accuracy {Accuracy(logits.Span, labels):P0}");
     }
 }
 
 // Fold the adapters into the base weights for inference: the merged model gives the same logits.
-NextBatch(new Random(7), teacher, x, labels);
+NextBatch(new Random(7), teacher, x.Span, labels);
 model.Eval();
-model.Forward(x, logits, batch);
-var adapted = logits.ToArray();
+var adapted = model.Forward(x).ToArray();
 model.MergeAdapters();
-model.Forward(x, logits, batch);
-double difference = adapted.Zip(logits, (a, b) => Math.Abs(a - b)).Max();
-Console.WriteLine($"merged: held-out loss {SoftmaxCrossEntropy.Compute<float>(logits, labels, gradient):F4}, " +
-    $"accuracy {Accuracy(logits, labels):P0}, max |merged − adapted| logit {difference:E1}");
+logits = model.Forward(x);
+double difference = adapted.Zip(logits.ToArray(), (a, b) => Math.Abs(a - b)).Max();
+Console.WriteLine($"merged: held-out loss {SoftmaxCrossEntropy.Compute<float>(logits.Span, labels, logitsGradient.Span):F4}, " +
+    $"accuracy {Accuracy(logits.Span, labels):P0}, max |merged − adapted| logit {difference:E1}");
 return difference < 1e-3 ? 0 : 1;
 
-static void NextBatch(Random random, float[] teacher, float[] x, int[] labels)
+static void NextBatch(Random random, float[] teacher, Span<float> x, int[] labels)
 {
     for (int i = 0; i < x.Length; i++)
     {
@@ -65,7 +64,7 @@ static void NextBatch(Random random, float[] teacher, float[] x, int[] labels)
 
     for (int n = 0; n < labels.Length; n++)
     {
-        var row = x.AsSpan(n * Classifier.Inputs, Classifier.Inputs);
+        var row = x.Slice(n * Classifier.Inputs, Classifier.Inputs);
         int best = 0;
         float bestScore = float.NegativeInfinity;
         for (int c = 0; c < Classifier.Classes; c++)
@@ -81,12 +80,12 @@ static void NextBatch(Random random, float[] teacher, float[] x, int[] labels)
     }
 }
 
-static double Accuracy(float[] logits, int[] labels)
+static double Accuracy(ReadOnlySpan<float> logits, int[] labels)
 {
     int correct = 0;
     for (int n = 0; n < labels.Length; n++)
     {
-        var row = logits.AsSpan(n * Classifier.Classes, Classifier.Classes);
+        var row = logits.Slice(n * Classifier.Classes, Classifier.Classes);
         correct += System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(row) == labels[n] ? 1 : 0;
     }
 

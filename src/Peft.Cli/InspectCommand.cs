@@ -14,7 +14,7 @@ internal static class InspectCommand
             var config = adapter.Config;
             stdout.WriteLine(config.IsMoRA
                 ? $"method: MoRA (mora_type {config.MoraType ?? 1}, {config.GetMoRAType()}), r {config.R}"
-                : $"method: LoRA, r {config.R}, lora_alpha {config.LoraAlpha}, scale {(config.UseRsLora ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r")}");
+                : $"method: LoRA, r {config.R}, lora_alpha {config.LoraAlpha}, scale {(config.UseRsLoRA ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r")}");
             foreach (var module in adapter.Modules)
             {
                 stdout.WriteLine(config.IsMoRA

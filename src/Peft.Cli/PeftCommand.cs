@@ -3,14 +3,16 @@ using Peft.IO;
 namespace Peft.Cli;
 
 /// <summary>
-/// Entry point of the <c>peft</c> tool: parses the command line, runs <c>inspect</c> or <c>merge</c>, and
+/// Entry point of the <c>peft</c> tool: parses the command line, runs <c>inspect</c>, <c>merge</c> or <c>generate</c>, and
 /// turns every failure into one line on stderr (exit 1; exit 2 for bad usage), never a stack trace.
 /// </summary>
 internal static class PeftCommand
 {
     public const string Usage =
         "usage: peft inspect PATH\n" +
-        "       peft merge --base MODEL.safetensors --adapter ADAPTER_DIR --out MERGED.safetensors";
+        "       peft merge --base MODEL.safetensors --adapter ADAPTER_DIR --out MERGED.safetensors\n" +
+        "       peft generate --model DIR [--adapter ADAPTER_DIR] (--ids 1,5,9 | --prompt TEXT) [--max-new-tokens N]\n" +
+        "                     [--temperature T] [--top-k K] [--top-p P] [--seed S] [--logits OUT.safetensors]";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -32,6 +34,9 @@ internal static class PeftCommand
                 case "merge":
                     var (basePath, adapter, output) = ParseMerge(args[1..]);
                     MergeCommand.Run(basePath, adapter, output, stdout);
+                    return 0;
+                case "generate":
+                    GenerateCommand.Run(GenerateArguments.Parse(ParseOptions(args[1..], "generate", GenerateArguments.Options)), stdout);
                     return 0;
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");
@@ -60,6 +65,21 @@ internal static class PeftCommand
 
     private static (string Base, string Adapter, string Output) ParseMerge(string[] args)
     {
+        var values = ParseOptions(args, "merge", ["--base", "--adapter", "--out"]);
+        foreach (string required in new[] { "--base", "--adapter", "--out" })
+        {
+            if (!values.ContainsKey(required) || values[required].Length == 0)
+            {
+                throw new UsageException($"merge needs {required}");
+            }
+        }
+
+        return (values["--base"], values["--adapter"], values["--out"]);
+    }
+
+    /// <summary>Reads <c>--name value</c> / <c>--name=value</c> pairs, each of <paramref name="allowed"/> at most once.</summary>
+    private static Dictionary<string, string> ParseOptions(string[] args, string command, IReadOnlyCollection<string> allowed)
+    {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {
@@ -83,9 +103,9 @@ internal static class PeftCommand
                 value = args[++i];
             }
 
-            if (name is not ("--base" or "--adapter" or "--out"))
+            if (!allowed.Contains(name))
             {
-                throw new UsageException($"unknown option '{name}' for merge");
+                throw new UsageException($"unknown option '{name}' for {command}");
             }
 
             if (!values.TryAdd(name, value))
@@ -94,15 +114,7 @@ internal static class PeftCommand
             }
         }
 
-        foreach (string required in new[] { "--base", "--adapter", "--out" })
-        {
-            if (!values.ContainsKey(required) || values[required].Length == 0)
-            {
-                throw new UsageException($"merge needs {required}");
-            }
-        }
-
-        return (values["--base"], values["--adapter"], values["--out"]);
+        return values;
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");

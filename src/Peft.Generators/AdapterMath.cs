@@ -1,47 +1,25 @@
-using System;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
 /// <summary>
-/// The compile-time arithmetic of the adapters (the same formulas as the runtime in
-/// <c>Peft.Runtime</c>): scale, MoRA's square rank and which configurations are valid.
+/// The compile-time arithmetic of a layer, read from the shared method descriptions
+/// (<c>src/Peft.Runtime/Methods/*/…Method.cs</c>, linked): the runtime uses the same formulas.
 /// </summary>
 internal static class AdapterMath
 {
     /// <summary>LoRA's scale <c>s = α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
-    public static double Scale(LayerInfo layer) =>
-        layer.UseRsLoRA ? layer.Alpha / Math.Sqrt(layer.Rank) : layer.Alpha / layer.Rank;
+    public static double Scale(LayerInfo layer) => LoRAMethod.Scale(layer.Alpha, layer.Rank, layer.UseRsLoRA);
 
-    /// <summary>MoRA's <c>r̂ = ⌊√((in+out)·r) + 0.5⌋</c>, rounded down to even for the RoPE type.</summary>
-    public static int SquareRank(int inFeatures, int outFeatures, int rank, int moraType)
-    {
-        int square = (int)Math.Floor(Math.Sqrt((double)(inFeatures + outFeatures) * rank) + 0.5);
-        return moraType == RoPEType ? square / 2 * 2 : square;
-    }
-
-    /// <summary><c>Peft.MoRAType.Sharing</c>.</summary>
-    public const int SharingType = 1;
-
-    /// <summary><c>Peft.MoRAType.RoPE</c>.</summary>
-    public const int RoPEType = 6;
-
-    /// <summary>Attribute values the runtime accepts, independent of the layer shape.</summary>
-    public static bool IsValidConfiguration(LayerInfo layer) => layer.Kind switch
-    {
-        AdapterKind.LoRA => layer.Rank >= 1 && IsFinite(layer.Alpha) &&
-            layer.Dropout >= 0 && layer.Dropout < 1 && layer.Init is 0 or 1,
-        AdapterKind.LoRAPlus => layer.Rank >= 1 && IsFinite(layer.Alpha) && IsFinite(layer.Ratio) && layer.Ratio >= 1,
-        AdapterKind.MoRA => layer.Rank >= 1 && layer.MoRAType is SharingType or RoPEType,
-        _ => false,
-    };
+    /// <summary>MoRA's <c>r̂</c> for the layer's constant shape.</summary>
+    public static int SquareRank(LayerInfo layer) =>
+        MoRAMethod.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
 
     /// <summary>Checks that depend on a constant shape: LoRA's rank at most min(in, out); MoRA's r̂ usable.</summary>
-    public static bool FitsShape(LayerInfo layer) => layer.Kind switch
+    public static bool FitsShape(LayerInfo layer) => layer.Method switch
     {
-        AdapterKind.MoRA => SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType) >= (layer.MoRAType == RoPEType ? 2 : 1),
-        _ => layer.Rank <= Math.Min(layer.InFeatures, layer.OutFeatures),
+        AdapterMethod.LoRA or AdapterMethod.LoRAPlus => LoRAMethod.FitsShape(layer.Rank, layer.InFeatures, layer.OutFeatures),
+        AdapterMethod.MoRA => MoRAMethod.FitsShape(layer.Rank, layer.MoRAType, layer.InFeatures, layer.OutFeatures),
     };
-
-    private static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
 }

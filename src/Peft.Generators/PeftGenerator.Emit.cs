@@ -2,6 +2,7 @@ using System.Linq;
 using System.Threading;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -40,19 +41,18 @@ public sealed partial class PeftGenerator
         {
             token.ThrowIfCancellationRequested();
             writer.Line();
-            if (layer.Kind == AdapterKind.MoRA)
+            // Exhaustive: a new method that is not listed here does not compile (CS8509).
+            System.Action<IndentedWriter, ModelInfo, LayerInfo> writeKernel = layer.Method switch
             {
-                WriteMoRAKernel(writer, model, layer);
-            }
-            else
-            {
-                WriteLoRAKernel(writer, model, layer);
-            }
+                AdapterMethod.LoRA or AdapterMethod.LoRAPlus => WriteLoRAKernel,
+                AdapterMethod.MoRA => WriteMoRAKernel,
+            };
+            writeKernel(writer, model, layer);
         }
 
         // The loops each rank and element type needs, once per file, in a fixed order.
         foreach (var (element, rank) in model.Layers
-            .Where(static layer => layer.Kind != AdapterKind.MoRA)
+            .Where(static layer => UsesLowRankLoops(layer.Method))
             .Select(static layer => (layer.ElementType, layer.Rank))
             .Distinct()
             .OrderBy(static key => key.ElementType, System.StringComparer.Ordinal)
@@ -64,7 +64,7 @@ public sealed partial class PeftGenerator
         }
 
         // The layer-independent part of the MoRA kernels (base class, regions, loops), once per file.
-        if (model.Layers.Any(static layer => layer.Kind == AdapterKind.MoRA))
+        if (model.Layers.Any(static layer => layer.Method == AdapterMethod.MoRA))
         {
             writer.Line();
             WriteMoRAShared(writer);
@@ -72,6 +72,13 @@ public sealed partial class PeftGenerator
 
         return writer.ToString();
     }
+
+    /// <summary>Whether a method's kernels call the per-rank low-rank loops (<c>PeftGenerator.EmitLowRankLoops.cs</c>).</summary>
+    private static bool UsesLowRankLoops(AdapterMethod method) => method switch
+    {
+        AdapterMethod.LoRA or AdapterMethod.LoRAPlus => true,
+        AdapterMethod.MoRA => false,
+    };
 
     private static void WriteGeneratedAttributes(IndentedWriter writer)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -23,7 +24,7 @@ public sealed partial class PeftGenerator
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The {KindName(layer.Kind)} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");
@@ -34,7 +35,7 @@ public sealed partial class PeftGenerator
         writer.Line($"/// into parallel regions (large problems use every core) live in <see cref=\"{loops}\"/>, shared by rank.</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.ILoRAKernel<{t}>"))
+        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.Generated.ILoRAKernel<{t}>"))
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The rank r.</summary>");
@@ -54,11 +55,11 @@ public sealed partial class PeftGenerator
             writer.Line($"private {t}[] _bGradientTransposed = [];");
             writer.Line($"private {t}[] _aPadded = [];");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.Rank => Rank;");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.Rank => Rank;");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
             writer.Line();
-            writer.Line($"int global::Peft.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
+            writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
             writer.Line();
 
             writer.Line($"/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref=\"{loops}.Forward\"/>).</summary>");
@@ -156,13 +157,6 @@ public sealed partial class PeftGenerator
             return trimmed.Length == 0 ? "Layer" : char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
         }
     }
-
-    private static string KindName(AdapterKind kind) => kind switch
-    {
-        AdapterKind.LoRAPlus => "LoRA+",
-        AdapterKind.MoRA => "MoRA",
-        _ => "LoRA",
-    };
 
     /// <summary>A double literal that round-trips (<c>2.0</c>, <c>0.70710678118654757</c>).</summary>
     private static string FormatDouble(double value)

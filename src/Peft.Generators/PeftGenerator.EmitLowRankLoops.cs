@@ -92,7 +92,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <summary>");
         writer.Line($"/// The low-rank loops for r = {rank} on <see cref=\"{t}\"/>, unrolled over the rank: the {rank} dot products or");
         writer.Line("/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.");
-        writer.Line("/// Large pass groups run as <see cref=\"global::Peft.Kernels.KernelParallel\"/> regions: row-wise products");
+        writer.Line("/// Large pass groups run as <see cref=\"global::Peft.Generated.KernelParallel\"/> regions: row-wise products");
         writer.Line("/// split by blocks of rows, accumulations over rows by blocks of columns (each output element is");
         writer.Line("/// computed by one participant, in the single-threaded order: results do not depend on the thread count).");
         writer.Line("/// </summary>");
@@ -130,8 +130,8 @@ public sealed partial class PeftGenerator
     /// <summary>The LoRA forward and backward over the regions, with the span checks every kernel needs.</summary>
     private static void WriteLoRAPasses(IndentedWriter writer, string t)
     {
-        string spans = $"global::Peft.Kernels.KernelSpans<{t}>";
-        string run = "global::Peft.Kernels.KernelParallel.Run";
+        string spans = $"global::Peft.Generated.KernelSpans<{t}>";
+        string run = "global::Peft.Generated.KernelParallel.Run";
         writer.Line("/// <summary>");
         writer.Line("/// LoRA forward of <paramref name=\"layer\"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows");
         writer.Line("/// (each row's two products run back to back on one thread).");
@@ -264,14 +264,14 @@ public sealed partial class PeftGenerator
 
         writer.Line();
         writer.Line("/// <summary>Every participant for a region of at least <see cref=\"ParallelWork\"/> multiply-adds, else only the calling thread.</summary>");
-        writer.Line("private static int Participants(long work) => work >= ParallelWork ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;");
+        writer.Line("private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;");
     }
 
     /// <summary>The region bodies: structs, so <c>KernelParallel.Run</c> is specialized for each and nothing is boxed.</summary>
     private static void WriteRegions(IndentedWriter writer, string t)
     {
-        string region = $"global::Peft.Kernels.IKernelRegion<{t}>";
-        string execute = $"public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<{t}> s)";
+        string region = $"global::Peft.Generated.IKernelRegion<{t}>";
+        string execute = $"public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<{t}> s)";
 
         writer.Line("/// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>");
         using (writer.OpenBlock($"private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, {t} scale) : {region}"))

@@ -1,29 +1,28 @@
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
 /// <summary>Writes the shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of a MoRA layer.</summary>
 public sealed partial class PeftGenerator
 {
-    private const string GemmName = "global::Peft.Kernels.Gemm";
-    private const string TransposeName = "global::Peft.Kernels.MatrixTranspose";
     private const string TensorPrimitivesName = "global::System.Numerics.Tensors.TensorPrimitives";
 
     private static void WriteMoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
         string t = layer.ElementType;
         bool constant = layer.HasConstantShape;
-        bool rope = layer.MoRAType == AdapterMath.RoPEType;
+        bool rope = layer.MoRAType == MoRAMethod.RoPEType;
         string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
-        MoRAGeometry? geometry = constant ? new MoRAGeometry(layer) : null;
+        MoRAShape? geometry = constant ? new MoRAShape(layer) : null;
 
         writer.Line("/// <summary>");
         if (constant)
         {
-            int squareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
+            int squareRank = AdapterMath.SquareRank(layer);
             writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
                 $"in {layer.InFeatures}, out {layer.OutFeatures}, r̂ = ⌊√((in+out)·r) + 0.5⌋ = {squareRank}, <see cref=\"{t}\"/>.");
         }
@@ -80,7 +79,7 @@ public sealed partial class PeftGenerator
                 writer.Line();
                 if (rope)
                 {
-                    WriteRotaryFields(writer, t, "global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank");
+                    WriteRotaryFields(writer, t, "global::Peft.Generated.KernelParallel.MaxParticipants * SquareRank");
                     writer.Line();
                 }
 
@@ -121,7 +120,7 @@ public sealed partial class PeftGenerator
                 {
                     if (rope)
                     {
-                        writer.Line($"_chunk = new {t}[global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank];");
+                        writer.Line($"_chunk = new {t}[global::Peft.Generated.KernelParallel.MaxParticipants * SquareRank];");
                         WriteRotaryTables(writer, t);
                     }
                 }
@@ -145,7 +144,7 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRACompress(IndentedWriter writer, string t, bool rope, MoRAGeometry? geometry)
+    private static void WriteMoRACompress(IndentedWriter writer, string t, bool rope, MoRAShape? geometry)
     {
         if (rope)
         {
@@ -213,7 +212,7 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRACompressAdjoint(IndentedWriter writer, string t, bool rope, MoRAGeometry? geometry)
+    private static void WriteMoRACompressAdjoint(IndentedWriter writer, string t, bool rope, MoRAShape? geometry)
     {
         writer.Line("/// <summary><c>dX[n, (g·r̂ + j) mod in] += dv_g[j]</c>: the adjoint of the cyclic padding and chunking.</summary>");
         using (writer.OpenBlock($"protected override void CompressAdjoint({ReadOnlySpanName}<{t}> compressedGradient, {SpanName}<{t}> inputGradient, int batch, int participant)"))
@@ -257,7 +256,7 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static void WriteMoRADecompress(IndentedWriter writer, string t, MoRAGeometry? geometry)
+    private static void WriteMoRADecompress(IndentedWriter writer, string t, MoRAShape? geometry)
     {
         writer.Line("/// <summary><c>y[n, o] += h̄[n, o mod Period]</c> for <c>o &lt; out</c>.</summary>");
         using (writer.OpenBlock($"protected override void Decompress({ReadOnlySpanName}<{t}> mixed, {SpanName}<{t}> y, int batch)"))
@@ -344,20 +343,15 @@ public sealed partial class PeftGenerator
         }
     }
 
-    private static string One(string t) => t == "float" ? "1f" : "1d";
-
-    private static string Zero(string t) => t == "float" ? "0f" : "0d";
-
-    /// <summary>MoRA's geometry for a constant shape (the same arithmetic as <c>Peft.MoRAShape</c>).</summary>
-    private readonly struct MoRAGeometry
+    /// <summary>MoRA's shape for a constant layer shape: the shared arithmetic of <c>MoRAMethod</c>, as the runtime's <c>Peft.MoRAShape</c>.</summary>
+    private readonly struct MoRAShape
     {
-        public MoRAGeometry(LayerInfo layer)
+        public MoRAShape(LayerInfo layer)
         {
-            SquareRank = AdapterMath.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, layer.MoRAType);
-            Chunks = (layer.InFeatures + SquareRank - 1) / SquareRank;
-            bool sharing = layer.MoRAType == AdapterMath.SharingType;
-            Period = sharing ? SquareRank : Chunks * SquareRank;
-            RowsPerItem = sharing ? 1 : System.Math.Min(Chunks, (layer.OutFeatures + SquareRank - 1) / SquareRank);
+            SquareRank = AdapterMath.SquareRank(layer);
+            Chunks = MoRAMethod.Chunks(layer.InFeatures, SquareRank);
+            Period = MoRAMethod.Period(layer.MoRAType, SquareRank, Chunks);
+            RowsPerItem = MoRAMethod.RowsPerItem(layer.MoRAType, SquareRank, Chunks, layer.OutFeatures);
             WholeChunks = layer.InFeatures / SquareRank;
             WholeTiles = layer.OutFeatures / Period;
             HasWholeTile = WholeTiles > 0;

@@ -41,7 +41,7 @@ public sealed partial class PeftGenerator
     // The same work threshold as the LoRA regions (ParallelWork), written from the one constant.
     private static readonly string MoRABaseText =
 $$"""
-file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
+file abstract class MoRAKernelBase<T> : global::Peft.Generated.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
     /// <summary>
@@ -81,8 +81,8 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         CheckLength(mixed.Length, length, nameof(mixed));
         CheckLength(y.Length, batch * Shape.OutFeatures, nameof(y));
         int grain = Grain(batch, out int participants);
-        global::Peft.Kernels.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
-            new global::Peft.Kernels.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
+        global::Peft.Generated.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
+            new global::Peft.Generated.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
     }
 
     /// <summary><c>dh = decompressᵀ(dY)</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c> and <c>dM += dhᵀ·c</c>, block by block.</summary>
@@ -112,8 +112,8 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
 
         int grain = Grain(batch, out int participants);
         _nextBlock = 0;
-        global::Peft.Kernels.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
-            new global::Peft.Kernels.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
+        global::Peft.Generated.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
+            new global::Peft.Generated.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
             batch, grain, participants);
     }
 
@@ -126,11 +126,11 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         int blocks = global::System.Math.Clamp((batch + _itemsPerBlock - 1) / _itemsPerBlock, global::System.Math.Min(2, batch), batch);
         long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
         bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
-        participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+        participants = parallel ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
         return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
     }
 
-    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
     {
         for (int first = start; first < end; first += grain)
         {
@@ -149,7 +149,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         }
     }
 
-    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
     {
         for (int first = start; first < end; first += grain)
         {
@@ -249,7 +249,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
     {
         writer.Line($"/// <summary>The {pass.ToLowerInvariant()} region: items [start, end) in blocks of <c>grain</c>, see <see cref=\"MoRAKernelBase{{T}}\"/>.</summary>");
         WriteGeneratedAttributes(writer);
-        writer.Line($"file readonly struct MoRA{pass}Region<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Kernels.IKernelRegion<T>");
+        writer.Line($"file readonly struct MoRA{pass}Region<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Generated.IKernelRegion<T>");
         using (writer.Indent())
         {
             writer.Line("where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>");
@@ -257,7 +257,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
 
         using (writer.OpenBlock())
         {
-            writer.Line("public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<T> spans)");
+            writer.Line("public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<T> spans)");
             using (writer.Indent())
             {
                 writer.Line($"=> kernel.{pass}Blocks(participant, start, end, grain, spans);");

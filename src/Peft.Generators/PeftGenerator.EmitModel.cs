@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -97,52 +98,47 @@ public sealed partial class PeftGenerator
             {
                 LayerInfo layer = model.Layers[i];
                 string member = MemberAccess(layer);
-                string kernel = layer.Kind == AdapterKind.MoRA && !layer.HasConstantShape
+                string kernel = layer.Method == AdapterMethod.MoRA && !layer.HasConstantShape
                     ? $"new {KernelName(model, layer)}({member}.InFeatures, {member}.OutFeatures)"
                     : $"new {KernelName(model, layer)}()";
                 string seed = i == 0 ? "seed" : $"seed + {i}";
-                switch (layer.Kind)
+
+                // Exhaustive: a new method that is not listed here does not compile (CS8509).
+                (string attach, string options, string[] values) = layer.Method switch
                 {
-                    case AdapterKind.LoRA:
-                        writer.Line($"global::Peft.LinearAdapterExtensions.AttachLoRA({member}, adapterName, new global::Peft.LoRAOptions");
-                        writer.Line("{");
-                        using (writer.Indent())
-                        {
-                            writer.Line($"Rank = {layer.Rank},");
-                            writer.Line($"Alpha = {FormatDouble(layer.Alpha)},");
-                            writer.Line($"UseRsLoRA = {(layer.UseRsLoRA ? "true" : "false")},");
-                            writer.Line($"Dropout = {FormatDouble(layer.Dropout)},");
-                            writer.Line($"Init = global::Peft.LoRAInit.{(layer.Init == 1 ? "Gaussian" : "KaimingUniform")},");
-                            writer.Line($"Seed = {seed},");
-                        }
-
-                        writer.Line($"}}, {kernel});");
-                        break;
-                    case AdapterKind.LoRAPlus:
-                        writer.Line($"global::Peft.LinearAdapterExtensions.AttachLoRAPlus({member}, adapterName, new global::Peft.LoRAPlusOptions");
-                        writer.Line("{");
-                        using (writer.Indent())
-                        {
-                            writer.Line($"Rank = {layer.Rank},");
-                            writer.Line($"Alpha = {FormatDouble(layer.Alpha)},");
-                            writer.Line($"Ratio = {FormatDouble(layer.Ratio)},");
-                            writer.Line($"Seed = {seed},");
-                        }
-
-                        writer.Line($"}}, {kernel});");
-                        break;
-                    default:
-                        writer.Line($"global::Peft.LinearAdapterExtensions.AttachMoRA({member}, adapterName, new global::Peft.MoRAOptions");
-                        writer.Line("{");
-                        using (writer.Indent())
-                        {
-                            writer.Line($"Rank = {layer.Rank},");
-                            writer.Line($"Type = global::Peft.MoRAType.{(layer.MoRAType == AdapterMath.RoPEType ? "RoPE" : "Sharing")},");
-                        }
-
-                        writer.Line($"}}, {kernel});");
-                        break;
+                    AdapterMethod.LoRA => ("AttachLoRA", "LoRAOptions", new[]
+                    {
+                        $"Rank = {layer.Rank},",
+                        $"Alpha = {FormatDouble(layer.Alpha)},",
+                        $"UseRsLoRA = {(layer.UseRsLoRA ? "true" : "false")},",
+                        $"Dropout = {FormatDouble(layer.Dropout)},",
+                        $"Init = global::Peft.LoRAInit.{(layer.Init == LoRAMethod.GaussianInit ? "Gaussian" : "KaimingUniform")},",
+                        $"Seed = {seed},",
+                    }),
+                    AdapterMethod.LoRAPlus => ("AttachLoRAPlus", "LoRAPlusOptions", new[]
+                    {
+                        $"Rank = {layer.Rank},",
+                        $"Alpha = {FormatDouble(layer.Alpha)},",
+                        $"Ratio = {FormatDouble(layer.Ratio)},",
+                        $"Seed = {seed},",
+                    }),
+                    AdapterMethod.MoRA => ("AttachMoRA", "MoRAOptions", new[]
+                    {
+                        $"Rank = {layer.Rank},",
+                        $"Type = global::Peft.MoRAType.{(layer.MoRAType == MoRAMethod.RoPEType ? "RoPE" : "Sharing")},",
+                    }),
+                };
+                writer.Line($"global::Peft.LinearAdapterExtensions.{attach}({member}, adapterName, new global::Peft.{options}");
+                writer.Line("{");
+                using (writer.Indent())
+                {
+                    foreach (string value in values)
+                    {
+                        writer.Line(value);
+                    }
                 }
+
+                writer.Line($"}}, {kernel});");
             }
         }
     }
@@ -155,7 +151,7 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteParameterGroups(IndentedWriter writer, ModelInfo model)
     {
-        var plusLayers = model.Layers.Where(l => l.Kind == AdapterKind.LoRAPlus).ToList();
+        var plusLayers = model.Layers.Where(l => l.Method == AdapterMethod.LoRAPlus).ToList();
         double modelRatio = plusLayers.Count == 0 ? 1.0 : plusLayers[0].Ratio;
 
         writer.Line("/// <summary>");
@@ -221,11 +217,11 @@ public sealed partial class PeftGenerator
     private static string Describe(LayerInfo layer)
     {
         string shape = layer.HasConstantShape ? $", {layer.InFeatures} → {layer.OutFeatures}" : "";
-        return layer.Kind switch
+        return layer.Method switch
         {
-            AdapterKind.LoRA => $"LoRA, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}{(layer.UseRsLoRA ? " (rsLoRA)" : "")}{shape}",
-            AdapterKind.LoRAPlus => $"LoRA+, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}, ratio {FormatDouble(layer.Ratio)}{shape}",
-            _ => $"MoRA ({(layer.MoRAType == AdapterMath.RoPEType ? "RoPE" : "sharing")}), r = {layer.Rank}{shape}",
+            AdapterMethod.LoRA => $"LoRA, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}{(layer.UseRsLoRA ? " (rsLoRA)" : "")}{shape}",
+            AdapterMethod.LoRAPlus => $"LoRA+, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}, ratio {FormatDouble(layer.Ratio)}{shape}",
+            AdapterMethod.MoRA => $"MoRA ({(layer.MoRAType == MoRAMethod.RoPEType ? "RoPE" : "sharing")}), r = {layer.Rank}{shape}",
         };
     }
 }

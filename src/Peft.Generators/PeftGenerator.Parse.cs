@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -22,7 +23,7 @@ public sealed partial class PeftGenerator
     /// Reads one annotated member. Returns <see langword="null"/> for anything the generator cannot
     /// specialize correctly — the analyzers report why; the generator stays silent.
     /// </summary>
-    private static LayerTarget? ParseLayer(GeneratorAttributeSyntaxContext context, AdapterKind kind, CancellationToken token)
+    private static LayerTarget? ParseLayer(GeneratorAttributeSyntaxContext context, AdapterMethod method, CancellationToken token)
     {
         // A duplicated attribute (CS0579) or broken syntax anywhere on the member (for a field, on the
         // whole declaration with its attribute lists): no output.
@@ -52,7 +53,7 @@ public sealed partial class PeftGenerator
             return null;
         }
 
-        LayerInfo? layer = ReadAttribute(context.Attributes[0], kind, token);
+        LayerInfo? layer = ReadAttribute(context.Attributes[0], method, token);
         if (layer is null)
         {
             return null;
@@ -67,7 +68,7 @@ public sealed partial class PeftGenerator
         layer = layer with
         {
             MemberName = member.Name,
-            DeclarationIndex = model.GetMembers().IndexOf(member),
+            DeclarationIndex = AnnotatedMemberIndex(model, member),
             ElementType = elementType,
             InFeatures = inFeatures,
             OutFeatures = outFeatures,
@@ -79,6 +80,49 @@ public sealed partial class PeftGenerator
 
         token.ThrowIfCancellationRequested();
         return new LayerTarget(ReadHierarchy(model), layer);
+    }
+
+    /// <summary>
+    /// The member's position among the model's adapter-annotated members. Unlike its index among all members,
+    /// it does not change when an unannotated member is added or removed above it, so such an edit leaves the
+    /// layer's value (and the generated file) cached.
+    /// </summary>
+    private static int AnnotatedMemberIndex(INamedTypeSymbol model, ISymbol member)
+    {
+        int index = 0;
+        foreach (ISymbol other in model.GetMembers())
+        {
+            if (SymbolEqualityComparer.Default.Equals(other, member))
+            {
+                break;
+            }
+
+            if (other is IPropertySymbol or IFieldSymbol && HasAdapterAttribute(other))
+            {
+                index++;
+            }
+        }
+
+        return index;
+    }
+
+    private static bool HasAdapterAttribute(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } type && IsPeftNamespace(type.ContainingNamespace))
+            {
+                foreach (AdapterMethodInfo method in AdapterMethods.All)
+                {
+                    if (type.Name == method.AttributeName + "Attribute")
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>float</c> or <c>double</c> when <paramref name="type"/> is (or derives from) <c>Peft.Linear&lt;T&gt;</c>.</summary>
@@ -140,10 +184,11 @@ public sealed partial class PeftGenerator
         ns is { Name: "Peft", ContainingNamespace.IsGlobalNamespace: true };
 
     /// <summary>
-    /// Reads the attribute's named arguments. Every argument written in source must have bound to a
-    /// constant of the expected type; otherwise (non-constant, misspelt, wrong type) there is no output.
+    /// Reads the attribute's named arguments against the method's shared description: every argument written
+    /// in source must be one the method has, bound to a constant of its type and valid by the shared rule;
+    /// otherwise (non-constant, misspelt, wrong type, out of range) there is no output and an analyzer reports it.
     /// </summary>
-    private static LayerInfo? ReadAttribute(AttributeData attribute, AdapterKind kind, CancellationToken token)
+    private static LayerInfo? ReadAttribute(AttributeData attribute, AdapterMethod method, CancellationToken token)
     {
         if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 0)
         {
@@ -156,50 +201,54 @@ public sealed partial class PeftGenerator
             return null;
         }
 
-        // The attribute classes' defaults (Peft.Runtime/Attributes).
-        var layer = new LayerInfo(
+        AdapterMethodInfo info = AdapterMethods.Get(method);
+        var values = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (AdapterArgument argument in info.Arguments)
+        {
+            values[argument.Name] = argument.Default;
+        }
+
+        foreach (var named in attribute.NamedArguments)
+        {
+            TypedConstant constant = named.Value;
+            AdapterArgument? argument = info.FindArgument(named.Key);
+            if (argument is null || constant.Kind == TypedConstantKind.Error || constant.IsNull)
+            {
+                return null;
+            }
+
+            double? value = (argument.Kind, constant.Value) switch
+            {
+                (AdapterArgumentKind.Int32 or AdapterArgumentKind.Enum, int number) => number,
+                (AdapterArgumentKind.Double, double number) => number,
+                (AdapterArgumentKind.Boolean, bool flag) => flag ? 1 : 0,
+                _ => null,
+            };
+            if (value is not { } checkedValue || !argument.IsValid(checkedValue))
+            {
+                return null;
+            }
+
+            values[named.Key] = checkedValue;
+        }
+
+        // Arguments a method does not have keep the values the other methods' attributes default to, so
+        // that equal layers compare equal whatever their method.
+        double Get(string name, double fallback) => values.TryGetValue(name, out double value) ? value : fallback;
+        return new LayerInfo(
             MemberName: "",
             DeclarationIndex: 0,
             ElementType: "float",
-            Kind: kind,
-            Rank: 8,
-            Alpha: 8,
-            UseRsLoRA: false,
-            Dropout: 0,
-            Init: 0,
-            Ratio: 16,
-            MoRAType: 1,
+            Method: method,
+            Rank: (int)Get("Rank", LoRAMethod.DefaultRank),
+            Alpha: Get("Alpha", LoRAMethod.DefaultAlpha),
+            UseRsLoRA: Get("UseRsLoRA", 0) != 0,
+            Dropout: Get("Dropout", 0),
+            Init: (int)Get("Init", LoRAMethod.KaimingUniformInit),
+            Ratio: Get("Ratio", LoRAPlusMethod.DefaultRatio),
+            MoRAType: (int)Get("Type", MoRAMethod.SharingType),
             InFeatures: 0,
             OutFeatures: 0);
-
-        foreach (var argument in attribute.NamedArguments)
-        {
-            TypedConstant value = argument.Value;
-            if (value.Kind == TypedConstantKind.Error || value.IsNull)
-            {
-                return null;
-            }
-
-            LayerInfo? updated = (argument.Key, value.Value) switch
-            {
-                ("Rank", int rank) => layer with { Rank = rank },
-                ("Alpha", double alpha) when kind != AdapterKind.MoRA => layer with { Alpha = alpha },
-                ("UseRsLoRA", bool rs) when kind == AdapterKind.LoRA => layer with { UseRsLoRA = rs },
-                ("Dropout", double dropout) when kind == AdapterKind.LoRA => layer with { Dropout = dropout },
-                ("Init", int init) when kind == AdapterKind.LoRA => layer with { Init = init },
-                ("Ratio", double ratio) when kind == AdapterKind.LoRAPlus => layer with { Ratio = ratio },
-                ("Type", int type) when kind == AdapterKind.MoRA => layer with { MoRAType = type },
-                _ => null,
-            };
-            if (updated is null)
-            {
-                return null;
-            }
-
-            layer = updated;
-        }
-
-        return AdapterMath.IsValidConfiguration(layer) ? layer : null;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
+using Peft.Methods;
 
 namespace Peft.Generators;
 
@@ -27,6 +28,9 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
         public const string LoRALayers = nameof(LoRALayers);
         public const string LoRAPlusLayers = nameof(LoRAPlusLayers);
         public const string MoRALayers = nameof(MoRALayers);
+
+        /// <summary>The tracking name of one method's layer stream: <c>{Attribute}Layers</c>.</summary>
+        internal static string Layers(AdapterMethod method) => AdapterMethods.Get(method).AttributeName + "Layers";
         public const string AllLayers = nameof(AllLayers);
         public const string Models = nameof(Models);
     }
@@ -34,15 +38,18 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var lora = Layers(context, "Peft.LoRAAttribute", AdapterKind.LoRA, TrackingNames.LoRALayers);
-        var loraPlus = Layers(context, "Peft.LoRAPlusAttribute", AdapterKind.LoRAPlus, TrackingNames.LoRAPlusLayers);
-        var mora = Layers(context, "Peft.MoRAAttribute", AdapterKind.MoRA, TrackingNames.MoRALayers);
+        // One stream per registered method (the shared registry), concatenated in registry order.
+        IncrementalValueProvider<ImmutableArray<LayerTarget>>? collected = null;
+        foreach (AdapterMethodInfo method in AdapterMethods.All)
+        {
+            var layers = Layers(context, method).Collect();
+            collected = collected is { } previous
+                ? previous.Combine(layers).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+                : layers;
+        }
 
-        var all = lora.Collect()
-            .Combine(loraPlus.Collect())
-            .Combine(mora.Collect())
-            .Select(static (pair, _) => new EquatableArray<LayerTarget>(
-                pair.Left.Left.AddRange(pair.Left.Right).AddRange(pair.Right)))
+        var all = collected!.Value
+            .Select(static (layers, _) => new EquatableArray<LayerTarget>(layers))
             .WithTrackingName(TrackingNames.AllLayers);
 
         var models = all
@@ -53,17 +60,17 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
             output.AddSource(model.Hierarchy.HintName, EmitModelSource(model, output.CancellationToken)));
     }
 
-    private static IncrementalValuesProvider<LayerTarget> Layers(
-        IncrementalGeneratorInitializationContext context, string attributeName, AdapterKind kind, string trackingName)
+    private static IncrementalValuesProvider<LayerTarget> Layers(IncrementalGeneratorInitializationContext context, AdapterMethodInfo info)
     {
+        AdapterMethod method = info.Method;
         return context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                attributeName,
+                info.AttributeMetadataName,
                 static (node, _) => IsCandidateMember(node),
-                (syntax, token) => ParseLayer(syntax, kind, token))
+                (syntax, token) => ParseLayer(syntax, method, token))
             .Where(static target => target is not null)
             .Select(static (target, _) => target!)
-            .WithTrackingName(trackingName);
+            .WithTrackingName(TrackingNames.Layers(method));
     }
 
     /// <summary>

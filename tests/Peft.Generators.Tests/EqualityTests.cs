@@ -1,4 +1,5 @@
 using System.Numerics;
+using Peft.Generated;
 using Peft.Generators.Tests.Models;
 
 namespace Peft.Generators.Tests;

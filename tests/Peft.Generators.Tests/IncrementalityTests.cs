@@ -33,9 +33,37 @@ public sealed class IncrementalityTests
         var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(tree.GetText().Length, 0, edit)));
         var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
+        AssertEveryStepCached(result);
+    }
+
+    [Fact]
+    public void InsertingAMemberAboveAnAnnotatedLayerKeepsTheOutputCached()
+    {
+        var compilation = GeneratorHarness.Compile(SnapshotModels.Classifier, SnapshotModels.Encoder);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var tree = compilation.SyntaxTrees.First();
+        string text = tree.GetText().ToString();
+        int hidden = text.IndexOf("[LoRAPlus", StringComparison.Ordinal);
+        Assert.True(hidden > 0, "the Classifier model has its [LoRAPlus] layer");
+        string changed = text.Insert(hidden, "public int Counter { get; set; }\n\n    private readonly Linear _extra = new(3, 3);\n\n    ");
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(changed, GeneratorHarness.ParseOptions, tree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertEveryStepCached(result);
+    }
+
+    /// <summary>
+    /// Every tracked step must have run (a step renamed or removed from the pipeline fails here instead of
+    /// passing vacuously) and left every output Cached or Unchanged; so must every output step.
+    /// </summary>
+    private static void AssertEveryStepCached(GeneratorRunResult result)
+    {
         foreach (string step in TrackedSteps)
         {
-            foreach (var run in result.TrackedSteps.GetValueOrDefault(step, []))
+            Assert.True(result.TrackedSteps.TryGetValue(step, out var runs), $"tracked step '{step}' did not run; is it still in the pipeline?");
+            Assert.NotEmpty(runs!);
+            foreach (var run in runs!)
             {
                 foreach (var (_, reason) in run.Outputs)
                 {
@@ -44,8 +72,9 @@ public sealed class IncrementalityTests
             }
         }
 
-        Assert.All(result.TrackedOutputSteps.SelectMany(p => p.Value).SelectMany(r => r.Outputs),
-            output => Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
+        var outputs = result.TrackedOutputSteps.SelectMany(p => p.Value).SelectMany(r => r.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, output => Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, output.Reason.ToString()));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Peft.Generators.Tests.Infrastructure;
 using Peft.Generators.Tests.Models;
 
@@ -17,35 +16,7 @@ public sealed class SnapshotTests
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(SnapshotModels.Source(model)));
         Assert.Empty(result.Diagnostics);
-        var generated = result.GeneratedTrees.Select(tree => (Name: Path.GetFileName(tree.FilePath), Text: tree.GetText().ToString())).ToList();
-        Assert.NotEmpty(generated);
-
-        string directory = Path.Combine(SourceDirectory(), "Snapshots", model);
-        if (Environment.GetEnvironmentVariable("PEFT_UPDATE_SNAPSHOTS") == "1")
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-
-            Directory.CreateDirectory(directory);
-            foreach (var (name, text) in generated)
-            {
-                File.WriteAllText(Path.Combine(directory, name), text);
-            }
-
-            return;
-        }
-
-        var expectedFiles = Directory.Exists(directory)
-            ? Directory.GetFiles(directory).Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal).ToList()
-            : [];
-        Assert.Equal(expectedFiles, generated.Select(g => g.Name).Order(StringComparer.Ordinal).ToList());
-        foreach (var (name, text) in generated)
-        {
-            string expected = File.ReadAllText(Path.Combine(directory, name));
-            Assert.True(expected == text, $"Generated {name} differs from Snapshots/{model}/{name}; run with PEFT_UPDATE_SNAPSHOTS=1 to rewrite and review the diff.");
-        }
+        SnapshotFiles.AssertMatch(result, model);
     }
 
     [Theory]
@@ -67,8 +38,12 @@ public sealed class SnapshotTests
         Assert.Equal(first, second);
     }
 
-    /// <summary>The test project's folder in the source tree, recorded at build time (see the csproj).</summary>
-    private static string SourceDirectory()
-        => typeof(SnapshotTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "ProjectDirectory").Value!;
+    [Fact]
+    public void SnapshotDifferenceShowsTheFirstChangedLineWithContext()
+    {
+        string diff = SnapshotFiles.FirstDifference("a\nb\nc\nd\n", "a\nb\nX\nd\n");
+        Assert.Contains("@@ line 3 (snapshot 5 lines, generated 5 lines) @@", diff);
+        Assert.Contains("  b\n- c\n- d\n", diff);
+        Assert.Contains("+ X\n+ d\n", diff);
+    }
 }

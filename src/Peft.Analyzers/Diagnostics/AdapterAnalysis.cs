@@ -2,6 +2,7 @@ using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 
 namespace Peft.Analyzers.Diagnostics;
 
@@ -14,7 +15,7 @@ namespace Peft.Analyzers.Diagnostics;
 internal static class AdapterAnalysis
 {
     /// <summary>Called once per adapter attribute on a field or property.</summary>
-    public delegate void AdapterCallback(SymbolAnalysisContext context, PeftSymbols symbols, AttributeData attribute, AdapterKind kind);
+    public delegate void AdapterCallback(SymbolAnalysisContext context, PeftSymbols symbols, AttributeData attribute, AdapterMethodInfo method);
 
     /// <summary>Runs <paramref name="register"/> once per compilation that sees the adapter attributes.</summary>
     public static void Register(AnalysisContext context, Action<CompilationStartAnalysisContext, PeftSymbols> register)
@@ -39,10 +40,9 @@ internal static class AdapterAnalysis
             {
                 foreach (AttributeData attribute in symbolContext.Symbol.GetAttributes())
                 {
-                    AdapterKind kind = symbols.GetAdapterKind(attribute);
-                    if (kind != AdapterKind.None)
+                    if (symbols.GetMethod(attribute) is { } method)
                     {
-                        callback(symbolContext, symbols, attribute, kind);
+                        callback(symbolContext, symbols, attribute, method);
                     }
                 }
             },

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Peft.Methods;
 
 namespace Peft.Analyzers.Diagnostics;
 
@@ -9,17 +11,27 @@ namespace Peft.Analyzers.Diagnostics;
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    public const string InvalidLoRAPlusRatioId = "PEFT0001";
-    public const string LargeLoRAPlusRatioId = "PEFT0002";
-    public const string RankBelowOneId = "PEFT0003";
-    public const string RankAboveLayerWidthId = "PEFT0004";
-    public const string InvalidAlphaId = "PEFT0005";
-    public const string InvalidDropoutId = "PEFT0006";
-    public const string UnknownMoRATypeId = "PEFT0007";
-    public const string UnknownLoRAInitId = "PEFT0008";
+    public const string InvalidLoRAPlusRatioId = AdapterMethods.InvalidLoRAPlusRatioId;
+    public const string LargeLoRAPlusRatioId = AdapterMethods.LargeLoRAPlusRatioId;
+    public const string RankBelowOneId = AdapterMethods.RankBelowOneId;
+    public const string RankAboveLayerWidthId = AdapterMethods.RankAboveLayerWidthId;
+    public const string InvalidAlphaId = AdapterMethods.InvalidAlphaId;
+    public const string InvalidDropoutId = AdapterMethods.InvalidDropoutId;
+    public const string UnknownMoRATypeId = AdapterMethods.UnknownMoRATypeId;
+    public const string UnknownLoRAInitId = AdapterMethods.UnknownLoRAInitId;
     public const string MultipleAdaptersId = "PEFT0009";
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
+    public const string AdapterModelNotModuleId = "PEFT0012";
+    public const string StaticAdapterMemberId = "PEFT0013";
+    public const string AdapterPropertyWithoutGetterId = "PEFT0014";
+    public const string UnsupportedLayerElementTypeId = "PEFT0015";
+    public const string LanguageVersionTooLowId = "PEFT0016";
+
+    // PEFT0030…: the module generator (RegisterMembers, generated Backward). PEFT0012–0029 are another family's.
+    public const string ForwardNotDifferentiableId = "PEFT0030";
+    public const string ModuleCalledTwiceId = "PEFT0031";
+    public const string ModuleContainerNotPartialId = "PEFT0032";
 
     /// <summary>Where the pages live; a descriptor's help link is this plus <c>PEFTnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/peft-generators/Peft.Generators/blob/main/docs/diagnostics/";
@@ -63,14 +75,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The update B·A (B out×r, A r×in) has rank at most min(in, out, r). A rank above min(in, out) only adds parameters, memory and compute that cannot change what the adapter can express, and usually means the layer shape or the rank was mistyped.");
 
-    /// <summary>PEFT0005: <c>Alpha</c> not positive or not finite.</summary>
+    /// <summary>PEFT0005: <c>Alpha</c> not finite.</summary>
     public static readonly DiagnosticDescriptor InvalidAlpha = Create(
         InvalidAlphaId,
-        "Adapter Alpha must be positive and finite",
-        "{0} Alpha on '{1}' is {2}; the scale s = Alpha/Rank needs a positive, finite Alpha",
+        "Adapter Alpha must be finite",
+        "{0} Alpha on '{1}' is {2}; the scale s = Alpha/Rank needs a finite Alpha",
         Configuration,
         DiagnosticSeverity.Error,
-        "The adapter's output is scaled by s = α/r (rsLoRA: α/√r). α = 0 switches the adapter off and leaves B without gradient; a negative α flips the update's sign; NaN or infinity turns every output into NaN or infinity.");
+        "The adapter's output is scaled by s = α/r (rsLoRA: α/√r). As in Hugging Face PEFT, any finite α is accepted (0 switches the adapter's output off, a negative α flips its sign); NaN or infinity turns every output into NaN or infinity.");
 
     /// <summary>PEFT0006: LoRA <c>Dropout</c> outside [0, 1) or NaN.</summary>
     public static readonly DiagnosticDescriptor InvalidDropout = Create(
@@ -125,6 +137,98 @@ internal static class DiagnosticDescriptors
         Usage,
         DiagnosticSeverity.Error,
         "The generator emits the adapter plumbing as another part of the type that declares the layer, nested inside every containing type. C# only merges parts of partial types, so that type and every type containing it must be declared partial.");
+
+    /// <summary>PEFT0012: the type declaring an adapter member is not a class deriving from <c>Peft.Module</c>.</summary>
+    public static readonly DiagnosticDescriptor AdapterModelNotModule = Create(
+        AdapterModelNotModuleId,
+        "Adapter layers must be declared in a class deriving from Peft.Module",
+        "[{0}] on '{1}' is ignored: '{2}' is not a class deriving from Peft.Module, so the generator cannot add AttachAdapters to it",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generator adds AttachAdapters, CreateOptimizer and MergeAdapters to the model type and registers the annotated layers as its child modules; that needs a class deriving from Peft.Module. On a struct, record struct, interface or a class with another base, it generates nothing.");
+
+    /// <summary>PEFT0013: an adapter attribute on a static field or property.</summary>
+    public static readonly DiagnosticDescriptor StaticAdapterMember = Create(
+        StaticAdapterMemberId,
+        "Adapter layers must be instance members",
+        "[{0}] on static member '{1}' is ignored: adapters attach to the layers of a model instance; make '{1}' an instance member",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A static layer would be shared by every model instance, and each AttachAdapters call would attach another adapter to the same layer. The generator only serves instance fields and properties.");
+
+    /// <summary>PEFT0014: an adapter attribute on a property without a getter, or on an indexer.</summary>
+    public static readonly DiagnosticDescriptor AdapterPropertyWithoutGetter = Create(
+        AdapterPropertyWithoutGetterId,
+        "Adapter properties need a getter",
+        "[{0}] on '{1}' is ignored: the generated code reads the layer through the property, which has no getter (or is an indexer)",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generated AttachAdapters, MergeAdapters and AdapterLayers read each annotated layer through its member. A write-only property or an indexer gives them nothing to read.");
+
+    /// <summary>PEFT0015: the annotated layer's element type is neither float nor double.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedLayerElementType = Create(
+        UnsupportedLayerElementTypeId,
+        "Adapter layers must have element type float or double",
+        "[{0}] on '{1}' of type '{2}' is ignored: the generated kernels exist for float and double, not for '{3}'",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generator emits SIMD kernels for Linear<float> (Linear) and Linear<double>. Other element types (Half, a type parameter) have no specialized kernel; use the runtime path (Apply with an AdapterConfig) or a float or double layer.");
+
+    /// <summary>PEFT0016: the language version is below the C# the generated code is written in.</summary>
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+        LanguageVersionTooLowId,
+        "Adapter code generation needs C# 12 or later",
+        "[{0}] on '{1}' needs C# 12 or later for its generated code, but the project uses C# {2}; set <LangVersion>12</LangVersion> or later",
+        Usage,
+        DiagnosticSeverity.Error,
+        "The generated adapter code uses file-local types (C# 11) and collection expressions (C# 12). With an older language version it would not compile, so the cause is reported here rather than as errors inside generated files.");
+
+    /// <summary>PEFT0030: a statement of a module's <c>Forward</c> that the generator cannot differentiate.</summary>
+    public static readonly DiagnosticDescriptor ForwardNotDifferentiable = Create(
+        ForwardNotDifferentiableId,
+        "Forward cannot be differentiated",
+        "No Backward is generated for '{0}': '{1}' cannot be differentiated, because {2}",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "The generator writes Backward for a Forward made of local declarations, assignments to locals and a final return, where every value is the parameter, a local or a call Member.Forward(values) on a member module whose type has the matching Backward. Backward then runs those calls' Backward methods in reverse. Loops, branches, other calls, arithmetic on tensors, ref/out arguments and values that never reach the result have no such chain.");
+
+    /// <summary>PEFT0031: a module member called twice in one <c>Forward</c>.</summary>
+    public static readonly DiagnosticDescriptor ModuleCalledTwice = Create(
+        ModuleCalledTwiceId,
+        "A module member is called twice in Forward",
+        "No Backward is generated for '{0}': in '{1}', {2}",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "A layer keeps a reference to the input of its latest Forward and owns its output tensor, which its next Forward overwrites. Calling one member twice in a Forward leaves the first call's input and output gone before Backward needs them (and the second call may write its output over its own input). Use one member per call.");
+
+    /// <summary>PEFT0032: a partial module class nested in a type that is not partial.</summary>
+    public static readonly DiagnosticDescriptor ModuleContainerNotPartial = Create(
+        ModuleContainerNotPartialId,
+        "A module class's containing type must be partial",
+        "'{0}' gets no generated member registration or Backward: its containing type '{1}' is not partial",
+        Usage,
+        DiagnosticSeverity.Warning,
+        "The generator adds RegisterMembers (and Backward) to a partial module class as another part nested in every containing type; C# only merges parts of partial types, so every containing type must be partial too. Without them the class's module members are not children: their parameters are not listed, trained or saved.");
+
+    /// <summary>The descriptor with id <paramref name="id"/> among those a shared method description can name, or null.</summary>
+    public static DiagnosticDescriptor? Find(string? id)
+    {
+        foreach (DiagnosticDescriptor descriptor in MethodRules)
+        {
+            if (descriptor.Id == id)
+            {
+                return descriptor;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The descriptors of argument rules (the ids in <c>Peft.Methods.AdapterMethods</c>).</summary>
+    private static IEnumerable<DiagnosticDescriptor> MethodRules =>
+    [
+        InvalidLoRAPlusRatio, LargeLoRAPlusRatio, RankBelowOne, RankAboveLayerWidth, InvalidAlpha, InvalidDropout, UnknownMoRAType, UnknownLoRAInit,
+    ];
 
     private static DiagnosticDescriptor Create(
         string id, string title, string messageFormat, string category, DiagnosticSeverity severity, string description) =>

@@ -63,13 +63,4 @@ internal static class AttributeArguments
 
     /// <summary>The value as the user would write it: invariant culture, round-trippable (<c>NaN</c>, <c>Infinity</c>).</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>The display name of an attribute without its <c>Attribute</c> suffix: <c>LoRAPlus</c>.</summary>
-    public static string ShortName(AdapterKind kind) => kind switch
-    {
-        AdapterKind.LoRA => "LoRA",
-        AdapterKind.LoRAPlus => "LoRAPlus",
-        AdapterKind.MoRA => "MoRA",
-        _ => "?",
-    };
 }

@@ -1,40 +1,25 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Peft.Methods;
 
 namespace Peft.Analyzers.Symbols;
 
 /// <summary>
 /// The Peft.Runtime types the analyzers look for, resolved once per compilation (in
-/// <c>CompilationStartAction</c>) so that the per-symbol callbacks only compare references.
+/// <c>CompilationStartAction</c>) so that the per-symbol callbacks only compare references. The adapter
+/// attributes are those of the shared method registry (<see cref="AdapterMethods.All"/>).
 /// </summary>
 internal sealed class PeftSymbols
 {
-    private PeftSymbols(
-        INamedTypeSymbol loRA,
-        INamedTypeSymbol loRAPlus,
-        INamedTypeSymbol moRA,
-        INamedTypeSymbol? linear,
-        INamedTypeSymbol? genericLinear,
-        INamedTypeSymbol? loRAInit,
-        INamedTypeSymbol? moRAType)
+    private readonly ImmutableArray<INamedTypeSymbol> attributes;
+
+    private PeftSymbols(ImmutableArray<INamedTypeSymbol> attributes, INamedTypeSymbol? linear, INamedTypeSymbol? genericLinear, INamedTypeSymbol? module)
     {
-        LoRA = loRA;
-        LoRAPlus = loRAPlus;
-        MoRA = moRA;
+        this.attributes = attributes;
         Linear = linear;
         GenericLinear = genericLinear;
-        LoRAInit = EnumValues.Create(loRAInit);
-        MoRAType = EnumValues.Create(moRAType);
+        Module = module;
     }
-
-    /// <summary><c>Peft.LoRAAttribute</c>.</summary>
-    public INamedTypeSymbol LoRA { get; }
-
-    /// <summary><c>Peft.LoRAPlusAttribute</c>.</summary>
-    public INamedTypeSymbol LoRAPlus { get; }
-
-    /// <summary><c>Peft.MoRAAttribute</c>.</summary>
-    public INamedTypeSymbol MoRA { get; }
 
     /// <summary><c>Peft.Linear</c> (the float layer), if the compilation sees it.</summary>
     public INamedTypeSymbol? Linear { get; }
@@ -42,78 +27,72 @@ internal sealed class PeftSymbols
     /// <summary><c>Peft.Linear&lt;T&gt;</c>, unconstructed, if the compilation sees it.</summary>
     public INamedTypeSymbol? GenericLinear { get; }
 
-    /// <summary>The defined values of <c>Peft.LoRAInit</c>.</summary>
-    public EnumValues LoRAInit { get; }
-
-    /// <summary>The defined values of <c>Peft.MoRAType</c>.</summary>
-    public EnumValues MoRAType { get; }
+    /// <summary><c>Peft.Module</c>, if the compilation sees it.</summary>
+    public INamedTypeSymbol? Module { get; }
 
     /// <summary>
-    /// Resolves the symbols; false when the compilation does not reference the adapter
-    /// attributes (then no analyzer registers anything).
+    /// Resolves the symbols; false when the compilation does not reference every registered adapter
+    /// attribute (then no analyzer registers anything).
     /// </summary>
     public static bool TryCreate(Compilation compilation, out PeftSymbols symbols)
     {
-        INamedTypeSymbol? loRA = compilation.GetTypeByMetadataName("Peft.LoRAAttribute");
-        INamedTypeSymbol? loRAPlus = compilation.GetTypeByMetadataName("Peft.LoRAPlusAttribute");
-        INamedTypeSymbol? moRA = compilation.GetTypeByMetadataName("Peft.MoRAAttribute");
-        if (loRA is null || loRAPlus is null || moRA is null)
+        var attributes = ImmutableArray.CreateBuilder<INamedTypeSymbol>(AdapterMethods.All.Count);
+        foreach (AdapterMethodInfo method in AdapterMethods.All)
         {
-            symbols = null!;
-            return false;
+            if (compilation.GetTypeByMetadataName(method.AttributeMetadataName) is not { } attribute)
+            {
+                symbols = null!;
+                return false;
+            }
+
+            attributes.Add(attribute);
         }
 
         symbols = new PeftSymbols(
-            loRA,
-            loRAPlus,
-            moRA,
+            attributes.MoveToImmutable(),
             compilation.GetTypeByMetadataName("Peft.Linear"),
             compilation.GetTypeByMetadataName("Peft.Linear`1"),
-            compilation.GetTypeByMetadataName("Peft.LoRAInit"),
-            compilation.GetTypeByMetadataName("Peft.MoRAType"));
+            compilation.GetTypeByMetadataName("Peft.Module"));
         return true;
     }
 
-    /// <summary>Which adapter an attribute is (a reference comparison; no allocation).</summary>
-    public AdapterKind GetAdapterKind(AttributeData attribute)
+    /// <summary>Which adapter method an attribute applies, or null when it is no adapter attribute (reference comparisons; no allocation).</summary>
+    public AdapterMethodInfo? GetMethod(AttributeData attribute)
     {
         INamedTypeSymbol? type = attribute.AttributeClass;
         if (type is null)
         {
-            return AdapterKind.None;
+            return null;
         }
 
-        if (SymbolEqualityComparer.Default.Equals(type, LoRA))
+        for (int i = 0; i < attributes.Length; i++)
         {
-            return AdapterKind.LoRA;
+            if (SymbolEqualityComparer.Default.Equals(type, attributes[i]))
+            {
+                return AdapterMethods.All[i];
+            }
         }
 
-        if (SymbolEqualityComparer.Default.Equals(type, LoRAPlus))
-        {
-            return AdapterKind.LoRAPlus;
-        }
-
-        return SymbolEqualityComparer.Default.Equals(type, MoRA) ? AdapterKind.MoRA : AdapterKind.None;
+        return null;
     }
 
     /// <summary>
-    /// The first adapter attribute of a field or property; <see cref="AdapterKind.None"/> when it
-    /// has none (the common case, decided without allocating).
+    /// The first adapter attribute of a field or property and its method; null when it has none (the common
+    /// case, decided without allocating).
     /// </summary>
-    public AdapterKind FindFirstAdapter(ImmutableArray<AttributeData> attributes, out AttributeData? adapter)
+    public AdapterMethodInfo? FindFirstAdapter(ImmutableArray<AttributeData> attributeData, out AttributeData? adapter)
     {
-        foreach (AttributeData attribute in attributes)
+        foreach (AttributeData attribute in attributeData)
         {
-            AdapterKind kind = GetAdapterKind(attribute);
-            if (kind != AdapterKind.None)
+            if (GetMethod(attribute) is { } method)
             {
                 adapter = attribute;
-                return kind;
+                return method;
             }
         }
 
         adapter = null;
-        return AdapterKind.None;
+        return null;
     }
 
     /// <summary>Whether a member of this type can carry an adapter: exactly <c>Linear</c> or <c>Linear&lt;T&gt;</c>.</summary>
@@ -121,4 +100,18 @@ internal sealed class PeftSymbols
         type is INamedTypeSymbol named &&
         (SymbolEqualityComparer.Default.Equals(named, Linear) ||
          SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, GenericLinear));
+
+    /// <summary>The defined values of the enum type of argument <paramref name="name"/> on <paramref name="attribute"/> (reporting path only).</summary>
+    public static EnumValues EnumOf(AttributeData attribute, string name)
+    {
+        foreach (ISymbol member in attribute.AttributeClass?.GetMembers(name) ?? ImmutableArray<ISymbol>.Empty)
+        {
+            if (member is IPropertySymbol { Type: INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType })
+            {
+                return EnumValues.Create(enumType);
+            }
+        }
+
+        return EnumValues.Create(null);
+    }
 }

@@ -54,15 +54,6 @@ internal sealed class IndentedWriter
         return new Block(this, "}");
     }
 
-    /// <summary>Like <see cref="OpenBlock"/> but closes with <paramref name="closing"/> (for example <c>};</c>).</summary>
-    public Block OpenBlock(string header, string closing)
-    {
-        Line(header);
-        Line("{");
-        _depth++;
-        return new Block(this, closing);
-    }
-
     /// <summary>Indents without braces until disposed.</summary>
     public Block Indent()
     {

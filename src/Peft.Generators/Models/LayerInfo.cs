@@ -1,3 +1,5 @@
+using Peft.Methods;
+
 namespace Peft.Generators.Models;
 
 /// <summary>
@@ -5,9 +7,9 @@ namespace Peft.Generators.Models;
 /// Sizes are 0 when the layer's shape is not a compile-time constant.
 /// </summary>
 /// <param name="MemberName">The field or property name; it is also the module path of the layer.</param>
-/// <param name="DeclarationIndex">The member's position among the model's members (orders the output).</param>
+/// <param name="DeclarationIndex">The member's position among the model's adapter-annotated members (orders the output).</param>
 /// <param name="ElementType"><c>float</c> or <c>double</c>.</param>
-/// <param name="Kind">Which adapter.</param>
+/// <param name="Method">Which adapter method.</param>
 /// <param name="Rank">r: the LoRA rank, or the rank whose parameter budget MoRA matches.</param>
 /// <param name="Alpha">α (LoRA, LoRA+).</param>
 /// <param name="UseRsLoRA">Scale by α/√r instead of α/r (LoRA).</param>
@@ -21,7 +23,7 @@ internal sealed record LayerInfo(
     string MemberName,
     int DeclarationIndex,
     string ElementType,
-    AdapterKind Kind,
+    AdapterMethod Method,
     int Rank,
     double Alpha,
     bool UseRsLoRA,

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Peft.IO;
 
 namespace Peft;
 
@@ -8,7 +9,7 @@ namespace Peft;
 /// <c>Δ(x)</c> to the layer's output. Concrete kinds: <see cref="LoRAAdapter{T}"/>,
 /// <see cref="LoRAPlusAdapter{T}"/> and <see cref="MoRAAdapter{T}"/>.
 /// </summary>
-public abstract class Adapter<T> : Module
+public abstract class Adapter<T> : Module, IAdapterModule
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private protected Adapter(Linear<T> layer, string name)
@@ -93,6 +94,22 @@ public abstract class Adapter<T> : Module
 
     /// <summary><c>weight += factor·ΔW</c>.</summary>
     protected internal abstract void AddDeltaWeight(Span<T> weight, T factor);
+
+    /// <summary>
+    /// The tensors a PEFT adapter file holds for this adapter on the module at <paramref name="modulePath"/>:
+    /// by default every parameter the adapter owns, keyed <c>base_model.model.&lt;path&gt;.&lt;name&gt;.weight</c>,
+    /// so a subclass's extra parameters are saved without being listed anywhere.
+    /// </summary>
+    internal virtual IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
+    {
+        foreach (var parameter in OwnParameters)
+        {
+            yield return new(PeftKeys.Prefix + modulePath + "." + parameter.Name + ".weight", (Parameter<T>)parameter);
+        }
+    }
+
+    /// <summary>Adds this adapter's fields (method, rank, α, …) for the module at <paramref name="modulePath"/> to a PEFT config.</summary>
+    internal abstract void AddPeftConfig(string modulePath, PeftAdapterConfigBuilder builder);
 
     /// <summary>A label for error messages: adapter kind, name and layer shape.</summary>
     internal string Context => $"{GetType().Name.Split('`')[0]} '{Name}' on Linear [{Layer.OutFeatures}, {Layer.InFeatures}]";

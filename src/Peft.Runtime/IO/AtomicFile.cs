@@ -5,7 +5,7 @@ namespace Peft.IO;
 /// existing one: the content goes to a temporary file in the same folder, is flushed to disk, and is
 /// then renamed over the target (an atomic replace on the same volume).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; creates the folder if needed.</summary>
     public static void Write(string path, Action<Stream> write)

@@ -9,7 +9,7 @@ namespace Peft;
 /// Derived layers implement <see cref="ForwardCore"/> and <see cref="BackwardCore"/>.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public abstract class Layer<T> : Module, ILayer<T>
+public abstract class Layer<T> : Module, ILayer<T>, IForwardInputs<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private Tensor<T>? _input;
@@ -62,6 +62,15 @@ public abstract class Layer<T> : Module, ILayer<T>
         _inputGradient.ZeroLike(SavedInput());
         Backward(outputGradient, _inputGradient);
         return _inputGradient;
+    }
+
+    /// <summary>The input of the latest <see cref="Forward"/> (<paramref name="index"/> 0: a layer has one input).</summary>
+    /// <exception cref="InvalidOperationException">No forward pass has run yet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not 0.</exception>
+    public Tensor<T> ForwardInput(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(index, 0);
+        return SavedInput();
     }
 
     /// <summary>Computes the output of <paramref name="input"/> into a tensor the layer owns.</summary>

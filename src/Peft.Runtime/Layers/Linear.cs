@@ -45,6 +45,29 @@ public partial class Linear<T> : Layer<T>
         }
     }
 
+    /// <summary>
+    /// Creates a layer over existing parameters, which it registers as its own <c>weight</c> (and <c>bias</c>):
+    /// a weight registered by two modules is one parameter (tied embeddings: the LM head reads the embedding
+    /// table <c>[vocab, hidden]</c> as its <c>[out, in]</c> weight).
+    /// </summary>
+    /// <param name="weight">The weight, <c>[out, in]</c>, named "weight".</param>
+    /// <param name="bias">The bias, <c>[out]</c>, named "bias", or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A parameter is not rank 2 / rank 1, or the sizes disagree.</exception>
+    public Linear(Parameter<T> weight, Parameter<T>? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Shape.Length != 2 || (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != weight.Shape[0])))
+        {
+            throw new ArgumentException(
+                $"Linear: a shared weight is [out, in] and a bias [out]; got weight {weight.ShapeText}{(bias is null ? "" : $" and bias {bias.ShapeText}")}.");
+        }
+
+        OutFeatures = weight.Shape[0];
+        InFeatures = weight.Shape[1];
+        Weight = RegisterParameter(weight);
+        Bias = bias is null ? null : RegisterParameter(bias);
+    }
+
     /// <summary>The input width.</summary>
     public int InFeatures { get; }
 

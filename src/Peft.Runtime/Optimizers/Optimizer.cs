@@ -65,8 +65,20 @@ public abstract class Optimizer
     internal void RestoreStepCount(long stepCount) => StepCount = stepCount;
 
     /// <summary>Updates every trainable parameter from its gradient. Gradients are left as they are.</summary>
+    /// <exception cref="InvalidOperationException">Every parameter the optimizer holds is frozen, so the step
+    /// would silently train nothing — typically an optimizer created before <c>AttachAdapters</c>, which then
+    /// froze the base it holds and added adapters it never saw.</exception>
     public void Step()
     {
+        if (!HasTrainableParameter())
+        {
+            int count = _groups.Sum(static group => group.ParameterArray.Length);
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Step: all {count} parameters in its {_groups.Length} group(s) are frozen, so the step would train nothing. " +
+                "Was the optimizer created before AttachAdapters (which freezes the base and adds adapter parameters this optimizer never saw)? " +
+                "Create the optimizer after attaching adapters, e.g. with the generated CreateOptimizer.");
+        }
+
         for (int g = 0; g < _groups.Length; g++)
         {
             var group = _groups[g];
@@ -91,6 +103,22 @@ public abstract class Optimizer
         }
 
         StepCount++;
+    }
+
+    private bool HasTrainableParameter()
+    {
+        foreach (var group in _groups)
+        {
+            foreach (var parameter in group.ParameterArray)
+            {
+                if (parameter.Trainable)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Zeroes the gradient of every parameter in every group (frozen ones included).</summary>

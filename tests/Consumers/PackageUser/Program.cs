@@ -13,10 +13,10 @@ model.AttachAdapters();
 var optimizer = model.CreateOptimizer(learningRate: 1e-2);
 
 var random = new Random(3);
-var x = new float[batch * Classifier.Inputs];
-for (int i = 0; i < x.Length; i++)
+var x = new Tensor<float>(batch, Classifier.Inputs);
+foreach (ref float value in x.Span)
 {
-    x[i] = (float)(random.NextDouble() * 2 - 1);
+    value = (float)(random.NextDouble() * 2 - 1);
 }
 
 var labels = new int[batch];
@@ -25,16 +25,15 @@ for (int n = 0; n < batch; n++)
     labels[n] = random.Next(Classifier.Classes);
 }
 
-var logits = new float[batch * Classifier.Classes];
-var gradient = new float[batch * Classifier.Classes];
+var gradient = new Tensor<float>(batch, Classifier.Classes);
 double first = 0, last = 0;
 for (int step = 1; step <= steps; step++)
 {
-    model.Forward(x, logits, batch);
-    last = SoftmaxCrossEntropy.Compute<float>(logits, labels, gradient);
+    var logits = model.Forward(x);
+    last = SoftmaxCrossEntropy.Compute<float>(logits.Span, labels, gradient.Span);
     first = step == 1 ? last : first;
     optimizer.ZeroGradients();
-    model.Backward(x, gradient, batch);
+    model.Backward(gradient);
     optimizer.Step();
 }
 

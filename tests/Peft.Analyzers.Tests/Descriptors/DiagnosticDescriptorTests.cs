@@ -34,11 +34,22 @@ public sealed class DiagnosticDescriptorTests
 
     public static TheoryData<string> Ids => [.. Table.Select(descriptor => descriptor.Id)];
 
+    /// <summary>Each family of rules owns a block of ids: adapters from PEFT0001, PEFT0012–0029, the module generator from PEFT0030.</summary>
+    private static readonly (int First, int Last)[] Blocks = [(1, 11), (12, 29), (30, 99)];
+
     [Fact]
-    public void Ids_are_unique_and_numbered_from_PEFT0001_without_gaps()
+    public void Ids_are_unique_and_numbered_from_the_start_of_their_block_without_gaps()
     {
-        string[] expected = Enumerable.Range(1, Table.Length).Select(n => $"PEFT{n:D4}").ToArray();
-        Assert.Equal(expected, Table.Select(descriptor => descriptor.Id).OrderBy(id => id, StringComparer.Ordinal));
+        int[] numbers = Table.Select(descriptor => int.Parse(descriptor.Id["PEFT".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.All(Table, descriptor => Assert.Matches("^PEFT[0-9]{4}$", descriptor.Id));
+        Assert.Equal(numbers.Length, numbers.Distinct().Count());
+        foreach (var (first, last) in Blocks)
+        {
+            int[] used = numbers.Where(n => n >= first && n <= last).Order().ToArray();
+            Assert.Equal(Enumerable.Range(first, used.Length), used);
+        }
+
+        Assert.All(numbers, n => Assert.Contains(Blocks, block => n >= block.First && n <= block.Last));
         Assert.True(Table.Length >= 11);
     }
 

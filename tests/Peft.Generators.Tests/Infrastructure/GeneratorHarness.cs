@@ -30,16 +30,23 @@ internal static class GeneratorHarness
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver() => CreateDriver(new PeftGenerator());
+
+    /// <summary>A driver for <paramref name="generator"/> that tracks its steps.</summary>
+    public static GeneratorDriver CreateDriver(IIncrementalGenerator generator) =>
         CSharpGeneratorDriver.Create(
-            [new PeftGenerator().AsSourceGenerator()],
+            [generator.AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once: the generated sources (by hint name) and the updated compilation.</summary>
     public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpCompilation compilation)
+        => Run(compilation, new PeftGenerator());
+
+    /// <summary>Runs <paramref name="generator"/> once: the generated sources and the updated compilation.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpCompilation compilation, IIncrementalGenerator generator)
     {
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        GeneratorDriver driver = CreateDriver(generator).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
         return (driver.GetRunResult(), output);
     }
 

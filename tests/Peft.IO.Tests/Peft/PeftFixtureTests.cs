@@ -82,7 +82,7 @@ public sealed class PeftFixtureTests
     {
         using var peft = PeftAdapterDirectory.Open(Fixtures.Path("rslora"));
         var config = peft.Config;
-        Assert.True(config.UseRsLora);
+        Assert.True(config.UseRsLoRA);
         Assert.Equal(8 / Math.Sqrt(4), config.ScaleFor("encoder.fc1", 4));
         Assert.Equal(16 / Math.Sqrt(4), config.ScaleFor("encoder.fc2", 4)); // alpha_pattern "fc2"
         Assert.Equal(2, config.RankFor("head")); // rank_pattern "head"

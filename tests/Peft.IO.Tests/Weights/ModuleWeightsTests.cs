@@ -99,4 +99,49 @@ public sealed class ModuleWeightsTests
     {
         public WideEncoder() => RegisterModule("fc1", new Linear(7, 6));
     }
+
+    [Fact]
+    public void SavingAModelWithNoRegisteredParametersIsAnErrorAndWritesNothing()
+    {
+        string folder = Fixtures.TemporaryFolder();
+        try
+        {
+            string path = Path.Combine(folder, "model.safetensors");
+            var error = Assert.Throws<InvalidOperationException>(() => new UnregisteredModel().SaveWeights(path));
+            Assert.Contains("UnregisteredModel: no base parameters to save", error.Message);
+            Assert.Contains("register its layers", error.Message);
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AdapterTensorsAreLeftOutByTheirOwnerWhateverTheirRole()
+    {
+        string folder = Fixtures.TemporaryFolder();
+        try
+        {
+            var model = new TinyModel<float>();
+            model.Head.AttachMoRA("m", new MoRAOptions { Rank = 1 });
+            model.Encoder.Fc1.AttachLoRA("l", new LoRAOptions { Rank = 2 });
+            string path = Path.Combine(folder, "model.safetensors");
+            model.SaveWeights(path);
+            using var file = SafetensorsFile.Open(path);
+            Assert.Equal(7, file.Tensors.Count);
+            Assert.DoesNotContain(file.Tensors, tensor => tensor.Name.Contains(".m.", StringComparison.Ordinal) || tensor.Name.Contains(".l.", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A layer held in a property but never registered as a child module.</summary>
+    private sealed class UnregisteredModel : Module
+    {
+        public Linear Hidden { get; } = new(4, 3);
+    }
 }

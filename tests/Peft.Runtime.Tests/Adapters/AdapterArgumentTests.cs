@@ -1,3 +1,5 @@
+using Peft.Generated;
+
 namespace Peft.Tests.Adapters;
 
 public sealed class AdapterArgumentTests

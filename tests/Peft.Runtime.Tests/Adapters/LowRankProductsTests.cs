@@ -1,4 +1,5 @@
 using Peft.Kernels;
+using Peft.Tests.Testing;
 using static Peft.Tests.Adapters.AdapterTestData;
 
 namespace Peft.Tests.Adapters;

@@ -62,24 +62,6 @@ public sealed class MoRAAdapterTests
         AssertClose(expected, Forward(layer, x, batch), 1e-12);
     }
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Merged_forward_equals_adapter_forward_and_unmerge_restores(int inF, int outF, int rank, MoRAType type)
-    {
-        const int batch = 4;
-        var layer = new Linear<double>(inF, outF, random: new Random(1));
-        var mora = layer.AttachMoRA("default", new MoRAOptions { Rank = rank, Type = type });
-        Fill(mora.M, 2);
-        var original = (double[])layer.Weight.Value.Clone();
-        var x = Random(batch * inF, 3);
-        var adapted = Forward(layer, x, batch);
-
-        layer.Adapters.Merge();
-        AssertClose(adapted, Forward(layer, x, batch), 1e-12);
-        layer.Adapters.Unmerge();
-        AssertClose(original, layer.Weight.Value, 1e-14);
-    }
-
     [Fact]
     public void Zero_initialised_M_leaves_the_base_output_unchanged()
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Peft.Kernels;
+using Peft.Tests.Testing;
 
 namespace Peft.Tests.Kernels;
 

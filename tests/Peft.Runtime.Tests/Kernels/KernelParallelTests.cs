@@ -1,3 +1,4 @@
+using Peft.Generated;
 using Peft.Kernels;
 using Peft.Tests.Testing;
 

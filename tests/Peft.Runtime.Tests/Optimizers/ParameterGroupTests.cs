@@ -40,7 +40,11 @@ public sealed class ParameterGroupTests
     {
         var frozen = Filled(new Parameter<double>("frozen", [2], ParameterRole.Weight, trainable: false), 1.0);
         var fresh = Filled(new Parameter<double>("fresh", [2], ParameterRole.Weight), 1.0);
-        var optimizer = new AdamW([new ParameterGroup("g", [frozen], 0.1, 0.01), new ParameterGroup("h", [fresh], 0.1, 0.01)]);
+
+        // A trainable parameter throughout, so that the steps below train something (an all-frozen step is an error).
+        var other = Filled(new Parameter<double>("other", [2], ParameterRole.Weight), 1.0);
+        var optimizer = new AdamW([
+            new ParameterGroup("g", [frozen], 0.1, 0.01), new ParameterGroup("h", [fresh], 0.1, 0.01), new ParameterGroup("i", [other], 0.1, 0.01)]);
         fresh.Trainable = false;
         frozen.Gradient.AsSpan().Fill(0.3);
         optimizer.Step();

@@ -2,11 +2,15 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
-/// <summary>PEFT0005: LoRA and LoRA+ scale the adapter by s = α/r (rsLoRA α/√r), so α must be positive and finite.</summary>
+/// <summary>
+/// PEFT0005: LoRA and LoRA+ scale the adapter by s = α/r (rsLoRA α/√r). PEFT accepts any α; NaN and ±∞ turn
+/// every output into NaN or ±∞, so α must be finite (the rule of the shared description, <c>LoRAMethod.Alpha</c>).
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AdapterAlphaAnalyzer : DiagnosticAnalyzer
 {
@@ -18,18 +22,17 @@ public sealed class AdapterAlphaAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            // MoRA has no α.
-            if (kind == AdapterKind.MoRA || !AttributeArguments.TryGetDouble(attribute, "Alpha", out double alpha))
+            // Methods without α (MoRA) have no such argument.
+            if (method.FindArgument("Alpha") is not { } rule || !AttributeArguments.TryGetDouble(attribute, "Alpha", out double alpha))
             {
                 return;
             }
 
-            // !(α > 0) also catches NaN.
-            if (!(alpha > 0) || double.IsInfinity(alpha))
+            if (!rule.IsValid(alpha))
             {
-                AdapterAnalysis.Report(symbolContext, InvalidAlpha, attribute, "Alpha", AttributeArguments.ShortName(kind), symbolContext.Symbol.Name, AttributeArguments.Format(alpha));
+                AdapterAnalysis.Report(symbolContext, InvalidAlpha, attribute, "Alpha", method.AttributeName, symbolContext.Symbol.Name, AttributeArguments.Format(alpha));
             }
         });
     }

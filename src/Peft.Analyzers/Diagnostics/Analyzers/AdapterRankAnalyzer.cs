@@ -18,11 +18,11 @@ public sealed class AdapterRankAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            if (AttributeArguments.TryGetInt32(attribute, "Rank", out int rank) && rank < 1)
+            if (method.FindArgument("Rank") is { } rule && AttributeArguments.TryGetInt32(attribute, "Rank", out int rank) && !rule.IsValid(rank))
             {
-                AdapterAnalysis.Report(symbolContext, RankBelowOne, attribute, "Rank", AttributeArguments.ShortName(kind), symbolContext.Symbol.Name, rank);
+                AdapterAnalysis.Report(symbolContext, RankBelowOne, attribute, "Rank", method.AttributeName, symbolContext.Symbol.Name, rank);
             }
         });
     }

@@ -1,10 +1,8 @@
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.ModuleAnalysis;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
@@ -36,7 +34,7 @@ public sealed class AdapterTypeNotPartialAnalyzer : DiagnosticAnalyzer
                 }
 
                 ISymbol? layer = FindAdapterMember(type, symbols);
-                if (layer is null || IsPartial(type, symbolContext.CancellationToken) || type.Locations.Length == 0)
+                if (layer is null || ModuleSymbols.IsPartial(type, symbolContext.CancellationToken) || type.Locations.Length == 0)
                 {
                     return;
                 }
@@ -56,7 +54,7 @@ public sealed class AdapterTypeNotPartialAnalyzer : DiagnosticAnalyzer
         foreach (ISymbol member in type.GetMembers())
         {
             if (member.Kind is SymbolKind.Field or SymbolKind.Property &&
-                symbols.FindFirstAdapter(member.GetAttributes(), out _) != AdapterKind.None)
+                symbols.FindFirstAdapter(member.GetAttributes(), out _) is not null)
             {
                 return member;
             }
@@ -71,20 +69,5 @@ public sealed class AdapterTypeNotPartialAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
-    }
-
-    /// <summary>Whether any declaration carries <c>partial</c> (the compiler requires it on all if on one).</summary>
-    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
-    {
-        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
-        {
-            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration &&
-                declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -18,15 +18,15 @@ public sealed class LoRADropoutAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            if (kind != AdapterKind.LoRA || !AttributeArguments.TryGetDouble(attribute, "Dropout", out double dropout))
+            if (method.FindArgument("Dropout") is not { } rule || !AttributeArguments.TryGetDouble(attribute, "Dropout", out double dropout))
             {
                 return;
             }
 
-            // Written so that NaN fails the test.
-            if (!(dropout >= 0 && dropout < 1))
+            // The shared rule is written so that NaN fails it.
+            if (!rule.IsValid(dropout))
             {
                 AdapterAnalysis.Report(symbolContext, InvalidDropout, attribute, "Dropout", symbolContext.Symbol.Name, AttributeArguments.Format(dropout));
             }

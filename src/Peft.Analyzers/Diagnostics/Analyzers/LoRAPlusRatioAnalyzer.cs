@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
@@ -13,9 +14,6 @@ namespace Peft.Analyzers.Diagnostics.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LoRAPlusRatioAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>The largest ratio that draws no warning.</summary>
-    internal const double LargestStableRatio = 64;
-
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(InvalidLoRAPlusRatio, LargeLoRAPlusRatio);
@@ -25,19 +23,19 @@ public sealed class LoRAPlusRatioAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            if (kind != AdapterKind.LoRAPlus || !AttributeArguments.TryGetDouble(attribute, "Ratio", out double ratio))
+            if (method.FindArgument("Ratio") is not { } rule || !AttributeArguments.TryGetDouble(attribute, "Ratio", out double ratio))
             {
                 return;
             }
 
-            // !(ratio >= 1) is also true for NaN; +∞ passes ≥ 1 and is caught by the finiteness test.
-            if (!(ratio >= 1) || double.IsInfinity(ratio))
+            // The shared rule rejects NaN, +∞ and values below 1.
+            if (!rule.IsValid(ratio))
             {
                 AdapterAnalysis.Report(symbolContext, InvalidLoRAPlusRatio, attribute, "Ratio", symbolContext.Symbol.Name, AttributeArguments.Format(ratio));
             }
-            else if (ratio > LargestStableRatio)
+            else if (ratio > LoRAPlusMethod.LargestStableRatio)
             {
                 AdapterAnalysis.Report(symbolContext, LargeLoRAPlusRatio, attribute, "Ratio", symbolContext.Symbol.Name, AttributeArguments.Format(ratio));
             }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
@@ -22,9 +23,9 @@ public sealed class MultipleAdaptersAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, symbols, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, symbols, attribute, method) =>
         {
-            AdapterKind firstKind = symbols.FindFirstAdapter(symbolContext.Symbol.GetAttributes(), out AttributeData? first);
+            AdapterMethodInfo? firstMethod = symbols.FindFirstAdapter(symbolContext.Symbol.GetAttributes(), out AttributeData? first);
             if (!ReferenceEquals(first, attribute))
             {
                 AdapterAnalysis.Report(
@@ -33,8 +34,8 @@ public sealed class MultipleAdaptersAnalyzer : DiagnosticAnalyzer
                     attribute,
                     argumentName: null,
                     symbolContext.Symbol.Name,
-                    AttributeArguments.ShortName(firstKind),
-                    AttributeArguments.ShortName(kind));
+                    firstMethod?.AttributeName ?? "",
+                    method.AttributeName);
             }
         });
     }

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
@@ -54,15 +55,15 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, PeftSymbols symbols, ISymbol member, IOperation value)
     {
         // Cheap test first: most initialized members carry no adapter.
-        AdapterKind kind = symbols.FindFirstAdapter(member.GetAttributes(), out AttributeData? attribute);
-        if (kind is not (AdapterKind.LoRA or AdapterKind.LoRAPlus) || attribute is null ||
+        AdapterMethodInfo? method = symbols.FindFirstAdapter(member.GetAttributes(), out AttributeData? attribute);
+        if (method is null || !IsBoundByLayerWidth(method.Method) || attribute is null ||
             !TryGetConstantShape(symbols, value, out int inFeatures, out int outFeatures))
         {
             return;
         }
 
         // An unset Rank is the attribute's default, 8.
-        int rank = AttributeArguments.TryGetInt32(attribute, "Rank", out int written) ? written : 8;
+        int rank = AttributeArguments.TryGetInt32(attribute, "Rank", out int written) ? written : (int)method.FindArgument("Rank")!.Default;
         int width = inFeatures < outFeatures ? inFeatures : outFeatures;
 
         // Non-positive sizes throw in Linear's constructor and ranks below 1 are PEFT0003.
@@ -75,7 +76,7 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(
             RankAboveLayerWidth,
             location,
-            AttributeArguments.ShortName(kind),
+            method.AttributeName,
             member.Name,
             rank,
             width,
@@ -125,4 +126,11 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
 
         return haveIn && haveOut;
     }
+
+    /// <summary>Whether the method's rank r is an inner dimension of ΔW (so r &gt; min(in, out) adds nothing).</summary>
+    private static bool IsBoundByLayerWidth(AdapterMethod method) => method switch
+    {
+        AdapterMethod.LoRA or AdapterMethod.LoRAPlus => true,
+        AdapterMethod.MoRA => false,
+    };
 }

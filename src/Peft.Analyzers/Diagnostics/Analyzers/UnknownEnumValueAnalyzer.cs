@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
+using Peft.Methods;
 using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
@@ -22,26 +23,19 @@ public sealed class UnknownEnumValueAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, symbols, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            switch (kind)
+            foreach (AdapterArgument argument in method.Arguments)
             {
-                case AdapterKind.MoRA:
-                    Check(symbolContext, attribute, "Type", symbols.MoRAType, UnknownMoRAType);
-                    break;
-                case AdapterKind.LoRA:
-                    Check(symbolContext, attribute, "Init", symbols.LoRAInit, UnknownLoRAInit);
-                    break;
+                if (argument.Kind == AdapterArgumentKind.Enum &&
+                    AttributeArguments.TryGetInt32(attribute, argument.Name, out int value) &&
+                    !argument.IsValid(value) &&
+                    DiagnosticDescriptors.Find(argument.DiagnosticId) is { } descriptor)
+                {
+                    EnumValues values = PeftSymbols.EnumOf(attribute, argument.Name);
+                    AdapterAnalysis.Report(symbolContext, descriptor, attribute, argument.Name, symbolContext.Symbol.Name, value, values.Names);
+                }
             }
         });
-    }
-
-    private static void Check(
-        SymbolAnalysisContext context, AttributeData attribute, string name, EnumValues values, DiagnosticDescriptor descriptor)
-    {
-        if (values.IsKnownType && AttributeArguments.TryGetInt32(attribute, name, out int value) && !values.IsDefined(value))
-        {
-            AdapterAnalysis.Report(context, descriptor, attribute, name, context.Symbol.Name, value, values.Names);
-        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class UnsupportedLayerTypeAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, symbols, attribute, kind) =>
+        AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, symbols, attribute, method) =>
         {
             ITypeSymbol? type = symbolContext.Symbol switch
             {
@@ -38,7 +38,7 @@ public sealed class UnsupportedLayerTypeAnalyzer : DiagnosticAnalyzer
                 UnsupportedLayerType,
                 attribute,
                 argumentName: null,
-                AttributeArguments.ShortName(kind),
+                method.AttributeName,
                 symbolContext.Symbol.Name,
                 type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat));
         });

@@ -89,7 +89,7 @@ public sealed class PeftAdapterConfig
 
     /// <summary>Rank-stabilised scaling <c>α/√r</c> instead of <c>α/r</c>.</summary>
     [JsonPropertyName("use_rslora")]
-    public bool UseRsLora { get; set; }
+    public bool UseRsLoRA { get; set; }
 
     /// <summary>Fields this type does not model, preserved on a round trip.</summary>
     [JsonExtensionData]
@@ -109,7 +109,7 @@ public sealed class PeftAdapterConfig
     public double AlphaFor(string modulePath) => Lookup(AlphaPattern, modulePath, LoraAlpha);
 
     /// <summary>The LoRA scale of a module with rank <paramref name="rank"/>: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
-    public double ScaleFor(string modulePath, int rank) => LoRAOptions.ComputeScale(AlphaFor(modulePath), rank, UseRsLora);
+    public double ScaleFor(string modulePath, int rank) => LoRAOptions.ComputeScale(AlphaFor(modulePath), rank, UseRsLoRA);
 
     /// <summary>The MoRA type, checked: <c>mora_type</c> 1 or 6 (PEFT's fork defaults to 1).</summary>
     /// <exception cref="InvalidDataException">Another value.</exception>

@@ -57,14 +57,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
             config.AlphaPattern = [];
             config.UseMora = true;
             config.MoraType = (int)_mora.Type;
-            config.UseRsLora = false;
+            config.UseRsLoRA = false;
             config.LoraDropout = 0;
         }
         else
         {
             config.UseMora = null;
             config.MoraType = null;
-            config.UseRsLora = _lora!.UseRsLoRA;
+            config.UseRsLoRA = _lora!.UseRsLoRA;
             config.LoraDropout = _lora.Dropout;
             config.InitLoraWeights = _lora.Init == LoRAInit.Gaussian ? "gaussian" : "true";
         }

@@ -28,15 +28,16 @@ public static class PeftAdapterModuleExtensions
                 $"{adapter.Weights.Source}: tensors other than lora_A / lora_B weights are not supported (first: '{adapter.OtherTensors[0]}').");
         }
 
+        var format = PeftMethodFormat.For(adapter.Config, adapter.Weights.Source);
         foreach (var module in adapter.Modules)
         {
             switch (model.FindModule(module.ModulePath))
             {
                 case Linear<float> layer:
-                    Load(layer, module, adapter, adapterName);
+                    format.Load(layer, module, adapter, adapterName);
                     break;
                 case Linear<double> layer:
-                    Load(layer, module, adapter, adapterName);
+                    format.Load(layer, module, adapter, adapterName);
                     break;
                 case null:
                     throw new InvalidDataException($"{adapter.Weights.Source}: the model has no module at '{module.ModulePath}'.");
@@ -104,123 +105,14 @@ public static class PeftAdapterModuleExtensions
         return config;
     }
 
+    /// <summary>Asks the adapter for its config fields and its tensors (those it owns; see <see cref="Adapter{T}.PeftTensors"/>).</summary>
     private static void Collect<T>(string path, Adapter<T> adapter, PeftAdapterConfigBuilder builder, List<SafetensorsTensor> tensors, SafetensorsDType dtype)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (adapter)
+        adapter.AddPeftConfig(path, builder);
+        foreach (var (key, parameter) in adapter.PeftTensors(path))
         {
-            case LoRAAdapter<T> lora:
-                builder.AddLoRA(path, lora.Options);
-                tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAA(path), lora.A.Shape, lora.A.Value, dtype));
-                tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAB(path), lora.B.Shape, lora.B.Value, dtype));
-                break;
-            case MoRAAdapter<T> mora:
-                builder.AddMoRA(path, mora.Options);
-                // The official MoRA fork aliases lora_B to lora_A: M is written under both keys.
-                tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAA(path), mora.M.Shape, mora.M.Value, dtype));
-                tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAB(path), mora.M.Shape, mora.M.Value, dtype));
-                break;
-            default:
-                throw new NotSupportedException($"Layer '{path}': adapter kind {adapter.GetType().Name} has no PEFT format.");
+            tensors.Add(SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype));
         }
     }
-
-    private static void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        string source = adapter.Weights.Source;
-        string path = module.ModulePath;
-        var config = adapter.Config;
-        if (config.IsMoRA)
-        {
-            LoadMoRA(layer, module, adapter, adapterName);
-            return;
-        }
-
-        if (module.InFeatures != layer.InFeatures || module.OutFeatures != layer.OutFeatures)
-        {
-            throw new InvalidDataException(
-                $"{source}: module '{path}' has lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText}, which do not fit Linear [{layer.OutFeatures}, {layer.InFeatures}] (expected [r, {layer.InFeatures}] and [{layer.OutFeatures}, r]).");
-        }
-
-        var options = new LoRAOptions
-        {
-            Rank = module.Rank,
-            Alpha = config.AlphaFor(path),
-            UseRsLoRA = config.UseRsLora,
-            Dropout = config.LoraDropout,
-            Init = config.InitLoraWeights == "gaussian" ? LoRAInit.Gaussian : LoRAInit.KaimingUniform,
-        };
-        LoRAAdapter<T> lora;
-        if (layer.Adapters.TryGet(adapterName, out var existing))
-        {
-            lora = existing as LoRAAdapter<T> ?? throw Mismatch(source, path, adapterName, existing.GetType().Name, "LoRA");
-            if (lora.Rank != module.Rank || Math.Abs(lora.Options.Scale - options.Scale) > 1e-12 * Math.Abs(options.Scale))
-            {
-                throw Mismatch(source, path, adapterName, $"LoRA rank {lora.Rank}, scale {lora.Options.Scale}", $"LoRA rank {module.Rank}, scale {options.Scale}");
-            }
-        }
-        else
-        {
-            lora = Attach(source, path, () => layer.AttachLoRA(adapterName, options));
-        }
-
-        adapter.Weights.ReadValues<T>(module.A.Name, lora.A.Value);
-        adapter.Weights.ReadValues<T>(module.B.Name, lora.B.Value);
-    }
-
-    private static void LoadMoRA<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        string source = adapter.Weights.Source;
-        string path = module.ModulePath;
-        var type = adapter.Config.GetMoRAType();
-        int rank = adapter.Config.RankFor(path);
-        int squareRank = MoRAShape.ComputeSquareRank(layer.InFeatures, layer.OutFeatures, rank, type);
-        if (squareRank != module.Rank)
-        {
-            throw new InvalidDataException(
-                $"{source}: MoRA module '{path}' stores M {module.A.ShapeText}, but r = {rank} on Linear [{layer.OutFeatures}, {layer.InFeatures}] gives r̂ = {squareRank} ({type}).");
-        }
-
-        var m = adapter.Weights.ReadValues<T>(module.A.Name);
-        var mB = adapter.Weights.ReadValues<T>(module.B.Name);
-        if (!m.AsSpan().SequenceEqual(mB))
-        {
-            throw new InvalidDataException(
-                $"{source}: MoRA module '{path}' has different lora_A and lora_B; the official format stores the same M under both keys.");
-        }
-
-        MoRAAdapter<T> mora;
-        if (layer.Adapters.TryGet(adapterName, out var existing))
-        {
-            mora = existing as MoRAAdapter<T> ?? throw Mismatch(source, path, adapterName, existing.GetType().Name, "MoRA");
-            if (mora.SquareRank != squareRank || mora.Options.Type != type)
-            {
-                throw Mismatch(source, path, adapterName, $"MoRA {mora.Options.Type} r̂ {mora.SquareRank}", $"MoRA {type} r̂ {squareRank}");
-            }
-        }
-        else
-        {
-            mora = Attach(source, path, () => layer.AttachMoRA(adapterName, new MoRAOptions { Rank = rank, Type = type }));
-        }
-
-        m.CopyTo(mora.M.Value, 0);
-    }
-
-    /// <summary>Attaches an adapter; options the file implies but the layer rejects become file errors.</summary>
-    private static TAdapter Attach<TAdapter>(string source, string path, Func<TAdapter> attach)
-    {
-        try
-        {
-            return attach();
-        }
-        catch (ArgumentException exception)
-        {
-            throw new InvalidDataException($"{source}: module '{path}': {exception.Message}", exception);
-        }
-    }
-
-    private static InvalidDataException Mismatch(string source, string path, string name, string existing, string file) =>
-        new($"{source}: layer '{path}' already has adapter '{name}' ({existing}), but the file holds {file}.");
 }

@@ -81,67 +81,8 @@ public static class PeftMerger
         int outF = config.FanInFanOut ? columns : rows;
         int inF = config.FanInFanOut ? rows : columns;
         double[] w = baseFile.ReadValues<double>(weight.Name);
-        if (config.IsMoRA)
-        {
-            AddMoRADelta(w, outF, inF, module, adapter, config.FanInFanOut);
-        }
-        else
-        {
-            AddLoRADelta(w, outF, inF, module, adapter, weight);
-        }
+        PeftMethodFormat.For(config, adapter.Weights.Source).AddDelta(w, outF, inF, module, adapter, weight);
 
         return SafetensorsTensor.FromValues<double>(weight.Name, weight.Shape, w, weight.DType);
-    }
-
-    private static void AddLoRADelta(double[] w, int outF, int inF, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight)
-    {
-        var config = adapter.Config;
-        if (module.InFeatures != inF || module.OutFeatures != outF)
-        {
-            throw new InvalidDataException(
-                $"{adapter.Weights.Source}: module '{module.ModulePath}' lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText} do not fit base '{weight.Name}' {weight.ShapeText} (out {outF}, in {inF}{(config.FanInFanOut ? ", fan_in_fan_out" : "")}).");
-        }
-
-        int r = module.Rank;
-        double s = config.ScaleFor(module.ModulePath, r);
-        double[] a = adapter.Weights.ReadValues<double>(module.A.Name);
-        double[] b = adapter.Weights.ReadValues<double>(module.B.Name);
-        if (config.FanInFanOut)
-        {
-            // W[in, out] += s·(B·A)ᵀ = s·Aᵀ·Bᵀ
-            Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.Transpose, inF, outF, r, s, a, inF, b, r, 1.0, w, outF);
-        }
-        else
-        {
-            // W[out, in] += s·B[out, r]·A[r, in]
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outF, inF, r, s, b, r, a, inF, 1.0, w, inF);
-        }
-    }
-
-    private static void AddMoRADelta(double[] w, int outF, int inF, PeftModuleTensors module, PeftAdapterDirectory adapter, bool fanInFanOut)
-    {
-        var config = adapter.Config;
-        var type = config.GetMoRAType();
-        int rank = config.RankFor(module.ModulePath);
-        int squareRank = MoRAShape.ComputeSquareRank(inF, outF, rank, type);
-        if (squareRank != module.Rank)
-        {
-            throw new InvalidDataException(
-                $"{adapter.Weights.Source}: MoRA module '{module.ModulePath}' stores M {module.A.ShapeText}, but r = {rank} with in {inF}, out {outF} gives r̂ = {squareRank} ({type}).");
-        }
-
-        // The adapters' own MoRA operators build ΔW exactly: ΔW[:, i] = decompress(M·compress(e_i)).
-        var layer = new Linear<double>(inF, outF, bias: false);
-        var mora = layer.AttachMoRA("merge", new MoRAOptions { Rank = rank, Type = type });
-        adapter.Weights.ReadValues<double>(module.A.Name, mora.M.Value);
-        var delta = new double[outF * inF];
-        mora.ComputeDeltaWeight(delta);
-        for (int o = 0; o < outF; o++)
-        {
-            for (int i = 0; i < inF; i++)
-            {
-                w[fanInFanOut ? i * outF + o : o * inF + i] += delta[o * inF + i];
-            }
-        }
     }
 }

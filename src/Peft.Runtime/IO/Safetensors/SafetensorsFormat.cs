@@ -1,7 +1,7 @@
 namespace Peft.IO;
 
 /// <summary>Constants of the safetensors layout: <c>[u64 LE header length N][N bytes JSON header][data]</c>.</summary>
-public static class SafetensorsFormat
+internal static class SafetensorsFormat
 {
     /// <summary>The size of the little-endian header-length prefix.</summary>
     public const int LengthPrefixSize = 8;

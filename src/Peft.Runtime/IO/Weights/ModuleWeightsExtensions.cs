@@ -86,6 +86,7 @@ public static class ModuleWeightsExtensions
     /// by path (or by <paramref name="mapName"/>), in <paramref name="dtype"/> (default: each parameter's own
     /// precision, F32 or F64).
     /// </summary>
+    /// <exception cref="InvalidOperationException">There is nothing to save (no registered base parameters, or all mapped away).</exception>
     public static void SaveWeights(this Module model, string path, SafetensorsDType? dtype = null, Func<string, string?>? mapName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -106,12 +107,38 @@ public static class ModuleWeightsExtensions
             });
         }
 
+        if (tensors.Count == 0)
+        {
+            // An empty file would load into nothing and hide the real mistake: layers held in members but
+            // never registered as child modules (or a mapping that skips everything).
+            throw new InvalidOperationException(
+                $"{model.GetType().Name}: no base parameters to save to '{path}'. The model has {model.NamedParameters().Count()} registered " +
+                "parameters; register its layers as child modules (RegisterModule, or the generated RegisterAdapterLayers) " +
+                (mapName is null ? "before saving." : "before saving, and check that mapName does not return null for every path."));
+        }
+
         SafetensorsWriter.WriteFile(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
     }
 
-    /// <summary>The parameters that are not adapter parameters (LoRA A/B, embeddings, MoRA M).</summary>
-    private static IEnumerable<KeyValuePair<string, Parameter>> BaseParameters(Module model) =>
-        model.NamedParameters().Where(static p => p.Value.Role is not (ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.LoRAEmbedding or ParameterRole.MoRAM));
+    /// <summary>
+    /// The parameters that are not adapter parameters, recognised by their owner: everything registered on an
+    /// adapter module (any method, including ones added later) is left out, whatever its role.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, Parameter>> BaseParameters(Module model)
+    {
+        foreach (var (path, module) in model.NamedModules())
+        {
+            if (module is IAdapterModule)
+            {
+                continue;
+            }
+
+            foreach (var parameter in module.OwnParameters)
+            {
+                yield return new(path.Length == 0 ? parameter.Name : path + "." + parameter.Name, parameter);
+            }
+        }
+    }
 
     private static void CheckFits(SafetensorsFile file, SafetensorsTensorInfo tensor, string parameterPath, Parameter parameter)
     {

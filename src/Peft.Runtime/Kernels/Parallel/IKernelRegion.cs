@@ -1,10 +1,11 @@
-namespace Peft.Kernels;
+namespace Peft.Generated;
 
 /// <summary>
 /// The body of a <see cref="KernelParallel"/> region: a struct (so the call is specialized and
 /// nothing is boxed) that processes a range of items — rows, row blocks, columns.
 /// </summary>
 /// <typeparam name="T">The element type of the region's spans.</typeparam>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IKernelRegion<T>
     where T : unmanaged
 {

@@ -1,4 +1,6 @@
-namespace Peft.Kernels;
+using Peft.Kernels;
+
+namespace Peft.Generated;
 
 /// <summary>
 /// Runs a kernel's loop over items on the persistent worker threads that <see cref="Gemm"/> uses, for
@@ -12,6 +14,7 @@ namespace Peft.Kernels;
 /// <para>An exception thrown by any participant is rethrown on the calling thread once every
 /// participant has left the region.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static unsafe class KernelParallel
 {
     /// <summary>The most participants a region can have: one per logical processor.</summary>

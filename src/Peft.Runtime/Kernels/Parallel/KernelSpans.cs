@@ -1,4 +1,4 @@
-namespace Peft.Kernels;
+namespace Peft.Generated;
 
 /// <summary>
 /// The operands of a <see cref="KernelParallel"/> region: up to six read-only and six writable spans.
@@ -7,6 +7,7 @@ namespace Peft.Kernels;
 /// </summary>
 /// <remarks>Participants may only write the <c>W</c> slots, and only parts that no other participant
 /// touches in the same region (rows of their own range, or their own partial sums).</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public ref struct KernelSpans<T>
     where T : unmanaged
 {

@@ -1,10 +1,11 @@
-namespace Peft.Kernels;
+namespace Peft.Generated;
 
 /// <summary>
 /// The pinned view of a <see cref="KernelSpans{T}"/> that every participant of a
 /// <see cref="KernelParallel"/> region receives. Valid only inside
 /// <see cref="IKernelRegion{T}.Execute"/>: the pins are released when the region ends.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly unsafe struct PinnedSpans<T>
     where T : unmanaged
 {

@@ -155,7 +155,7 @@ partial class Encoder
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
+file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
 {
     /// <summary>The layer this kernel computes, as error messages name it.</summary>
     public const string Layer = "Encoder._query";
@@ -178,11 +178,11 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
     private float[] _bGradientTransposed = [];
     private float[] _aPadded = [];
 
-    int global::Peft.ILoRAKernel<float>.Rank => Rank;
+    int global::Peft.Generated.ILoRAKernel<float>.Rank => Rank;
 
-    int global::Peft.ILoRAKernel<float>.InFeatures => InFeatures;
+    int global::Peft.Generated.ILoRAKernel<float>.InFeatures => InFeatures;
 
-    int global::Peft.ILoRAKernel<float>.OutFeatures => OutFeatures;
+    int global::Peft.Generated.ILoRAKernel<float>.OutFeatures => OutFeatures;
 
     /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank4SingleLoops.Forward"/>).</summary>
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
@@ -235,7 +235,7 @@ file sealed class QueryKernel : global::Peft.ILoRAKernel<float>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
+file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
 {
     /// <summary>The layer this kernel computes, as error messages name it.</summary>
     public const string Layer = "Encoder.Value";
@@ -258,11 +258,11 @@ file sealed class ValueKernel : global::Peft.ILoRAKernel<float>
     private float[] _bGradientTransposed = [];
     private float[] _aPadded = [];
 
-    int global::Peft.ILoRAKernel<float>.Rank => Rank;
+    int global::Peft.Generated.ILoRAKernel<float>.Rank => Rank;
 
-    int global::Peft.ILoRAKernel<float>.InFeatures => InFeatures;
+    int global::Peft.Generated.ILoRAKernel<float>.InFeatures => InFeatures;
 
-    int global::Peft.ILoRAKernel<float>.OutFeatures => OutFeatures;
+    int global::Peft.Generated.ILoRAKernel<float>.OutFeatures => OutFeatures;
 
     /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank2SingleLoops.Forward"/>).</summary>
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
@@ -347,7 +347,7 @@ file sealed class GateKernel : MoRAKernelBase<double>
     /// <summary>Whole output tiles, ⌊out/Period⌋ (the rest is a partial tile).</summary>
     public const int WholeTiles = 1;
 
-    private readonly double[] _chunk = new double[global::Peft.Kernels.KernelParallel.MaxParticipants * SquareRank];
+    private readonly double[] _chunk = new double[global::Peft.Generated.KernelParallel.MaxParticipants * SquareRank];
     private readonly double[] _cos;
     private readonly double[] _sin;
     private readonly double[] _negativeSin;
@@ -460,7 +460,7 @@ file sealed class GateKernel : MoRAKernelBase<double>
 /// <summary>
 /// The low-rank loops for r = 2 on <see cref="float"/>, unrolled over the rank: the 2 dot products or
 /// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Kernels.KernelParallel"/> regions: row-wise products
+/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
 /// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
 /// computed by one participant, in the single-threaded order: results do not depend on the thread count).
 /// </summary>
@@ -496,8 +496,8 @@ file static class Rank2SingleLoops
         int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
         Resize(ref bTransposed, Rank * bStride);
         Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Kernels.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Kernels.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
+        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+            new global::Peft.Generated.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
             batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
     }
 
@@ -538,14 +538,14 @@ file static class Rank2SingleLoops
             Transpose(b, bTransposed, outFeatures, bStride);
             var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
             long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Kernels.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Kernels.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
+            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+                new global::Peft.Generated.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
                 batch, RowGrain, Participants(rowWork));
         }
 
         // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
         long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Kernels.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Kernels.KernelSpans<float>
+        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<float>
             { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
             bBlocks + aBlocks, 1, Participants(columnWork));
     }
@@ -583,12 +583,12 @@ file static class Rank2SingleLoops
     }
 
     /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
 
     /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
             ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
@@ -596,9 +596,9 @@ file static class Rank2SingleLoops
     }
 
     /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
             if (!s.W1.IsEmpty)
@@ -613,9 +613,9 @@ file static class Rank2SingleLoops
     /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
     /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
     /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             for (int block = start; block < end; block++)
             {
@@ -976,7 +976,7 @@ file static class Rank2SingleLoops
 /// <summary>
 /// The low-rank loops for r = 4 on <see cref="float"/>, unrolled over the rank: the 4 dot products or
 /// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Kernels.KernelParallel"/> regions: row-wise products
+/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
 /// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
 /// computed by one participant, in the single-threaded order: results do not depend on the thread count).
 /// </summary>
@@ -1012,8 +1012,8 @@ file static class Rank4SingleLoops
         int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
         Resize(ref bTransposed, Rank * bStride);
         Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Kernels.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Kernels.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
+        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+            new global::Peft.Generated.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
             batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
     }
 
@@ -1054,14 +1054,14 @@ file static class Rank4SingleLoops
             Transpose(b, bTransposed, outFeatures, bStride);
             var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
             long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Kernels.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Kernels.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
+            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+                new global::Peft.Generated.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
                 batch, RowGrain, Participants(rowWork));
         }
 
         // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
         long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Kernels.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Kernels.KernelSpans<float>
+        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<float>
             { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
             bBlocks + aBlocks, 1, Participants(columnWork));
     }
@@ -1099,12 +1099,12 @@ file static class Rank4SingleLoops
     }
 
     /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
 
     /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
             ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
@@ -1112,9 +1112,9 @@ file static class Rank4SingleLoops
     }
 
     /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
             if (!s.W1.IsEmpty)
@@ -1129,9 +1129,9 @@ file static class Rank4SingleLoops
     /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
     /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
     /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Kernels.IKernelRegion<float>
+    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Generated.IKernelRegion<float>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<float> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
         {
             for (int block = start; block < end; block++)
             {
@@ -1585,7 +1585,7 @@ file static class Rank4SingleLoops
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
+file abstract class MoRAKernelBase<T> : global::Peft.Generated.IMoRAKernel<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
     /// <summary>
@@ -1625,8 +1625,8 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         CheckLength(mixed.Length, length, nameof(mixed));
         CheckLength(y.Length, batch * Shape.OutFeatures, nameof(y));
         int grain = Grain(batch, out int participants);
-        global::Peft.Kernels.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
-            new global::Peft.Kernels.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
+        global::Peft.Generated.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
+            new global::Peft.Generated.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
     }
 
     /// <summary><c>dh = decompressᵀ(dY)</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c> and <c>dM += dhᵀ·c</c>, block by block.</summary>
@@ -1656,8 +1656,8 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
 
         int grain = Grain(batch, out int participants);
         _nextBlock = 0;
-        global::Peft.Kernels.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
-            new global::Peft.Kernels.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
+        global::Peft.Generated.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
+            new global::Peft.Generated.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
             batch, grain, participants);
     }
 
@@ -1670,11 +1670,11 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         int blocks = global::System.Math.Clamp((batch + _itemsPerBlock - 1) / _itemsPerBlock, global::System.Math.Min(2, batch), batch);
         long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
         bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
-        participants = parallel ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+        participants = parallel ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
         return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
     }
 
-    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
     {
         for (int first = start; first < end; first += grain)
         {
@@ -1693,7 +1693,7 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
         }
     }
 
-    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Kernels.PinnedSpans<T> spans)
+    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
     {
         for (int first = start; first < end; first += grain)
         {
@@ -1792,10 +1792,10 @@ file abstract class MoRAKernelBase<T> : global::Peft.IMoRAKernel<T>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file readonly struct MoRAForwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Kernels.IKernelRegion<T>
+file readonly struct MoRAForwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Generated.IKernelRegion<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
-    public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<T> spans)
+    public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<T> spans)
         => kernel.ForwardBlocks(participant, start, end, grain, spans);
 }
 
@@ -1803,10 +1803,10 @@ file readonly struct MoRAForwardRegion<T>(MoRAKernelBase<T> kernel, int grain) :
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file readonly struct MoRABackwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Kernels.IKernelRegion<T>
+file readonly struct MoRABackwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Generated.IKernelRegion<T>
     where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
 {
-    public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<T> spans)
+    public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<T> spans)
         => kernel.BackwardBlocks(participant, start, end, grain, spans);
 }
 

@@ -135,7 +135,7 @@ static partial class Zoo<TTag>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
+file sealed class ScoreKernel : global::Peft.Generated.ILoRAKernel<double>
 {
     /// <summary>The layer this kernel computes, as error messages name it.</summary>
     public const string Layer = "Zoo<TTag>.Inner<TValue>.Head.Score";
@@ -158,11 +158,11 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
     private double[] _bGradientTransposed = [];
     private double[] _aPadded = [];
 
-    int global::Peft.ILoRAKernel<double>.Rank => Rank;
+    int global::Peft.Generated.ILoRAKernel<double>.Rank => Rank;
 
-    int global::Peft.ILoRAKernel<double>.InFeatures => InFeatures;
+    int global::Peft.Generated.ILoRAKernel<double>.InFeatures => InFeatures;
 
-    int global::Peft.ILoRAKernel<double>.OutFeatures => OutFeatures;
+    int global::Peft.Generated.ILoRAKernel<double>.OutFeatures => OutFeatures;
 
     /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank1DoubleLoops.Forward"/>).</summary>
     public void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, global::System.Span<double> xa, global::System.Span<double> y, int batch, int inFeatures, int outFeatures)
@@ -205,7 +205,7 @@ file sealed class ScoreKernel : global::Peft.ILoRAKernel<double>
 /// <summary>
 /// The low-rank loops for r = 1 on <see cref="double"/>, unrolled over the rank: the 1 dot products or
 /// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Kernels.KernelParallel"/> regions: row-wise products
+/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
 /// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
 /// computed by one participant, in the single-threaded order: results do not depend on the thread count).
 /// </summary>
@@ -241,8 +241,8 @@ file static class Rank1DoubleLoops
         int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
         Resize(ref bTransposed, Rank * bStride);
         Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Kernels.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Kernels.KernelSpans<double> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
+        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+            new global::Peft.Generated.KernelSpans<double> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
             batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
     }
 
@@ -283,14 +283,14 @@ file static class Rank1DoubleLoops
             Transpose(b, bTransposed, outFeatures, bStride);
             var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
             long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Kernels.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Kernels.KernelSpans<double> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
+            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
+                new global::Peft.Generated.KernelSpans<double> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
                 batch, RowGrain, Participants(rowWork));
         }
 
         // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
         long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Kernels.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Kernels.KernelSpans<double>
+        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<double>
             { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
             bBlocks + aBlocks, 1, Participants(columnWork));
     }
@@ -328,12 +328,12 @@ file static class Rank1DoubleLoops
     }
 
     /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Kernels.KernelParallel.MaxParticipants : 1;
+    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
 
     /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Kernels.IKernelRegion<double>
+    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Generated.IKernelRegion<double>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<double> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
         {
             ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
             ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
@@ -341,9 +341,9 @@ file static class Rank1DoubleLoops
     }
 
     /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Kernels.IKernelRegion<double>
+    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Generated.IKernelRegion<double>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<double> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
         {
             ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
             if (!s.W1.IsEmpty)
@@ -358,9 +358,9 @@ file static class Rank1DoubleLoops
     /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
     /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
     /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, double scale, int bBlocks) : global::Peft.Kernels.IKernelRegion<double>
+    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, double scale, int bBlocks) : global::Peft.Generated.IKernelRegion<double>
     {
-        public void Execute(int participant, int start, int end, in global::Peft.Kernels.PinnedSpans<double> s)
+        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
         {
             for (int block = start; block < end; block++)
             {

@@ -1,0 +1,83 @@
+using System.Numerics;
+
+namespace Peft;
+
+/// <summary>
+/// The rotated keys and the values of every attention layer for generation: per layer
+/// <c>[batch, kvHeads, maxLength, headDim]</c> of keys and of values, allocated once. A
+/// <see cref="CausalSelfAttention{T}"/> given the cache attends to what its layer holds and appends its new
+/// tokens; each layer keeps its own length.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class KeyValueCache<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[][] _keys;
+    private readonly T[][] _values;
+    private readonly int[] _lengths;
+
+    /// <summary>Allocates an empty cache.</summary>
+    /// <exception cref="ArgumentException">A size is not positive, or the cache would not fit in arrays.</exception>
+    public KeyValueCache(int layers, int batch, int maxLength, int kvHeads, int headDim)
+    {
+        long perLayer = (long)batch * kvHeads * maxLength * headDim;
+        if (layers <= 0 || batch <= 0 || maxLength <= 0 || kvHeads <= 0 || headDim <= 0 || perLayer > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"KeyValueCache: needs positive sizes that fit in an array, got layers={layers}, batch={batch}, maxLength={maxLength}, kvHeads={kvHeads}, headDim={headDim}.");
+        }
+
+        (Layers, Batch, MaxLength, KeyValueHeads, HeadDim) = (layers, batch, maxLength, kvHeads, headDim);
+        _keys = new T[layers][];
+        _values = new T[layers][];
+        _lengths = new int[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            _keys[i] = new T[perLayer];
+            _values[i] = new T[perLayer];
+        }
+    }
+
+    /// <summary>The number of layers.</summary>
+    public int Layers { get; }
+
+    /// <summary>The batch size.</summary>
+    public int Batch { get; }
+
+    /// <summary>The most tokens a layer can hold.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>The key/value heads per layer.</summary>
+    public int KeyValueHeads { get; }
+
+    /// <summary>The head dimension.</summary>
+    public int HeadDim { get; }
+
+    /// <summary>The tokens layer 0 holds: after a complete model step, the tokens every layer holds.</summary>
+    public int Length => _lengths[0];
+
+    /// <summary>The tokens layer <paramref name="layer"/> holds.</summary>
+    public int LayerLength(int layer) => _lengths[CheckLayer(layer)];
+
+    /// <summary>Empties every layer (the memory is kept).</summary>
+    public void Reset() => Array.Clear(_lengths);
+
+    /// <summary>Layer <paramref name="layer"/>'s keys, <c>[batch, kvHeads, maxLength, headDim]</c>.</summary>
+    internal T[] Keys(int layer) => _keys[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s values, <c>[batch, kvHeads, maxLength, headDim]</c>.</summary>
+    internal T[] Values(int layer) => _values[layer];
+
+    /// <summary>Records <paramref name="count"/> more tokens in <paramref name="layer"/>.</summary>
+    internal void Advance(int layer, int count) => _lengths[layer] += count;
+
+    internal int CheckLayer(int layer)
+    {
+        if ((uint)layer >= (uint)Layers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"KeyValueCache: layer {layer} is outside [0, {Layers}).");
+        }
+
+        return layer;
+    }
+}

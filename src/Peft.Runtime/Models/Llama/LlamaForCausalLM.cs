@@ -1,0 +1,101 @@
+namespace Peft.Models;
+
+/// <summary>
+/// A single-precision Llama-family causal language model: loads a Hugging Face folder
+/// (<see cref="FromPretrained"/>), runs forward and backward (<see cref="LlamaForCausalLM{T}"/>), and generates
+/// with a key/value cache (<see cref="Generate"/>). PEFT adapters load by module path with
+/// <c>model.LoadAdapter(dir)</c> (<see cref="IO.PeftAdapterModuleExtensions"/>).
+/// </summary>
+public class LlamaForCausalLM : LlamaForCausalLM<float>
+{
+    /// <inheritdoc cref="LlamaForCausalLM{T}(LlamaConfig, int)"/>
+    public LlamaForCausalLM(LlamaConfig config, int seed = 0)
+        : base(config, seed)
+    {
+    }
+
+    /// <summary>
+    /// Loads <c>config.json</c> and <c>model.safetensors</c> (or the shards of <c>model.safetensors.index.json</c>)
+    /// from <paramref name="directory"/>; F16, BF16 and F32 weights become float. The load is strict: a missing or
+    /// unexpected tensor, a shape that contradicts the config, or a non-finite value is an error naming it. The
+    /// model is returned in evaluation mode, as transformers returns it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder has no <c>config.json</c>.</exception>
+    /// <exception cref="InvalidDataException">The config or the weights are invalid; the message names the field or tensor.</exception>
+    public static LlamaForCausalLM FromPretrained(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"{directory}: no such model folder.");
+        }
+
+        var model = new LlamaForCausalLM(LlamaConfig.Load(Path.Combine(directory, "config.json")));
+        model.LoadPretrainedWeights(directory);
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>
+    /// Loads this model's base weights from the safetensors files of <paramref name="directory"/>, strictly as
+    /// <see cref="FromPretrained"/> does (for subclasses built from a config).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The weights do not match the model; the message names the tensor.</exception>
+    public void LoadPretrainedWeights(string directory)
+    {
+        using var checkpoint = LlamaCheckpoint.Open(directory);
+        checkpoint.LoadInto(this, Config, IsIgnoredTensor);
+    }
+
+    /// <summary>
+    /// Generates up to <see cref="GenerationOptions.MaxNewTokens"/> tokens after <paramref name="prompt"/> with a
+    /// key/value cache: greedy or sampled as <paramref name="options"/> says, stopping after a stop token (the
+    /// config's end-of-sequence ids unless <see cref="GenerationOptions.StopTokenIds"/> is set), which is included.
+    /// </summary>
+    /// <returns>The generated ids (without the prompt).</returns>
+    /// <exception cref="ArgumentException">The prompt is empty or holds an id outside the vocabulary, or prompt plus new tokens exceed <c>max_position_embeddings</c>.</exception>
+    public int[] Generate(ReadOnlySpan<int> prompt, GenerationOptions? options = null)
+    {
+        options ??= new GenerationOptions();
+        var sampler = new TokenSampler(options);
+        if (prompt.IsEmpty)
+        {
+            throw new ArgumentException("Generate: the prompt is empty.", nameof(prompt));
+        }
+
+        int total = prompt.Length + options.MaxNewTokens;
+        if (total > Config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentException(
+                $"Generate: {prompt.Length} prompt + {options.MaxNewTokens} new tokens exceed max_position_embeddings = {Config.MaxPositionEmbeddings}.", nameof(options));
+        }
+
+        var stop = options.StopTokenIds ?? Config.EosTokenIds;
+        var generated = new List<int>(options.MaxNewTokens);
+        if (options.MaxNewTokens == 0)
+        {
+            return [];
+        }
+
+        var cache = CreateCache(1, total);
+        var logits = Forward(Tensor<int>.Wrap(prompt.ToArray(), 1, prompt.Length), cache: cache);
+        var next = new Tensor<int>(1, 1);
+        while (true)
+        {
+            int vocab = logits.Width;
+            int token = sampler.Next(logits.Span.Slice(logits.Length - vocab, vocab));
+            generated.Add(token);
+            if (generated.Count == options.MaxNewTokens || stop.Contains(token))
+            {
+                return [.. generated];
+            }
+
+            next.Span[0] = token;
+            logits = Forward(next, cache: cache);
+        }
+    }
+
+    /// <summary>Tensors a checkpoint may hold without a parameter: a tied LM head, rotary buffers of old checkpoints.</summary>
+    private bool IsIgnoredTensor(string name) =>
+        (Config.TieWordEmbeddings && name == "lm_head.weight") || name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal);
+}

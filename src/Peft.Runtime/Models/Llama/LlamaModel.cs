@@ -1,0 +1,63 @@
+using System.Numerics;
+
+namespace Peft.Models;
+
+/// <summary>
+/// transformers' <c>LlamaModel</c>, the decoder stack under the path <c>model</c>: <c>embed_tokens</c>,
+/// <c>layers.N</c>, <c>norm</c>. Returns the final normalised hidden states.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class LlamaModel<T> : Module
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Creates the stack for <paramref name="config"/>, initialised from <paramref name="random"/>.</summary>
+    public LlamaModel(LlamaConfig config, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        EmbedTokens = RegisterModule("embed_tokens", new Embedding<T>(config.VocabSize, config.HiddenSize, random));
+        Rope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScaling);
+        Layers = RegisterModule("layers", new ModuleList<LlamaDecoderLayer<T>>());
+        for (int i = 0; i < config.NumHiddenLayers; i++)
+        {
+            Layers.Add(new LlamaDecoderLayer<T>(config, Rope, i, random));
+        }
+
+        Norm = RegisterModule("norm", new RMSNorm<T>(config.HiddenSize, config.RmsNormEps));
+    }
+
+    /// <summary><c>embed_tokens</c>, <c>[vocab, hidden]</c>.</summary>
+    public Embedding<T> EmbedTokens { get; }
+
+    /// <summary>The rotary embedding every layer shares.</summary>
+    public RotaryEmbedding Rope { get; }
+
+    /// <summary><c>layers</c>.</summary>
+    public ModuleList<LlamaDecoderLayer<T>> Layers { get; }
+
+    /// <summary><c>norm</c>, the final RMSNorm.</summary>
+    public RMSNorm<T> Norm { get; }
+
+    /// <summary>The final hidden states <c>[B, S, hidden]</c> of <paramref name="ids"/>, owned by <see cref="Norm"/>.</summary>
+    public Tensor<T> Forward(Tensor<int> ids, AttentionMask? mask, KeyValueCache<T>? cache)
+    {
+        var hidden = EmbedTokens.Forward(ids);
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            hidden = Layers[i].Forward(hidden, mask, cache);
+        }
+
+        return Norm.Forward(hidden);
+    }
+
+    /// <summary>Back-propagates <c>dL/d(final hidden states)</c> through every layer into the embedding.</summary>
+    public void Backward(Tensor<T> outputGradient)
+    {
+        var gradient = Norm.Backward(outputGradient);
+        for (int i = Layers.Count - 1; i >= 0; i--)
+        {
+            gradient = Layers[i].Backward(gradient);
+        }
+
+        EmbedTokens.Backward(gradient);
+    }
+}
