@@ -65,8 +65,8 @@ public sealed class AdamW : Optimizer
         }
     }
 
-    /// <summary>A parameter's running moments and its own step count (PyTorch's <c>state['step']</c>).</summary>
-    private sealed class Moments<T>(int length)
+    /// <summary>A parameter's running moments and its own step count (PyTorch's <c>state['step']</c>); checkpoints save and restore it.</summary>
+    internal sealed class Moments<T>(int length)
     {
         public readonly T[] ExpAvg = new T[length];
         public readonly T[] ExpAvgSq = new T[length];

@@ -58,6 +58,12 @@ public abstract class Optimizer
     /// <summary>How many times <see cref="Step"/> has run.</summary>
     public long StepCount { get; private set; }
 
+    /// <summary>The private state slot of parameter <paramref name="index"/> of group <paramref name="group"/> (checkpoints read and restore it).</summary>
+    internal ref object? StateSlot(int group, int index) => ref _state[group][index];
+
+    /// <summary>Sets <see cref="StepCount"/> when a checkpoint is restored.</summary>
+    internal void RestoreStepCount(long stepCount) => StepCount = stepCount;
+
     /// <summary>Updates every trainable parameter from its gradient. Gradients are left as they are.</summary>
     /// <exception cref="InvalidOperationException">Every parameter the optimizer holds is frozen, so the step
     /// would silently train nothing — typically an optimizer created before <c>AttachAdapters</c>, which then

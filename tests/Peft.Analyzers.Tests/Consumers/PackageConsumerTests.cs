@@ -31,7 +31,7 @@ public sealed partial class PackageConsumerTests(PackedPackage packed) : IClassF
     private readonly ConsumerBuild _package = packed.Build;
 
     [Fact]
-    public void Package_holds_the_runtime_in_lib_and_the_generator_and_analyzers_in_analyzers_dotnet_cs()
+    public void Package_holds_the_runtime_in_lib_the_generator_and_analyzers_in_analyzers_dotnet_cs_and_the_AOT_targets_in_build()
     {
         Assert.Equal(
             [
@@ -40,6 +40,8 @@ public sealed partial class PackageConsumerTests(PackedPackage packed) : IClassF
                 "analyzers/dotnet/cs/Peft.Analyzers.CodeFixes.dll",
                 "analyzers/dotnet/cs/Peft.Analyzers.dll",
                 "analyzers/dotnet/cs/Peft.Generators.dll",
+                "build/Peft.Generators.targets",
+                "buildTransitive/Peft.Generators.targets",
                 "lib/net10.0/Peft.Runtime.dll",
                 "lib/net10.0/Peft.Runtime.xml",
             ],
