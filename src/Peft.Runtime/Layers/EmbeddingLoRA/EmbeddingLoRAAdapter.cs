@@ -28,8 +28,9 @@ public sealed class EmbeddingLoRAAdapter<T> : Module
 
         Embedding = embedding;
         Name = name;
+        Options = options;
         Rank = options.Rank;
-        Scaling = options.UseRsLoRA ? options.Alpha / Math.Sqrt(options.Rank) : options.Alpha / options.Rank;
+        Scaling = options.Scale;
         A = RegisterParameter(new Parameter<T>("lora_embedding_A", [Rank, embedding.NumEmbeddings], ParameterRole.LoRAEmbedding));
         B = RegisterParameter(new Parameter<T>("lora_embedding_B", [embedding.EmbeddingDim, Rank], ParameterRole.LoRAEmbedding));
         var random = new Random(options.Seed);
@@ -44,6 +45,9 @@ public sealed class EmbeddingLoRAAdapter<T> : Module
 
     /// <summary>The adapted embedding.</summary>
     public Embedding<T> Embedding { get; }
+
+    /// <summary>The options it was attached with (rank, α, rsLoRA; saved to <c>adapter_config.json</c>).</summary>
+    public LoRAOptions Options { get; }
 
     /// <summary>The rank r.</summary>
     public int Rank { get; }
