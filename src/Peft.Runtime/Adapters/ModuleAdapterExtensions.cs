@@ -223,8 +223,7 @@ public static class ModuleAdapterExtensions
         }
     }
 
-    private static bool IsAdapter(Module module) =>
-        module is Adapter<float> or Adapter<double> or EmbeddingLoRAAdapter<float> or EmbeddingLoRAAdapter<double>;
+    private static bool IsAdapter(Module module) => module is IAdapterModule;
 
     private sealed class ScopeList(List<IDisposable> scopes) : IDisposable
     {

@@ -167,9 +167,17 @@ public sealed class PeftEmbeddingLoRATests
             string basePath = Path.Combine(folder, "base.safetensors");
             string mergedPath = Path.Combine(folder, "merged.safetensors");
             string adapterFolder = Path.Combine(folder, "adapter");
-            NewModel().SaveWeights(basePath);
             var model = Adapted();
             float[] expected = Logits(model);
+
+            // Base weights leave the embedding adapter out (it is an adapter module, like a Linear's).
+            model.SaveWeights(basePath);
+            using (var saved = SafetensorsFile.Open(basePath))
+            {
+                Assert.Contains(saved.Tensors, t => t.Name == "model.embed_tokens.weight");
+                Assert.DoesNotContain(saved.Tensors, t => t.Name.Contains("lora_", StringComparison.Ordinal));
+            }
+
             model.SaveAdapter(adapterFolder);
 
             var merged = PeftMerger.MergeFiles(basePath, adapterFolder, mergedPath);

@@ -13,7 +13,7 @@ namespace Peft;
 /// <remarks>Gradients over the <c>N</c> looked-up positions with <c>a = A[:, ids]ᵀ ∈ R^{N×r}</c>:
 /// <c>dB += s·dYᵀ·a</c>, <c>dA[:, idₙ] += s·(dYₙ·B)</c>; merging adds <c>s·Aᵀ·Bᵀ</c> to the table.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class EmbeddingLoRAAdapter<T> : Module
+public sealed class EmbeddingLoRAAdapter<T> : Module, IAdapterModule
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Tensor<T> _lookedUp = new(0);
