@@ -5,19 +5,22 @@ namespace Peft;
 /// <summary>
 /// Adapters across a whole model: the runtime <see cref="Apply"/> (targets chosen by name, as PEFT's
 /// <c>target_modules</c>) and model-wide merge, unmerge, selection, disabling and deletion. Layers of
-/// both <c>Linear&lt;float&gt;</c> and <c>Linear&lt;double&gt;</c> take part.
+/// both <c>Linear&lt;float&gt;</c> and <c>Linear&lt;double&gt;</c> take part; LoRA also attaches to
+/// <see cref="Embedding{T}"/> (PEFT's <c>lora.Embedding</c>), and merge / unmerge include those.
 /// </summary>
 public static class ModuleAdapterExtensions
 {
     /// <summary>
     /// Attaches <paramref name="config"/>'s adapter to every <c>Linear</c> whose path it targets and
-    /// returns those paths (in module order). With <see cref="AdapterOptions.FreezeBase"/> (the default)
+    /// returns those paths (in module order). A targeted <see cref="Embedding{T}"/> takes LoRA (and LoRA+,
+    /// whose difference lies in the optimizer only) as <see cref="EmbeddingLoRAAdapter{T}"/>, as PEFT wraps a
+    /// targeted <c>nn.Embedding</c> in <c>lora.Embedding</c>. With <see cref="AdapterOptions.FreezeBase"/> (the default)
     /// every parameter of the model outside an adapter is frozen first, as PEFT's <c>get_peft_model</c>
     /// does; make extra parameters trainable again afterwards (PEFT's <c>modules_to_save</c>).
     /// </summary>
     /// <exception cref="ArgumentException">Neither or both target forms are set, nothing matches (the
-    /// message lists the Linear paths), a matched module is not a Linear, or the options do not fit a
-    /// layer (the message names its path).</exception>
+    /// message lists the Linear and Embedding paths), a matched module cannot take the method (not a Linear,
+    /// or an Embedding with a method other than LoRA), or the options do not fit a layer (the message names its path).</exception>
     public static IReadOnlyList<string> Apply(this Module model, AdapterConfig config)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -27,15 +30,23 @@ public static class ModuleAdapterExtensions
         var targets = new List<KeyValuePair<string, Module>>();
         foreach (var (path, module) in model.NamedModules())
         {
-            if (path.Length == 0 || module is Adapter<float> or Adapter<double> || !matches(path))
+            if (path.Length == 0 || IsAdapter(module) || !matches(path))
             {
                 continue;
             }
 
-            if (module is not (Linear<float> or Linear<double>))
+            if (module is Embedding<float> or Embedding<double>)
+            {
+                if (config.Options is not LoRAOptions)
+                {
+                    throw new ArgumentException(
+                        $"Target module '{path}' is an Embedding; only LoRA (and LoRA+) attach to embeddings, not {config.Options.GetType().Name}.", nameof(config));
+                }
+            }
+            else if (module is not (Linear<float> or Linear<double>))
             {
                 throw new ArgumentException(
-                    $"Target module '{path}' is a {module.GetType().Name}; adapters attach to Linear layers only.", nameof(config));
+                    $"Target module '{path}' is a {module.GetType().Name}; adapters attach to Linear (and, for LoRA, Embedding) layers only.", nameof(config));
             }
 
             targets.Add(new(path, module));
@@ -43,9 +54,10 @@ public static class ModuleAdapterExtensions
 
         if (targets.Count == 0)
         {
-            var linears = model.NamedModules().Where(m => m.Value is Linear<float> or Linear<double>).Select(m => m.Key).ToList();
+            var linears = model.NamedModules()
+                .Where(m => m.Value is Linear<float> or Linear<double> or Embedding<float> or Embedding<double>).Select(m => m.Key).ToList();
             throw new ArgumentException(
-                $"No module matches {Describe(config)}. Linear layers: {(linears.Count == 0 ? "none" : string.Join(", ", linears.Take(20)))}" +
+                $"No module matches {Describe(config)}. Linear and Embedding layers: {(linears.Count == 0 ? "none" : string.Join(", ", linears.Take(20)))}" +
                 $"{(linears.Count > 20 ? ", …" : "")}.",
                 nameof(config));
         }
@@ -55,7 +67,7 @@ public static class ModuleAdapterExtensions
             // PEFT's get_peft_model trains adapters only: every parameter outside an adapter is frozen.
             foreach (var (_, module) in model.NamedModules())
             {
-                if (module is not (Adapter<float> or Adapter<double>))
+                if (!IsAdapter(module))
                 {
                     foreach (var parameter in module.OwnParameters)
                     {
@@ -73,7 +85,9 @@ public static class ModuleAdapterExtensions
                 _ = module switch
                 {
                     Linear<float> single => single.Attach(config.AdapterName, options),
-                    _ => (object)((Linear<double>)module).Attach(config.AdapterName, options),
+                    Linear<double> wide => wide.Attach(config.AdapterName, options),
+                    Embedding<float> table => table.AttachLoRA(config.AdapterName, (LoRAOptions)options),
+                    _ => (object)((Embedding<double>)module).AttachLoRA(config.AdapterName, (LoRAOptions)options),
                 };
             }
             catch (ArgumentException ex)
@@ -85,11 +99,19 @@ public static class ModuleAdapterExtensions
         return targets.Select(t => t.Key).ToList();
     }
 
-    /// <summary>Merges every layer's active adapter into its weight.</summary>
-    public static void MergeAdapters(this Module model) => ForEachLayer(model, a => a.Merge(), a => a.Merge(), requireActive: true);
+    /// <summary>Merges every layer's active adapter into its weight, and every enabled, unmerged embedding adapter into its table.</summary>
+    public static void MergeAdapters(this Module model)
+    {
+        ForEachLayer(model, a => a.Merge(), a => a.Merge(), requireActive: true);
+        ForEachEmbedding(model, a => { if (a.Enabled && !a.IsMerged) { a.Merge(); } }, a => { if (a.Enabled && !a.IsMerged) { a.Merge(); } });
+    }
 
-    /// <summary>Takes every merged adapter back out of the weights.</summary>
-    public static void UnmergeAdapters(this Module model) => ForEachLayer(model, a => a.Unmerge(), a => a.Unmerge(), requireActive: false);
+    /// <summary>Takes every merged adapter (embedding adapters included) back out of the weights.</summary>
+    public static void UnmergeAdapters(this Module model)
+    {
+        ForEachLayer(model, a => a.Unmerge(), a => a.Unmerge(), requireActive: false);
+        ForEachEmbedding(model, a => { if (a.IsMerged) { a.Unmerge(); } }, a => { if (a.IsMerged) { a.Unmerge(); } });
+    }
 
     /// <summary>Makes <paramref name="name"/> the active adapter of every layer that has one by that name.</summary>
     /// <exception cref="ArgumentException">No layer has an adapter called <paramref name="name"/>.</exception>
@@ -185,6 +207,23 @@ public static class ModuleAdapterExtensions
             }
         }
     }
+
+    private static void ForEachEmbedding(Module model, Action<EmbeddingLoRAAdapter<float>> single, Action<EmbeddingLoRAAdapter<double>> @double)
+    {
+        foreach (var (_, module) in model.NamedModules().ToList())
+        {
+            if (module is EmbeddingLoRAAdapter<float> f)
+            {
+                single(f);
+            }
+            else if (module is EmbeddingLoRAAdapter<double> d)
+            {
+                @double(d);
+            }
+        }
+    }
+
+    private static bool IsAdapter(Module module) => module is IAdapterModule;
 
     private sealed class ScopeList(List<IDisposable> scopes) : IDisposable
     {

@@ -89,6 +89,60 @@ public sealed class LoRAPlusTests
         Assert.Equal(1.6e-2, plus.ScaledLearningRate, 1e-15);
     }
 
+    [Fact]
+    public void Embedding_adapters_attached_by_Apply_train_at_lr_embedding()
+    {
+        // PEFT's create_loraplus_optimizer: parameters of a lora.Embedding go to the "embedding" group at lr_embedding.
+        var model = new EmbeddingAndProjection();
+        model.Apply(new AdapterConfig { Options = new LoRAPlusOptions { Rank = 2, Ratio = 16 }, TargetModules = ["embed_tokens", "q_proj"] });
+        var adapter = model.Table.Adapter!;
+        var groups = LoRAPlusParameterGroups.Create(model, 1e-4, 16, embeddingLearningRate: 1e-3);
+
+        Assert.Equal([adapter.A, adapter.B], groups[1].Parameters);
+        Assert.Equal(1e-3, groups[1].LearningRate);
+        Assert.Equal([model.Projection.Adapters.Active!.AdapterParameters[0]], groups[0].Parameters);
+        Assert.Equal([model.Projection.Adapters.Active!.AdapterParameters[1]], groups[2].Parameters);
+        Assert.DoesNotContain(groups.SelectMany(g => g.Parameters), p => ReferenceEquals(p, model.Table.Weight));
+
+        // A starts at zero, so dB = s·dYᵀ·a = 0 and only the looked-up columns of A move, each by ≈ lr_embedding on Adam's first step.
+        var optimizer = new AdamW(groups);
+        int[] ids = [1, 4];
+        model.Table.Forward(Tensor<int>.Wrap(ids, 2));
+        model.Table.Backward(Tensor<double>.Wrap(AdapterTestData.Random(2 * 4, 3), 2, 4));
+        var b = (double[])adapter.B.Value.Clone();
+        optimizer.Step();
+
+        Assert.Equal(b, adapter.B.Value);
+        for (int k = 0; k < 2; k++)
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                double moved = Math.Abs(adapter.A.Value[k * 6 + i]);
+                if (ids.Contains(i))
+                {
+                    Assert.InRange(moved, 0.999e-3, 1e-3);
+                }
+                else
+                {
+                    Assert.Equal(0, moved);
+                }
+            }
+        }
+    }
+
+    private sealed class EmbeddingAndProjection : Module
+    {
+        public EmbeddingAndProjection()
+        {
+            Table = RegisterModule("embed_tokens", new Embedding<double>(6, 4));
+            Projection = RegisterModule("q_proj", new Linear<double>(4, 4));
+        }
+
+        public Embedding<double> Table { get; }
+
+        public Linear<double> Projection { get; }
+    }
+
     private sealed class WithEmbedding : Module
     {
         public WithEmbedding(Module inner, Parameter embedding)

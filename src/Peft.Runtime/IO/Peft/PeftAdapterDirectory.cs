@@ -99,10 +99,11 @@ public sealed class PeftAdapterDirectory : IDisposable
     {
         var a = new SortedDictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var b = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
+        var embedding = new Dictionary<string, bool>(StringComparer.Ordinal);
         var others = new List<string>();
         foreach (var tensor in weights.Tensors)
         {
-            if (!PeftKeys.TryParse(tensor.Name, out string path, out char matrix))
+            if (!PeftKeys.TryParse(tensor.Name, out string path, out char matrix, out bool isEmbedding))
             {
                 others.Add(tensor.Name);
                 continue;
@@ -115,6 +116,14 @@ public sealed class PeftAdapterDirectory : IDisposable
                     $"{weights.Source}: adapter tensor '{tensor.Name}' is {tensor.DType} {tensor.ShapeText}; expected a non-empty 2-D F16, BF16, F32 or F64 matrix.");
             }
 
+            // A module is either a Linear (lora_A/B.weight) or an embedding (lora_embedding_A/B), never both.
+            if (embedding.TryGetValue(path, out bool seen) && seen != isEmbedding)
+            {
+                throw new InvalidDataException(
+                    $"{weights.Source}: module '{path}' mixes lora_A/lora_B weights with lora_embedding_A/lora_embedding_B (key '{tensor.Name}').");
+            }
+
+            embedding[path] = isEmbedding;
             (matrix == 'A' ? (IDictionary<string, SafetensorsTensorInfo>)a : b)[path] = tensor;
         }
 
@@ -123,16 +132,16 @@ public sealed class PeftAdapterDirectory : IDisposable
         {
             if (!b.Remove(path, out var tensorB))
             {
-                throw new InvalidDataException($"{weights.Source}: module '{path}' has {PeftKeys.LoRAA(path)} but no {PeftKeys.LoRAB(path)}.");
+                throw new InvalidDataException($"{weights.Source}: module '{path}' has {tensorA.Name} but no {(embedding[path] ? PeftKeys.LoRAEmbeddingB(path) : PeftKeys.LoRAB(path))}.");
             }
 
             CheckShapes(weights.Source, path, tensorA, tensorB, config);
-            modules.Add(new PeftModuleTensors(path, tensorA, tensorB));
+            modules.Add(new PeftModuleTensors(path, tensorA, tensorB, embedding[path]));
         }
 
-        foreach (var path in b.Keys)
+        foreach (var (path, tensorB) in b)
         {
-            throw new InvalidDataException($"{weights.Source}: module '{path}' has {PeftKeys.LoRAB(path)} but no {PeftKeys.LoRAA(path)}.");
+            throw new InvalidDataException($"{weights.Source}: module '{path}' has {tensorB.Name} but no {(embedding[path] ? PeftKeys.LoRAEmbeddingA(path) : PeftKeys.LoRAA(path))}.");
         }
 
         return (modules, others);
@@ -155,7 +164,7 @@ public sealed class PeftAdapterDirectory : IDisposable
         if (b.Shape[1] != a.Shape[0])
         {
             throw new InvalidDataException(
-                $"{source}: module '{path}' has lora_A {a.ShapeText} (expected [r, in]) and lora_B {b.ShapeText} (expected [out, r]); the ranks {a.Shape[0]} and {b.Shape[1]} differ.");
+                $"{source}: module '{path}' has {Label(a)} {a.ShapeText} (expected [r, in]) and {Label(b)} {b.ShapeText} (expected [out, r]); the ranks {a.Shape[0]} and {b.Shape[1]} differ.");
         }
 
         // PEFT builds the layer from the config's rank and scales by it, so the weights must agree.
@@ -163,7 +172,14 @@ public sealed class PeftAdapterDirectory : IDisposable
         if (configRank != a.Shape[0])
         {
             throw new InvalidDataException(
-                $"{source}: module '{path}' has rank {a.Shape[0]} in the weights (lora_A {a.ShapeText}) but r = {configRank} in the config.");
+                $"{source}: module '{path}' has rank {a.Shape[0]} in the weights ({Label(a)} {a.ShapeText}) but r = {configRank} in the config.");
         }
+    }
+
+    /// <summary>The tensor's name after the module path: <c>lora_A</c>, <c>lora_B</c>, <c>lora_embedding_A</c> or <c>lora_embedding_B</c>.</summary>
+    private static string Label(SafetensorsTensorInfo tensor)
+    {
+        string name = tensor.Name.EndsWith(".weight", StringComparison.Ordinal) ? tensor.Name[..^".weight".Length] : tensor.Name;
+        return name[(name.LastIndexOf('.') + 1)..];
     }
 }

@@ -5,7 +5,8 @@ namespace Peft.IO;
 /// <summary>
 /// Loads PEFT adapter directories into a <see cref="Module"/> and saves its adapters as one, matching
 /// modules by path: the file key <c>base_model.model.&lt;path&gt;.lora_A.weight</c> targets the
-/// <see cref="Linear{T}"/> at <c>&lt;path&gt;</c>.
+/// <see cref="Linear{T}"/> at <c>&lt;path&gt;</c>, and <c>base_model.model.&lt;path&gt;.lora_embedding_A</c> the
+/// <see cref="Embedding{T}"/> there (PEFT's <c>lora.Embedding</c>).
 /// </summary>
 public static class PeftAdapterModuleExtensions
 {
@@ -16,7 +17,8 @@ public static class PeftAdapterModuleExtensions
     /// adapter is attached. Values are converted from the file's dtype to the layer's element type.
     /// </summary>
     /// <returns>The adapter's config.</returns>
-    /// <exception cref="InvalidDataException">The directory is invalid, a path has no <c>Linear</c>, or shapes disagree.</exception>
+    /// <exception cref="InvalidDataException">The directory is invalid, a path has no <c>Linear</c> (or, for
+    /// <c>lora_embedding_A/B</c>, no <c>Embedding</c>), or shapes disagree.</exception>
     public static PeftAdapterConfig LoadAdapter(this Module model, string directory, string adapterName = LinearAdapterExtensions.DefaultName)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -25,7 +27,7 @@ public static class PeftAdapterModuleExtensions
         if (adapter.OtherTensors.Count > 0)
         {
             throw new InvalidDataException(
-                $"{adapter.Weights.Source}: tensors other than lora_A / lora_B weights are not supported (first: '{adapter.OtherTensors[0]}').");
+                $"{adapter.Weights.Source}: tensors other than lora_A / lora_B weights and lora_embedding_A / lora_embedding_B are not supported (first: '{adapter.OtherTensors[0]}').");
         }
 
         var format = PeftMethodFormat.For(adapter.Config, adapter.Weights.Source);
@@ -33,6 +35,15 @@ public static class PeftAdapterModuleExtensions
         {
             switch (model.FindModule(module.ModulePath))
             {
+                case Linear<float> or Linear<double> when module.IsEmbedding:
+                    throw new InvalidDataException(
+                        $"{adapter.Weights.Source}: module '{module.ModulePath}' is a Linear, but the file holds embedding tensors '{module.A.Name}' and '{module.B.Name}'.");
+                case Embedding<float> table:
+                    format.LoadEmbedding(table, module, adapter, adapterName);
+                    break;
+                case Embedding<double> table:
+                    format.LoadEmbedding(table, module, adapter, adapterName);
+                    break;
                 case Linear<float> layer:
                     format.Load(layer, module, adapter, adapterName);
                     break;
@@ -43,7 +54,7 @@ public static class PeftAdapterModuleExtensions
                     throw new InvalidDataException($"{adapter.Weights.Source}: the model has no module at '{module.ModulePath}'.");
                 case var other:
                     throw new InvalidDataException(
-                        $"{adapter.Weights.Source}: module '{module.ModulePath}' is a {other.GetType().Name}; adapters load into Linear layers.");
+                        $"{adapter.Weights.Source}: module '{module.ModulePath}' is a {other.GetType().Name}; adapters load into Linear (and LoRA into Embedding) layers.");
             }
         }
 
@@ -54,7 +65,9 @@ public static class PeftAdapterModuleExtensions
     /// Saves the adapter <paramref name="adapterName"/> of every layer that has one as a PEFT adapter
     /// directory (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>, each written atomically).
     /// LoRA and LoRA+ adapters are written as PEFT LoRA (ranks or α that differ between layers go to
-    /// <c>rank_pattern</c> / <c>alpha_pattern</c>); MoRA adapters in the official MoRA format.
+    /// <c>rank_pattern</c> / <c>alpha_pattern</c>); MoRA adapters in the official MoRA format. An
+    /// <see cref="Embedding{T}"/>'s LoRA adapter of that name is written as PEFT's <c>lora_embedding_A</c>
+    /// <c>[r, num]</c> / <c>lora_embedding_B</c> <c>[dim, r]</c>.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="directory">The output folder (created if needed).</param>
@@ -78,6 +91,14 @@ public static class PeftAdapterModuleExtensions
             {
                 layers.Add((path, b));
             }
+            else if (module is Embedding<float> { Adapter: { } e } && e.Name == adapterName)
+            {
+                layers.Add((path, e));
+            }
+            else if (module is Embedding<double> { Adapter: { } f } && f.Name == adapterName)
+            {
+                layers.Add((path, f));
+            }
         }
 
         if (layers.Count == 0)
@@ -97,6 +118,12 @@ public static class PeftAdapterModuleExtensions
                 case Adapter<double> wide:
                     Collect(path, wide, builder, tensors, dtype);
                     break;
+                case EmbeddingLoRAAdapter<float> table:
+                    CollectEmbedding(path, table, builder, tensors, dtype);
+                    break;
+                case EmbeddingLoRAAdapter<double> table:
+                    CollectEmbedding(path, table, builder, tensors, dtype);
+                    break;
             }
         }
 
@@ -114,5 +141,14 @@ public static class PeftAdapterModuleExtensions
         {
             tensors.Add(SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype));
         }
+    }
+
+    /// <summary>An embedding adapter counts as a LoRA layer of the config; its tensors go under PEFT's ParameterDict keys.</summary>
+    private static void CollectEmbedding<T>(string path, EmbeddingLoRAAdapter<T> adapter, PeftAdapterConfigBuilder builder, List<SafetensorsTensor> tensors, SafetensorsDType dtype)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        builder.AddLoRA(path, adapter.Options);
+        tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAEmbeddingA(path), adapter.A.Shape, adapter.A.Value, dtype));
+        tensors.Add(SafetensorsTensor.FromValues<T>(PeftKeys.LoRAEmbeddingB(path), adapter.B.Shape, adapter.B.Value, dtype));
     }
 }

@@ -5,7 +5,7 @@ namespace Peft.IO;
 /// <summary>
 /// Folds a PEFT adapter into base weights stored as safetensors: for every adapted module P the base
 /// tensor <c>P.weight</c> becomes <c>W0 + ΔW</c> with <c>ΔW = s·B·A</c> (LoRA, <c>s = α/r</c> or rsLoRA
-/// <c>α/√r</c>) or the exact MoRA ΔW of <see cref="MoRAAdapter{T}"/> (types 1 and 6). The sum is formed in
+/// <c>α/√r</c>; for an embedding's <c>lora_embedding_A/B</c> the table gains <c>s·(B·A)ᵀ</c>) or the exact MoRA ΔW of <see cref="MoRAAdapter{T}"/> (types 1 and 6). The sum is formed in
 /// double precision and rounded once to the tensor's own dtype; every other tensor is copied unchanged.
 /// </summary>
 public static class PeftMerger
@@ -32,7 +32,7 @@ public static class PeftMerger
         if (adapter.OtherTensors.Count > 0)
         {
             throw new InvalidDataException(
-                $"{adapter.Weights.Source}: cannot merge tensor '{adapter.OtherTensors[0]}' (only lora_A / lora_B weights merge).");
+                $"{adapter.Weights.Source}: cannot merge tensor '{adapter.OtherTensors[0]}' (only lora_A / lora_B weights and lora_embedding_A / lora_embedding_B merge).");
         }
 
         var byWeight = new Dictionary<string, PeftModuleTensors>(StringComparer.Ordinal);
@@ -76,12 +76,21 @@ public static class PeftMerger
         }
 
         // PyTorch's Linear stores [out, in]; with fan_in_fan_out (GPT-2's Conv1D) the weight is [in, out].
+        // An embedding table is [num, dim] (fan_in_fan_out does not apply to it).
         int rows = checked((int)weight.Shape[0]);
         int columns = checked((int)weight.Shape[1]);
-        int outF = config.FanInFanOut ? columns : rows;
-        int inF = config.FanInFanOut ? rows : columns;
         double[] w = baseFile.ReadValues<double>(weight.Name);
-        PeftMethodFormat.For(config, adapter.Weights.Source).AddDelta(w, outF, inF, module, adapter, weight);
+        var format = PeftMethodFormat.For(config, adapter.Weights.Source);
+        if (module.IsEmbedding)
+        {
+            format.AddEmbeddingDelta(w, rows, columns, module, adapter, weight);
+        }
+        else
+        {
+            int outF = config.FanInFanOut ? columns : rows;
+            int inF = config.FanInFanOut ? rows : columns;
+            format.AddDelta(w, outF, inF, module, adapter, weight);
+        }
 
         return SafetensorsTensor.FromValues<double>(weight.Name, weight.Shape, w, weight.DType);
     }

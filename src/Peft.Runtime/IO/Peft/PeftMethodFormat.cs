@@ -26,6 +26,18 @@ internal abstract class PeftMethodFormat
     /// <summary>Adds the module's <c>ΔW</c> to the base weight <paramref name="w"/> (<c>[out, in]</c>, or <c>[in, out]</c> with <c>fan_in_fan_out</c>).</summary>
     public abstract void AddDelta(double[] w, int outFeatures, int inFeatures, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight);
 
+    /// <summary>
+    /// Loads one module's <c>lora_embedding_A/B</c> into <paramref name="embedding"/>'s adapter (attaching one when absent).
+    /// Only methods PEFT defines on <c>nn.Embedding</c> override it; the default rejects the module.
+    /// </summary>
+    public virtual void LoadEmbedding<T>(Embedding<T> embedding, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        throw NoEmbeddings(adapter, module);
+
+    /// <summary>Adds an embedding module's <c>ΔW</c> to the base table <paramref name="w"/> (<c>[num, dim]</c>); the default rejects it.</summary>
+    public virtual void AddEmbeddingDelta(double[] w, int num, int dim, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight) =>
+        throw NoEmbeddings(adapter, module);
+
     /// <summary>The one format that reads <paramref name="config"/>.</summary>
     /// <exception cref="InvalidDataException">No registered method reads it.</exception>
     public static PeftMethodFormat For(PeftAdapterConfig config, string source)
@@ -53,6 +65,9 @@ internal abstract class PeftMethodFormat
             throw new InvalidDataException($"{source}: module '{path}': {exception.Message}", exception);
         }
     }
+
+    private InvalidDataException NoEmbeddings(PeftAdapterDirectory adapter, PeftModuleTensors module) =>
+        new($"{adapter.Weights.Source}: module '{module.ModulePath}' holds embedding tensors ('{module.A.Name}'), but {Name} adapters do not apply to embeddings.");
 
     /// <summary>The error for a layer whose existing adapter of that name is not what the file holds.</summary>
     protected static InvalidDataException Mismatch(string source, string path, string name, string existing, string file) =>

@@ -13,7 +13,7 @@ namespace Peft;
 /// <remarks>Gradients over the <c>N</c> looked-up positions with <c>a = A[:, ids]ᵀ ∈ R^{N×r}</c>:
 /// <c>dB += s·dYᵀ·a</c>, <c>dA[:, idₙ] += s·(dYₙ·B)</c>; merging adds <c>s·Aᵀ·Bᵀ</c> to the table.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class EmbeddingLoRAAdapter<T> : Module
+public sealed class EmbeddingLoRAAdapter<T> : Module, IAdapterModule
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Tensor<T> _lookedUp = new(0);
@@ -28,8 +28,9 @@ public sealed class EmbeddingLoRAAdapter<T> : Module
 
         Embedding = embedding;
         Name = name;
+        Options = options;
         Rank = options.Rank;
-        Scaling = options.UseRsLoRA ? options.Alpha / Math.Sqrt(options.Rank) : options.Alpha / options.Rank;
+        Scaling = options.Scale;
         A = RegisterParameter(new Parameter<T>("lora_embedding_A", [Rank, embedding.NumEmbeddings], ParameterRole.LoRAEmbedding));
         B = RegisterParameter(new Parameter<T>("lora_embedding_B", [embedding.EmbeddingDim, Rank], ParameterRole.LoRAEmbedding));
         var random = new Random(options.Seed);
@@ -44,6 +45,9 @@ public sealed class EmbeddingLoRAAdapter<T> : Module
 
     /// <summary>The adapted embedding.</summary>
     public Embedding<T> Embedding { get; }
+
+    /// <summary>The options it was attached with (rank, α, rsLoRA; saved to <c>adapter_config.json</c>).</summary>
+    public LoRAOptions Options { get; }
 
     /// <summary>The rank r.</summary>
     public int Rank { get; }

@@ -5,7 +5,9 @@ namespace Peft.IO;
 
 /// <summary>
 /// LoRA (and LoRA+, which saves as LoRA) in Hugging Face PEFT's format: <c>lora_A.weight</c> <c>[r, in]</c>,
-/// <c>lora_B.weight</c> <c>[out, r]</c>, scale from <c>lora_alpha</c> / <c>alpha_pattern</c> and <c>use_rslora</c>.
+/// <c>lora_B.weight</c> <c>[out, r]</c>, scale from <c>lora_alpha</c> / <c>alpha_pattern</c> and <c>use_rslora</c>;
+/// on an embedding (PEFT's <c>lora.Embedding</c>) <c>lora_embedding_A</c> <c>[r, num]</c> and <c>lora_embedding_B</c>
+/// <c>[dim, r]</c> with the same scale and <c>ΔW = s·(B·A)ᵀ</c> <c>[num, dim]</c>.
 /// </summary>
 internal sealed class LoRAPeftFormat : PeftMethodFormat
 {
@@ -31,14 +33,7 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
                 $"{source}: module '{path}' has lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText}, which do not fit Linear [{layer.OutFeatures}, {layer.InFeatures}] (expected [r, {layer.InFeatures}] and [{layer.OutFeatures}, r]).");
         }
 
-        var options = new LoRAOptions
-        {
-            Rank = module.Rank,
-            Alpha = config.AlphaFor(path),
-            UseRsLoRA = config.UseRsLoRA,
-            Dropout = config.LoraDropout,
-            Init = config.InitLoraWeights == "gaussian" ? LoRAInit.Gaussian : LoRAInit.KaimingUniform,
-        };
+        var options = Options(config, module);
         LoRAAdapter<T> lora;
         if (layer.Adapters.TryGet(adapterName, out var existing))
         {
@@ -55,6 +50,44 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
 
         adapter.Weights.ReadValues<T>(module.A.Name, lora.A.Value);
         adapter.Weights.ReadValues<T>(module.B.Name, lora.B.Value);
+    }
+
+    public override void LoadEmbedding<T>(Embedding<T> embedding, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
+    {
+        string source = adapter.Weights.Source;
+        string path = module.ModulePath;
+        CheckEmbedding(adapter, module, embedding.NumEmbeddings, embedding.EmbeddingDim, $"Embedding [{embedding.NumEmbeddings}, {embedding.EmbeddingDim}]");
+        var options = Options(adapter.Config, module);
+        EmbeddingLoRAAdapter<T> lora;
+        if (embedding.Adapter is { } existing)
+        {
+            // An embedding holds one adapter: it must be this one, of the file's rank and scale.
+            if (existing.Name != adapterName || existing.Rank != module.Rank || Math.Abs(existing.Scaling - options.Scale) > 1e-12 * Math.Abs(options.Scale))
+            {
+                throw Mismatch(source, path, adapterName, $"embedding LoRA '{existing.Name}' rank {existing.Rank}, scale {existing.Scaling}", $"LoRA rank {module.Rank}, scale {options.Scale}");
+            }
+
+            lora = existing;
+        }
+        else
+        {
+            lora = Attach(source, path, () => embedding.AttachLoRA(adapterName, options));
+        }
+
+        adapter.Weights.ReadValues<T>(module.A.Name, lora.A.Value);
+        adapter.Weights.ReadValues<T>(module.B.Name, lora.B.Value);
+    }
+
+    public override void AddEmbeddingDelta(double[] w, int num, int dim, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight)
+    {
+        CheckEmbedding(adapter, module, num, dim, $"base '{weight.Name}' {weight.ShapeText}");
+        int r = module.Rank;
+        double s = adapter.Config.ScaleFor(module.ModulePath, r);
+        double[] a = adapter.Weights.ReadValues<double>(module.A.Name);
+        double[] b = adapter.Weights.ReadValues<double>(module.B.Name);
+
+        // PEFT's Embedding.get_delta_weight: ΔW = (B·A)ᵀ·s, so W[num, dim] += s·Aᵀ[num, r]·Bᵀ[r, dim]
+        Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.Transpose, num, dim, r, s, a, num, b, r, 1.0, w, dim);
     }
 
     public override void AddDelta(double[] w, int outF, int inF, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight)
@@ -79,6 +112,32 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
         {
             // W[out, in] += s·B[out, r]·A[r, in]
             Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outF, inF, r, s, b, r, a, inF, 1.0, w, inF);
+        }
+    }
+
+    /// <summary>The options PEFT builds the layer from: rank of the weights, α from the config (per-module patterns), rsLoRA, dropout, init.</summary>
+    private static LoRAOptions Options(PeftAdapterConfig config, PeftModuleTensors module) => new()
+    {
+        Rank = module.Rank,
+        Alpha = config.AlphaFor(module.ModulePath),
+        UseRsLoRA = config.UseRsLoRA,
+        Dropout = config.LoraDropout,
+        Init = config.InitLoraWeights == "gaussian" ? LoRAInit.Gaussian : LoRAInit.KaimingUniform,
+    };
+
+    /// <summary>lora_embedding_A must be <c>[r, num]</c> and lora_embedding_B <c>[dim, r]</c>; the error names both keys and shapes.</summary>
+    private static void CheckEmbedding(PeftAdapterDirectory adapter, PeftModuleTensors module, int num, int dim, string target)
+    {
+        if (!module.IsEmbedding)
+        {
+            throw new InvalidDataException(
+                $"{adapter.Weights.Source}: module '{module.ModulePath}' is an embedding ({target}), but the file holds Linear LoRA weights '{module.A.Name}' and '{module.B.Name}' (expected lora_embedding_A / lora_embedding_B).");
+        }
+
+        if (module.InFeatures != num || module.OutFeatures != dim)
+        {
+            throw new InvalidDataException(
+                $"{adapter.Weights.Source}: module '{module.ModulePath}' has '{module.A.Name}' {module.A.ShapeText} and '{module.B.Name}' {module.B.ShapeText}, which do not fit {target} (expected [r, {num}] and [{dim}, r]).");
         }
     }
 }
