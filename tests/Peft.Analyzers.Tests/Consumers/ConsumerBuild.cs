@@ -24,7 +24,7 @@ internal sealed class ConsumerBuild : IDisposable
     /// <summary>The package id: the product's (src/Peft.Runtime's PackageId).</summary>
     public const string PackageId = "Peft.Generators";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
     private static string? s_globalPackagesFolder;
 
