@@ -63,13 +63,6 @@ public sealed partial class PeftGenerator
             WriteLowRankLoops(writer, element, rank);
         }
 
-        // The layer-independent part of the MoRA kernels (base class, regions, loops), once per file.
-        if (model.Layers.Any(static layer => layer.Method == AdapterMethod.MoRA))
-        {
-            writer.Line();
-            WriteMoRAShared(writer);
-        }
-
         return writer.ToString();
     }
 

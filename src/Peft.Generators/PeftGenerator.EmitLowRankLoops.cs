@@ -69,7 +69,6 @@ public sealed partial class PeftGenerator
     public const long ParallelWork = 2_000_000;
 
     /// <summary><see cref="ParallelWork"/> as the generated code writes it (<c>2_000_000</c>).</summary>
-    /// <remarks>A property, not a field: MoRABaseText, in another part of this class, reads it while being initialized.</remarks>
     private static string ParallelWorkLiteral =>
         ParallelWork.ToString("N0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '_');
 
