@@ -91,7 +91,9 @@ partial class Classifier
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
+    public global::Peft.ParameterGroup[] CreateParameterGroups(
+        double learningRate, double weightDecay = 0.0,
+        double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
     {
         this.RegisterAdapterLayers();
         return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, 16.0, weightDecay, embeddingLearningRate);
@@ -101,7 +103,8 @@ partial class Classifier
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public global::Peft.AdamW CreateOptimizer(
+        double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
     }
@@ -134,8 +137,9 @@ partial class Classifier
 /// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>
 /// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>
 /// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row
-/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping
-/// into parallel regions (large problems use every core) live in <see cref="Rank8SingleLoops"/>, shared by rank.</para>
+/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once
+/// per rank and element type (<c>Rank8SingleLoops</c>); the runtime's <c>LowRankPasses</c> groups them into parallel
+/// regions (large problems use every core).</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
@@ -169,8 +173,10 @@ file sealed class HiddenKernel : global::Peft.Generated.ILoRAKernel<float>
 
     int global::Peft.Generated.ILoRAKernel<float>.OutFeatures => OutFeatures;
 
-    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank8SingleLoops.Forward"/>).</summary>
-    public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>
+    public void Forward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale,
+        global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -178,11 +184,16 @@ file sealed class HiddenKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank8SingleLoops.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank8SingleLoops>.Forward(
+            Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; <see cref="Rank8SingleLoops.Backward"/>).</summary>
-    public void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
+    public void Backward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a,
+        global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB,
+        global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch,
+        int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -190,12 +201,15 @@ file sealed class HiddenKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank8SingleLoops.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,
-            ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank8SingleLoops>.Backward(
+            Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient, ref _bTransposed, ref _bGradientTransposed,
+            ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref="Rank8SingleLoops.AddDeltaWeight"/>).</summary>
-    public void AddDeltaWeight(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor, global::System.Span<float> weight, int inFeatures, int outFeatures)
+    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass.</summary>
+    public void AddDeltaWeight(
+        global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor,
+        global::System.Span<float> weight, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -203,7 +217,8 @@ file sealed class HiddenKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank8SingleLoops.AddDeltaWeight(Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank8SingleLoops>.AddDeltaWeight(
+            Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
     }
 }
 
@@ -305,774 +320,6 @@ file sealed class OutputKernel : global::Peft.Generated.MoRAKernelBase<float>
             var source = row.Slice(WholeTiles * Period);
             var target = dh.Slice(0, source.Length);
             global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
-        }
-    }
-}
-
-/// <summary>
-/// The low-rank loops for r = 8 on <see cref="float"/>, unrolled over the rank: the 8 dot products or
-/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
-/// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
-/// computed by one participant, in the single-threaded order: results do not depend on the thread count).
-/// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file static class Rank8SingleLoops
-{
-    /// <summary>The rank r.</summary>
-    public const int Rank = 8;
-
-    /// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>
-    public const long ParallelWork = 2_000_000;
-
-    /// <summary>Rows per chunk of a row region.</summary>
-    public const int RowGrain = 8;
-
-    /// <summary>Columns per item of a column region (a multiple of every vector width).</summary>
-    public const int ColumnBlock = 256;
-
-    /// <summary>
-    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows
-    /// (each row's two products run back to back on one thread).
-    /// </summary>
-    public static void Forward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, ref float[] bTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, y.Length, batch * outFeatures, nameof(y));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
-        Resize(ref bTransposed, Rank * bStride);
-        Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Generated.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
-            batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
-    }
-
-    /// <summary>
-    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped): one region over blocks of rows for
-    /// <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
-    /// </summary>
-    public static void Backward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, ref float[] bTransposed, ref float[] bGradientTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, dy.Length, batch * outFeatures, nameof(dy));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;
-        if (!bGradient.IsEmpty)
-        {
-            CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));
-            Resize(ref bGradientTransposed, Rank * bStride);
-            bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!aGradient.IsEmpty)
-        {
-            CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));
-            aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(layer, inputGradient.Length, batch * inFeatures, nameof(inputGradient));
-        }
-
-        if (!aGradient.IsEmpty || !inputGradient.IsEmpty)
-        {
-            // g[batch, Rank] = dY·B, and dX += s·g·A by the same rows.
-            Resize(ref bTransposed, Rank * bStride);
-            Transpose(b, bTransposed, outFeatures, bStride);
-            var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
-            long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Generated.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
-                batch, RowGrain, Participants(rowWork));
-        }
-
-        // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
-        long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<float>
-            { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
-            bBlocks + aBlocks, 1, Participants(columnWork));
-    }
-
-    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref="ProjectUp"/>.</summary>
-    public static void AddDeltaWeight(string layer, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> weight, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
-        ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
-    }
-
-    /// <summary>
-    /// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart
-    /// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).
-    /// </summary>
-    private static int Stride(int width) => width * sizeof(float) % 2048 == 0 ? width + 64 / sizeof(float) : width;
-
-    /// <summary>The rows of A <c>[Rank, width]</c> <paramref name="stride"/> apart: A itself, or its copy in <paramref name="padded"/>.</summary>
-    private static global::System.ReadOnlySpan<float> Rows(global::System.ReadOnlySpan<float> a, int width, int stride, ref float[] padded)
-    {
-        if (stride == width)
-        {
-            return a;
-        }
-
-        Resize(ref padded, Rank * stride);
-        for (int k = 0; k < Rank; k++)
-        {
-            a.Slice(k * width, width).CopyTo(new global::System.Span<float>(padded, k * stride, width));
-        }
-
-        return padded;
-    }
-
-    /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
-
-    /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
-            ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
-        }
-    }
-
-    /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
-            if (!s.W1.IsEmpty)
-            {
-                ProjectUp(s.R2, aStride, s.W0, s.W1, scale, inFeatures, start, end);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Column blocks [start, end): below <c>bBlocks</c>, columns of dBᵀ: <c>dBᵀ[:, c] = s·xaᵀ·dY[:, c]</c>, then
-    /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
-    /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
-    /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            for (int block = start; block < end; block++)
-            {
-                if (block < bBlocks)
-                {
-                    int first = block * ColumnBlock, last = global::System.Math.Min(outFeatures, first + ColumnBlock);
-                    for (int k = 0; k < Rank; k++)
-                    {
-                        s.W0.Slice(k * bStride + first, last - first).Clear();
-                    }
-                    AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);
-                    AddTransposed(s.W0, s.W1, bStride, first, last);
-                }
-                else
-                {
-                    int first = (block - bBlocks) * ColumnBlock;
-                    AccumulateOuter(s.R2, s.R3, s.W2, inFeatures, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));
-                }
-            }
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectDown(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * stride);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * stride);
-        ref float m4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 4 * stride);
-        ref float m5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 5 * stride);
-        ref float m6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 6 * stride);
-        ref float m7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 7 * stride);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s0_4 = 0, s0_5 = 0, s0_6 = 0, s0_7 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0, s1_4 = 0, s1_5 = 0, s1_6 = 0, s1_7 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x1, acc1_3);
-                    var m4j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m4, (nuint)j);
-                    acc0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, x0, acc0_4);
-                    acc1_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, x1, acc1_4);
-                    var m5j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m5, (nuint)j);
-                    acc0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, x0, acc0_5);
-                    acc1_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, x1, acc1_5);
-                    var m6j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m6, (nuint)j);
-                    acc0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, x0, acc0_6);
-                    acc1_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, x1, acc1_6);
-                    var m7j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m7, (nuint)j);
-                    acc0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, x0, acc0_7);
-                    acc1_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, x1, acc1_7);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3); s0_4 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_4); s0_5 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_5); s0_6 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_6); s0_7 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_7);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3); s1_4 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_4); s1_5 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_5); s1_6 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_6); s1_7 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_7);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x1, acc1_3);
-                    var m4j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m4, (nuint)j);
-                    acc0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, x0, acc0_4);
-                    acc1_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, x1, acc1_4);
-                    var m5j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m5, (nuint)j);
-                    acc0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, x0, acc0_5);
-                    acc1_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, x1, acc1_5);
-                    var m6j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m6, (nuint)j);
-                    acc0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, x0, acc0_6);
-                    acc1_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, x1, acc1_6);
-                    var m7j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m7, (nuint)j);
-                    acc0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, x0, acc0_7);
-                    acc1_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, x1, acc1_7);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3); s0_4 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_4); s0_5 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_5); s0_6 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_6); s0_7 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_7);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3); s1_4 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_4); s1_5 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_5); s1_6 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_6); s1_7 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_7);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-                s1_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x1;
-                s0_4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) * x0;
-                s1_4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) * x1;
-                s0_5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) * x0;
-                s1_5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) * x1;
-                s0_6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) * x0;
-                s1_6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) * x1;
-                s0_7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j) * x0;
-                s1_7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 4) = s0_4;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 5) = s0_5;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 6) = s0_6;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 7) = s0_7;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3) = s1_3;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 4) = s1_4;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 5) = s1_5;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 6) = s1_6;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 7) = s1_7;
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s0_4 = 0, s0_5 = 0, s0_6 = 0, s0_7 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    var m4j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m4, (nuint)j);
-                    acc0_4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, x0, acc0_4);
-                    var m5j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m5, (nuint)j);
-                    acc0_5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, x0, acc0_5);
-                    var m6j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m6, (nuint)j);
-                    acc0_6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, x0, acc0_6);
-                    var m7j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m7, (nuint)j);
-                    acc0_7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, x0, acc0_7);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3); s0_4 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_4); s0_5 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_5); s0_6 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_6); s0_7 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_7);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    var m4j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m4, (nuint)j);
-                    acc0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, x0, acc0_4);
-                    var m5j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m5, (nuint)j);
-                    acc0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, x0, acc0_5);
-                    var m6j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m6, (nuint)j);
-                    acc0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, x0, acc0_6);
-                    var m7j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m7, (nuint)j);
-                    acc0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, x0, acc0_7);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3); s0_4 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_4); s0_5 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_5); s0_6 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_6); s0_7 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_7);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-                s0_4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) * x0;
-                s0_5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) * x0;
-                s0_6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) * x0;
-                s0_7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 4) = s0_4;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 5) = s0_5;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 6) = s0_6;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 7) = s0_7;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectUp(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * stride);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * stride);
-        ref float m4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 4 * stride);
-        ref float m5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 5 * stride);
-        ref float m6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 6 * stride);
-        ref float m7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 7 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            float c0_4 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 4);
-            float c0_5 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 5);
-            float c0_6 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 6);
-            float c0_7 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 7);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
-            float c1_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3);
-            float c1_4 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 4);
-            float c1_5 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 5);
-            float c1_6 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 6);
-            float c1_7 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 7);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3); var b0_4 = global::System.Runtime.Intrinsics.Vector512.Create(c0_4); var b0_5 = global::System.Runtime.Intrinsics.Vector512.Create(c0_5); var b0_6 = global::System.Runtime.Intrinsics.Vector512.Create(c0_6); var b0_7 = global::System.Runtime.Intrinsics.Vector512.Create(c0_7);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector512.Create(c1_3); var b1_4 = global::System.Runtime.Intrinsics.Vector512.Create(c1_4); var b1_5 = global::System.Runtime.Intrinsics.Vector512.Create(c1_5); var b1_6 = global::System.Runtime.Intrinsics.Vector512.Create(c1_6); var b1_7 = global::System.Runtime.Intrinsics.Vector512.Create(c1_7);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    var m4j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m4, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, b0_4, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, b1_4, acc1);
-                    var m5j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m5, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, b0_5, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, b1_5, acc1);
-                    var m6j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m6, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, b0_6, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, b1_6, acc1);
-                    var m7j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m7, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, b0_7, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, b1_7, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3); var b0_4 = global::System.Runtime.Intrinsics.Vector256.Create(c0_4); var b0_5 = global::System.Runtime.Intrinsics.Vector256.Create(c0_5); var b0_6 = global::System.Runtime.Intrinsics.Vector256.Create(c0_6); var b0_7 = global::System.Runtime.Intrinsics.Vector256.Create(c0_7);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector256.Create(c1_3); var b1_4 = global::System.Runtime.Intrinsics.Vector256.Create(c1_4); var b1_5 = global::System.Runtime.Intrinsics.Vector256.Create(c1_5); var b1_6 = global::System.Runtime.Intrinsics.Vector256.Create(c1_6); var b1_7 = global::System.Runtime.Intrinsics.Vector256.Create(c1_7);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    var m4j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m4, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, b0_4, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, b1_4, acc1);
-                    var m5j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m5, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, b0_5, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, b1_5, acc1);
-                    var m6j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m6, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, b0_6, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, b1_6, acc1);
-                    var m7j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m7, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, b0_7, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, b1_7, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) + c0_4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) + c0_5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) + c0_6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) + c0_7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c1_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) + c1_4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) + c1_5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) + c1_6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) + c1_7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j);
-            }
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            float c0_4 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 4);
-            float c0_5 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 5);
-            float c0_6 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 6);
-            float c0_7 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 7);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3); var b0_4 = global::System.Runtime.Intrinsics.Vector512.Create(c0_4); var b0_5 = global::System.Runtime.Intrinsics.Vector512.Create(c0_5); var b0_6 = global::System.Runtime.Intrinsics.Vector512.Create(c0_6); var b0_7 = global::System.Runtime.Intrinsics.Vector512.Create(c0_7);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    var m4j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m4, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m4j, b0_4, acc0);
-                    var m5j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m5, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m5j, b0_5, acc0);
-                    var m6j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m6, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m6j, b0_6, acc0);
-                    var m7j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m7, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m7j, b0_7, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3); var b0_4 = global::System.Runtime.Intrinsics.Vector256.Create(c0_4); var b0_5 = global::System.Runtime.Intrinsics.Vector256.Create(c0_5); var b0_6 = global::System.Runtime.Intrinsics.Vector256.Create(c0_6); var b0_7 = global::System.Runtime.Intrinsics.Vector256.Create(c0_7);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    var m4j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m4, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m4j, b0_4, acc0);
-                    var m5j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m5, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m5j, b0_5, acc0);
-                    var m6j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m6, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m6j, b0_6, acc0);
-                    var m7j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m7, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m7j, b0_7, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) + c0_4 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m4, j) + c0_5 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m5, j) + c0_6 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m6, j) + c0_7 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m7, j);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>;
-    /// v is <c>[batch, width]</c>); <paramref name="first"/> is a multiple of the vector width, so a column's sum does not depend on the range.
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, int stride, float scale, int width, int batch, int first, int last)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * stride);
-        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * stride);
-        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3 * stride);
-        ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4 * stride);
-        ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5 * stride);
-        ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6 * stride);
-        ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 7 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int rowStart = 0; rowStart < batch; rowStart += RowBlock)
-        {
-            int rowEnd = global::System.Math.Min(batch, rowStart + RowBlock);
-            int j = first;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                        acc4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 4)), x, acc4);
-                        acc5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 5)), x, acc5);
-                        acc6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 6)), x, acc6);
-                        acc7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 7)), x, acc7);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc4, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, (nuint)j)), ref g4, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc5, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, (nuint)j)), ref g5, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc6, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, (nuint)j)), ref g6, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc7, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, (nuint)j)), ref g7, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                        acc4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 4)), x, acc4);
-                        acc5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 5)), x, acc5);
-                        acc6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 6)), x, acc6);
-                        acc7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 7)), x, acc7);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc4, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g4, (nuint)j)), ref g4, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc5, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g5, (nuint)j)), ref g5, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc6, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g6, (nuint)j)), ref g6, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc7, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g7, (nuint)j)), ref g7, (nuint)j);
-                }
-            }
-
-            for (; j < last; j++)
-            {
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-                for (int n = rowStart; n < rowEnd; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
-                    s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
-                    s4 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 4) * x;
-                    s5 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 5) * x;
-                    s6 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 6) * x;
-                    s7 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 7) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g4, j) += scale * s4;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g5, j) += scale * s5;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g6, j) += scale * s6;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g7, j) += scale * s7;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c> with rows <paramref name="stride"/> apart.</summary>
-    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures, int stride)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 3 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 4 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 5 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 5);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 6 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 6);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 7 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 7);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last) (bᵀ rows <paramref name="stride"/> apart).</summary>
-    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int stride, int first, int last)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = first; o < last; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 3 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 4 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 5) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 5 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 6) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 6 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 7) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 7 * stride + o);
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref float[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new float[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(string layer, int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException($"{layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 }
