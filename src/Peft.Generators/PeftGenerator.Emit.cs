@@ -50,28 +50,20 @@ public sealed partial class PeftGenerator
             writeKernel(writer, model, layer);
         }
 
-        // The loops each rank and element type needs, once per file, in a fixed order.
-        foreach (var (element, rank) in model.Layers
-            .Where(static layer => UsesLowRankLoops(layer.Method))
-            .Select(static layer => (layer.ElementType, layer.Rank))
-            .Distinct()
-            .OrderBy(static key => key.ElementType, System.StringComparer.Ordinal)
-            .ThenBy(static key => key.Rank))
-        {
-            token.ThrowIfCancellationRequested();
-            writer.Line();
-            WriteLowRankLoops(writer, element, rank);
-        }
-
-        // The layer-independent part of the MoRA kernels (base class, regions, loops), once per file.
-        if (model.Layers.Any(static layer => layer.Method == AdapterMethod.MoRA))
-        {
-            writer.Line();
-            WriteMoRAShared(writer);
-        }
-
         return writer.ToString();
     }
+
+    /// <summary>
+    /// The loops every LoRA or LoRA+ layer of the compilation needs, one per (element type, rank), in a fixed order:
+    /// they are emitted once per compilation (<see cref="LowRankLoopsHintName"/>), not once per model.
+    /// </summary>
+    private static EquatableArray<LowRankLoopKey> LowRankLoopKeys(EquatableArray<LayerTarget> layers) =>
+        new(layers
+            .Where(static target => UsesLowRankLoops(target.Layer.Method))
+            .Select(static target => new LowRankLoopKey(target.Layer.ElementType, target.Layer.Rank))
+            .Distinct()
+            .OrderBy(static key => key)
+            .ToArray());
 
     /// <summary>Whether a method's kernels call the per-rank low-rank loops (<c>PeftGenerator.EmitLowRankLoops.cs</c>).</summary>
     private static bool UsesLowRankLoops(AdapterMethod method) => method switch

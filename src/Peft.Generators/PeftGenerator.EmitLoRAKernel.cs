@@ -14,6 +14,7 @@ public sealed partial class PeftGenerator
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
         string loops = LoopsName(t, layer.Rank);
+        string passes = $"global::Peft.Generated.LowRankPasses<{t}, global::Peft.Generated.{loops}>";
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
@@ -31,8 +32,9 @@ public sealed partial class PeftGenerator
         writer.Line("/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>");
         writer.Line("/// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>");
         writer.Line("/// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row");
-        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping");
-        writer.Line($"/// into parallel regions (large problems use every core) live in <see cref=\"{loops}\"/>, shared by rank.</para>");
+        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once");
+        writer.Line($"/// per rank and element type (<c>{loops}</c>); the runtime's <c>LowRankPasses</c> groups them into parallel");
+        writer.Line("/// regions (large problems use every core).</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.Generated.ILoRAKernel<{t}>"))
@@ -62,38 +64,35 @@ public sealed partial class PeftGenerator
             writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.OutFeatures => {(constant ? "OutFeatures" : "0")};");
             writer.Line();
 
-            writer.Line($"/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref=\"{loops}.Forward\"/>).</summary>");
-            using (writer.OpenBlock(
-                $"public void Forward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, " +
-                $"{SpanName}<{t}> xa, {SpanName}<{t}> y, int batch, int inFeatures, int outFeatures)"))
+            string readOnlySpan = $"{ReadOnlySpanName}<{t}>", span = $"{SpanName}<{t}>";
+            writer.Line("/// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>");
+            using (writer.OpenBlock("public void Forward",
+                [$"{readOnlySpan} x", $"{readOnlySpan} a", $"{readOnlySpan} b", $"{t} scale", $"{span} xa", $"{span} y", "int batch", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"{loops}.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, {inName}, {outName});");
+                writer.Call($"{passes}.Forward",
+                    ["Layer", "x", "a", "b", "Scale", "xa", "y", "ref _bTransposed", "ref _aPadded", "batch", inName, outName], ";");
             }
 
             writer.Line();
-            writer.Line("/// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; " +
-                $"<see cref=\"{loops}.Backward\"/>).</summary>");
-            using (writer.OpenBlock(
-                $"public void Backward({ReadOnlySpanName}<{t}> x, {ReadOnlySpanName}<{t}> dy, {ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, " +
-                $"{ReadOnlySpanName}<{t}> xa, {t} scale, {SpanName}<{t}> dyB, {SpanName}<{t}> aGradient, {SpanName}<{t}> bGradient, " +
-                $"{SpanName}<{t}> inputGradient, int batch, int inFeatures, int outFeatures)"))
+            writer.Line("/// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>");
+            using (writer.OpenBlock("public void Backward",
+                [$"{readOnlySpan} x", $"{readOnlySpan} dy", $"{readOnlySpan} a", $"{readOnlySpan} b", $"{readOnlySpan} xa", $"{t} scale",
+                 $"{span} dyB", $"{span} aGradient", $"{span} bGradient", $"{span} inputGradient", "int batch", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"{loops}.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,");
-                using (writer.Indent())
-                {
-                    writer.Line($"ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, {inName}, {outName});");
-                }
+                writer.Call($"{passes}.Backward",
+                    ["Layer", "x", "dy", "a", "b", "xa", "Scale", "dyB", "aGradient", "bGradient", "inputGradient",
+                     "ref _bTransposed", "ref _bGradientTransposed", "ref _aPadded", "batch", inName, outName], ";");
             }
 
             writer.Line();
-            writer.Line($"/// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref=\"{loops}.AddDeltaWeight\"/>).</summary>");
-            using (writer.OpenBlock(
-                $"public void AddDeltaWeight({ReadOnlySpanName}<{t}> a, {ReadOnlySpanName}<{t}> b, {t} scale, {t} factor, {SpanName}<{t}> weight, int inFeatures, int outFeatures)"))
+            writer.Line("/// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass.</summary>");
+            using (writer.OpenBlock("public void AddDeltaWeight",
+                [$"{readOnlySpan} a", $"{readOnlySpan} b", $"{t} scale", $"{t} factor", $"{span} weight", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Line($"{loops}.AddDeltaWeight(Layer, a, b, factor * Scale, weight, {inName}, {outName});");
+                writer.Call($"{passes}.AddDeltaWeight", ["Layer", "a", "b", "factor * Scale", "weight", inName, outName], ";");
             }
         }
     }

@@ -49,7 +49,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <para>Backward: <c>dh = decompressᵀ(dY)</c>, <c>dM += dhᵀ·c</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c>.</para>");
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock($"file sealed class {kernel} : MoRAKernelBase<{t}>"))
+        using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.Generated.MoRAKernelBase<{t}>"))
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The LoRA rank whose parameter budget the adapter matches.</summary>");
@@ -165,15 +165,15 @@ public sealed partial class PeftGenerator
                     using (writer.OpenBlock("for (int g = 0; g < RowsPerItem; g++)"))
                     {
                         writer.Line("var target = compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);");
-                        writer.Line($"MoRALoops.Rotate<{t}>(Chunk(row, g, participant), target, Cosines(g), new {ReadOnlySpanName}<{t}>(_sin, g * (SquareRank / 2), SquareRank / 2));");
+                        writer.Line($"global::Peft.Generated.MoRALoops.Rotate<{t}>(Chunk(row, g, participant), target, Cosines(g), new {ReadOnlySpanName}<{t}>(_sin, g * (SquareRank / 2), SquareRank / 2));");
                     }
                 }
                 else
                 {
                     writer.Line("var c = compressed.Slice(n * SquareRank, SquareRank);");
-                    writer.Line($"MoRALoops.SumTiles<{t}>(row, WholeChunks, c);");
+                    writer.Line($"global::Peft.Generated.MoRALoops.SumTiles<{t}>(row, WholeChunks, c);");
                     WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
-                        () => writer.Line($"MoRALoops.AddWrapped<{t}>(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically"));
+                        () => writer.Line($"global::Peft.Generated.MoRALoops.AddWrapped<{t}>(row, WholeChunks * SquareRank, c); // the last chunk, padded cyclically"));
                 }
             }
         }
@@ -224,9 +224,9 @@ public sealed partial class PeftGenerator
                 {
                     writer.Line("// Every chunk fed the same row: dv = dc.");
                     writer.Line("var dv = compressedGradient.Slice(n * SquareRank, SquareRank);");
-                    writer.Line($"MoRALoops.AddTiles<{t}>(dv, WholeChunks, dx);");
+                    writer.Line($"global::Peft.Generated.MoRALoops.AddTiles<{t}>(dv, WholeChunks, dx);");
                     WriteIf(writer, geometry?.HasPartialChunk, "WholeChunks < Chunks",
-                        () => writer.Line($"MoRALoops.AddWrappedAdjoint<{t}>(dv, WholeChunks * SquareRank, dx);"));
+                        () => writer.Line($"global::Peft.Generated.MoRALoops.AddWrappedAdjoint<{t}>(dv, WholeChunks * SquareRank, dx);"));
 
                     return;
                 }
@@ -239,13 +239,13 @@ public sealed partial class PeftGenerator
                     writer.Line("int start = g * SquareRank;");
                     using (writer.OpenBlock("if (start + SquareRank <= InFeatures)"))
                     {
-                        writer.Line($"MoRALoops.RotateAdd<{t}>(source, dx.Slice(start, SquareRank), Cosines(g), sin);");
+                        writer.Line($"global::Peft.Generated.MoRALoops.RotateAdd<{t}>(source, dx.Slice(start, SquareRank), Cosines(g), sin);");
                     }
 
                     using (writer.OpenBlock("else"))
                     {
                         writer.Line($"var dv = new {SpanName}<{t}>(_chunk, participant * SquareRank, SquareRank);");
-                        writer.Line($"MoRALoops.Rotate<{t}>(source, dv, Cosines(g), sin);");
+                        writer.Line($"global::Peft.Generated.MoRALoops.Rotate<{t}>(source, dv, Cosines(g), sin);");
                         using (writer.OpenBlock("for (int j = 0; j < SquareRank; j++)"))
                         {
                             writer.Line("dx[(start + j) % InFeatures] += dv[j];");
@@ -266,7 +266,7 @@ public sealed partial class PeftGenerator
                 writer.Line("var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);");
                 writer.Line("var row = y.Slice(n * OutFeatures, OutFeatures);");
                 WriteIf(writer, geometry?.HasWholeTile, "WholeTiles > 0",
-                    () => writer.Line($"MoRALoops.AddTiles<{t}>(h.Slice(0, Period), WholeTiles, row);"));
+                    () => writer.Line($"global::Peft.Generated.MoRALoops.AddTiles<{t}>(h.Slice(0, Period), WholeTiles, row);"));
                 WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>
                 {
                     writer.Line("var target = row.Slice(WholeTiles * Period);");
@@ -287,7 +287,7 @@ public sealed partial class PeftGenerator
                     () =>
                     {
                         writer.Line("// A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.");
-                        writer.Line($"MoRALoops.SumTiles<{t}>(row, WholeTiles, dh);");
+                        writer.Line($"global::Peft.Generated.MoRALoops.SumTiles<{t}>(row, WholeTiles, dh);");
                     },
                     () => writer.Line("dh.Clear();"));
                 WriteIf(writer, geometry?.HasPartialTile, "WholeTiles * Period < OutFeatures", () =>

@@ -167,9 +167,8 @@ public sealed partial class PeftGenerator
         writer.Line("/// norm weights); embedding adapters at <paramref name=\"embeddingLearningRate\"/>. Frozen parameters are left out.");
         writer.Line("/// </summary>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock(
-            "public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, " +
-            "double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)"))
+        using (writer.OpenBlock("public global::Peft.ParameterGroup[] CreateParameterGroups",
+            ["double learningRate", "double weightDecay = 0.0", "double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate"]))
         {
             writer.Line("this.RegisterAdapterLayers();");
             writer.Line($"return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, {FormatDouble(modelRatio)}, weightDecay, embeddingLearningRate);");
@@ -178,8 +177,8 @@ public sealed partial class PeftGenerator
         writer.Line();
         writer.Line("/// <summary>AdamW (PyTorch's update, decoupled weight decay) over <see cref=\"CreateParameterGroups\"/>.</summary>");
         WriteGeneratedAttributes(writer);
-        using (writer.OpenBlock(
-            "public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)"))
+        using (writer.OpenBlock("public global::Peft.AdamW CreateOptimizer",
+            ["double learningRate", "double weightDecay = 0.0", "double beta1 = 0.9", "double beta2 = 0.999", "double epsilon = 1e-8"]))
         {
             writer.Line("return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);");
         }

@@ -17,7 +17,8 @@ namespace Peft.Generators;
 /// The pipeline: one <c>ForAttributeWithMetadataName</c> per attribute turns each annotated member
 /// into a symbol-free <see cref="LayerTarget"/> (<c>PeftGenerator.Parse.cs</c>); the three streams
 /// are grouped into one <see cref="ModelInfo"/> per model type; each model becomes one source file
-/// (<c>PeftGenerator.Emit*.cs</c>). Invalid members produce no output; the analyzers report them.
+/// (<c>PeftGenerator.Emit*.cs</c>), and the distinct (rank, element type) pairs of the LoRA layers become one file
+/// of rank-unrolled loops for the whole compilation. Invalid members produce no output; the analyzers report them.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class PeftGenerator : IIncrementalGenerator
@@ -33,6 +34,7 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
         internal static string Layers(AdapterMethod method) => AdapterMethods.Get(method).AttributeName + "Layers";
         public const string AllLayers = nameof(AllLayers);
         public const string Models = nameof(Models);
+        public const string LowRankLoops = nameof(LowRankLoops);
     }
 
     /// <inheritdoc />
@@ -58,6 +60,19 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(models, static (output, model) =>
             output.AddSource(model.Hierarchy.HintName, EmitModelSource(model, output.CancellationToken)));
+
+        // The rank-unrolled loops, once per compilation: every model's LoRA layers of one rank and type share them.
+        var loops = all
+            .Select(static (layers, _) => LowRankLoopKeys(layers))
+            .WithTrackingName(TrackingNames.LowRankLoops);
+
+        context.RegisterSourceOutput(loops, static (output, keys) =>
+        {
+            if (keys.Length != 0)
+            {
+                output.AddSource(LowRankLoopsHintName, EmitLowRankLoopsSource(keys, output.CancellationToken));
+            }
+        });
     }
 
     private static IncrementalValuesProvider<LayerTarget> Layers(IncrementalGeneratorInitializationContext context, AdapterMethodInfo info)

@@ -18,6 +18,7 @@ public sealed class IncrementalityTests
         PeftGenerator.TrackingNames.MoRALayers,
         PeftGenerator.TrackingNames.AllLayers,
         PeftGenerator.TrackingNames.Models,
+        PeftGenerator.TrackingNames.LowRankLoops,
     ];
 
     [Theory]

@@ -50,6 +50,13 @@ internal static class GeneratorHarness
         return (driver.GetRunResult(), output);
     }
 
+    /// <summary>The hint name of the one file of rank-unrolled loops a compilation with LoRA layers gets.</summary>
+    public const string LowRankLoopsFile = "Peft.Generated.LowRankLoops.g.cs";
+
+    /// <summary>The text of the one generated model file (every file but the shared loops).</summary>
+    public static string ModelText(GeneratorDriverRunResult result) =>
+        Assert.Single(result.GeneratedTrees, tree => System.IO.Path.GetFileName(tree.FilePath) != LowRankLoopsFile).GetText().ToString();
+
     /// <summary>Diagnostics of a compilation that a user would see (warnings and errors).</summary>
     public static ImmutableArray<Diagnostic> VisibleDiagnostics(Compilation compilation) =>
         compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();

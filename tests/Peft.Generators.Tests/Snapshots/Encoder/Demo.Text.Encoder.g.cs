@@ -104,7 +104,9 @@ partial class Encoder
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
+    public global::Peft.ParameterGroup[] CreateParameterGroups(
+        double learningRate, double weightDecay = 0.0,
+        double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
     {
         this.RegisterAdapterLayers();
         return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, 1.0, weightDecay, embeddingLearningRate);
@@ -114,7 +116,8 @@ partial class Encoder
     [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public global::Peft.AdamW CreateOptimizer(
+        double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
     }
@@ -149,8 +152,9 @@ partial class Encoder
 /// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>
 /// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>
 /// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row
-/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping
-/// into parallel regions (large problems use every core) live in <see cref="Rank4SingleLoops"/>, shared by rank.</para>
+/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once
+/// per rank and element type (<c>Rank4SingleLoops</c>); the runtime's <c>LowRankPasses</c> groups them into parallel
+/// regions (large problems use every core).</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
@@ -184,8 +188,10 @@ file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
 
     int global::Peft.Generated.ILoRAKernel<float>.OutFeatures => OutFeatures;
 
-    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank4SingleLoops.Forward"/>).</summary>
-    public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>
+    public void Forward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale,
+        global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -193,11 +199,16 @@ file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank4SingleLoops.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank4SingleLoops>.Forward(
+            Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; <see cref="Rank4SingleLoops.Backward"/>).</summary>
-    public void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
+    public void Backward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a,
+        global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB,
+        global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch,
+        int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -205,12 +216,15 @@ file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank4SingleLoops.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,
-            ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank4SingleLoops>.Backward(
+            Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient, ref _bTransposed, ref _bGradientTransposed,
+            ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref="Rank4SingleLoops.AddDeltaWeight"/>).</summary>
-    public void AddDeltaWeight(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor, global::System.Span<float> weight, int inFeatures, int outFeatures)
+    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass.</summary>
+    public void AddDeltaWeight(
+        global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor,
+        global::System.Span<float> weight, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -218,7 +232,8 @@ file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank4SingleLoops.AddDeltaWeight(Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank4SingleLoops>.AddDeltaWeight(
+            Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
     }
 }
 
@@ -229,8 +244,9 @@ file sealed class QueryKernel : global::Peft.Generated.ILoRAKernel<float>
 /// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>
 /// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>
 /// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row
-/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping
-/// into parallel regions (large problems use every core) live in <see cref="Rank2SingleLoops"/>, shared by rank.</para>
+/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once
+/// per rank and element type (<c>Rank2SingleLoops</c>); the runtime's <c>LowRankPasses</c> groups them into parallel
+/// regions (large problems use every core).</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
@@ -264,8 +280,10 @@ file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
 
     int global::Peft.Generated.ILoRAKernel<float>.OutFeatures => OutFeatures;
 
-    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank2SingleLoops.Forward"/>).</summary>
-    public void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>
+    public void Forward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale,
+        global::System.Span<float> xa, global::System.Span<float> y, int batch, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -273,11 +291,16 @@ file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank2SingleLoops.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank2SingleLoops>.Forward(
+            Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; <see cref="Rank2SingleLoops.Backward"/>).</summary>
-    public void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
+    public void Backward(
+        global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a,
+        global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB,
+        global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, int batch,
+        int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -285,12 +308,15 @@ file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank2SingleLoops.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,
-            ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank2SingleLoops>.Backward(
+            Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient, ref _bTransposed, ref _bGradientTransposed,
+            ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref="Rank2SingleLoops.AddDeltaWeight"/>).</summary>
-    public void AddDeltaWeight(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor, global::System.Span<float> weight, int inFeatures, int outFeatures)
+    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass.</summary>
+    public void AddDeltaWeight(
+        global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, float factor,
+        global::System.Span<float> weight, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -298,7 +324,8 @@ file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank2SingleLoops.AddDeltaWeight(Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<float, global::Peft.Generated.Rank2SingleLoops>.AddDeltaWeight(
+            Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
     }
 }
 
@@ -315,7 +342,7 @@ file sealed class ValueKernel : global::Peft.Generated.ILoRAKernel<float>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
 [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file sealed class GateKernel : MoRAKernelBase<double>
+file sealed class GateKernel : global::Peft.Generated.MoRAKernelBase<double>
 {
     /// <summary>The layer this kernel computes, as error messages name it.</summary>
     public const string Layer = "Encoder.Gate";
@@ -394,7 +421,7 @@ file sealed class GateKernel : MoRAKernelBase<double>
             for (int g = 0; g < RowsPerItem; g++)
             {
                 var target = compressed.Slice((n * RowsPerItem + g) * SquareRank, SquareRank);
-                MoRALoops.Rotate<double>(Chunk(row, g, participant), target, Cosines(g), new global::System.ReadOnlySpan<double>(_sin, g * (SquareRank / 2), SquareRank / 2));
+                global::Peft.Generated.MoRALoops.Rotate<double>(Chunk(row, g, participant), target, Cosines(g), new global::System.ReadOnlySpan<double>(_sin, g * (SquareRank / 2), SquareRank / 2));
             }
         }
     }
@@ -413,12 +440,12 @@ file sealed class GateKernel : MoRAKernelBase<double>
                 int start = g * SquareRank;
                 if (start + SquareRank <= InFeatures)
                 {
-                    MoRALoops.RotateAdd<double>(source, dx.Slice(start, SquareRank), Cosines(g), sin);
+                    global::Peft.Generated.MoRALoops.RotateAdd<double>(source, dx.Slice(start, SquareRank), Cosines(g), sin);
                 }
                 else
                 {
                     var dv = new global::System.Span<double>(_chunk, participant * SquareRank, SquareRank);
-                    MoRALoops.Rotate<double>(source, dv, Cosines(g), sin);
+                    global::Peft.Generated.MoRALoops.Rotate<double>(source, dv, Cosines(g), sin);
                     for (int j = 0; j < SquareRank; j++)
                     {
                         dx[(start + j) % InFeatures] += dv[j];
@@ -435,7 +462,7 @@ file sealed class GateKernel : MoRAKernelBase<double>
         {
             var h = mixed.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = y.Slice(n * OutFeatures, OutFeatures);
-            MoRALoops.AddTiles<double>(h.Slice(0, Period), WholeTiles, row);
+            global::Peft.Generated.MoRALoops.AddTiles<double>(h.Slice(0, Period), WholeTiles, row);
             var target = row.Slice(WholeTiles * Period);
             global::System.Numerics.Tensors.TensorPrimitives.Add(target, h.Slice(0, target.Length), target);
         }
@@ -449,1595 +476,10 @@ file sealed class GateKernel : MoRAKernelBase<double>
             var dh = mixedGradient.Slice(n * RowsPerItem * SquareRank, RowsPerItem * SquareRank);
             var row = dy.Slice(n * OutFeatures, OutFeatures);
             // A whole tile means Period = r̂·RowsPerItem (sharing, or RoPE with out = G·r̂): dh is that tile.
-            MoRALoops.SumTiles<double>(row, WholeTiles, dh);
+            global::Peft.Generated.MoRALoops.SumTiles<double>(row, WholeTiles, dh);
             var source = row.Slice(WholeTiles * Period);
             var target = dh.Slice(0, source.Length);
             global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
-        }
-    }
-}
-
-/// <summary>
-/// The low-rank loops for r = 2 on <see cref="float"/>, unrolled over the rank: the 2 dot products or
-/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
-/// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
-/// computed by one participant, in the single-threaded order: results do not depend on the thread count).
-/// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file static class Rank2SingleLoops
-{
-    /// <summary>The rank r.</summary>
-    public const int Rank = 2;
-
-    /// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>
-    public const long ParallelWork = 2_000_000;
-
-    /// <summary>Rows per chunk of a row region.</summary>
-    public const int RowGrain = 8;
-
-    /// <summary>Columns per item of a column region (a multiple of every vector width).</summary>
-    public const int ColumnBlock = 256;
-
-    /// <summary>
-    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows
-    /// (each row's two products run back to back on one thread).
-    /// </summary>
-    public static void Forward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, ref float[] bTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, y.Length, batch * outFeatures, nameof(y));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
-        Resize(ref bTransposed, Rank * bStride);
-        Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Generated.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
-            batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
-    }
-
-    /// <summary>
-    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped): one region over blocks of rows for
-    /// <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
-    /// </summary>
-    public static void Backward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, ref float[] bTransposed, ref float[] bGradientTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, dy.Length, batch * outFeatures, nameof(dy));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;
-        if (!bGradient.IsEmpty)
-        {
-            CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));
-            Resize(ref bGradientTransposed, Rank * bStride);
-            bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!aGradient.IsEmpty)
-        {
-            CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));
-            aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(layer, inputGradient.Length, batch * inFeatures, nameof(inputGradient));
-        }
-
-        if (!aGradient.IsEmpty || !inputGradient.IsEmpty)
-        {
-            // g[batch, Rank] = dY·B, and dX += s·g·A by the same rows.
-            Resize(ref bTransposed, Rank * bStride);
-            Transpose(b, bTransposed, outFeatures, bStride);
-            var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
-            long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Generated.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
-                batch, RowGrain, Participants(rowWork));
-        }
-
-        // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
-        long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<float>
-            { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
-            bBlocks + aBlocks, 1, Participants(columnWork));
-    }
-
-    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref="ProjectUp"/>.</summary>
-    public static void AddDeltaWeight(string layer, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> weight, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
-        ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
-    }
-
-    /// <summary>
-    /// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart
-    /// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).
-    /// </summary>
-    private static int Stride(int width) => width * sizeof(float) % 2048 == 0 ? width + 64 / sizeof(float) : width;
-
-    /// <summary>The rows of A <c>[Rank, width]</c> <paramref name="stride"/> apart: A itself, or its copy in <paramref name="padded"/>.</summary>
-    private static global::System.ReadOnlySpan<float> Rows(global::System.ReadOnlySpan<float> a, int width, int stride, ref float[] padded)
-    {
-        if (stride == width)
-        {
-            return a;
-        }
-
-        Resize(ref padded, Rank * stride);
-        for (int k = 0; k < Rank; k++)
-        {
-            a.Slice(k * width, width).CopyTo(new global::System.Span<float>(padded, k * stride, width));
-        }
-
-        return padded;
-    }
-
-    /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
-
-    /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
-            ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
-        }
-    }
-
-    /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
-            if (!s.W1.IsEmpty)
-            {
-                ProjectUp(s.R2, aStride, s.W0, s.W1, scale, inFeatures, start, end);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Column blocks [start, end): below <c>bBlocks</c>, columns of dBᵀ: <c>dBᵀ[:, c] = s·xaᵀ·dY[:, c]</c>, then
-    /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
-    /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
-    /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            for (int block = start; block < end; block++)
-            {
-                if (block < bBlocks)
-                {
-                    int first = block * ColumnBlock, last = global::System.Math.Min(outFeatures, first + ColumnBlock);
-                    for (int k = 0; k < Rank; k++)
-                    {
-                        s.W0.Slice(k * bStride + first, last - first).Clear();
-                    }
-                    AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);
-                    AddTransposed(s.W0, s.W1, bStride, first, last);
-                }
-                else
-                {
-                    int first = (block - bBlocks) * ColumnBlock;
-                    AccumulateOuter(s.R2, s.R3, s.W2, inFeatures, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));
-                }
-            }
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectDown(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectUp(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-            }
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>;
-    /// v is <c>[batch, width]</c>); <paramref name="first"/> is a multiple of the vector width, so a column's sum does not depend on the range.
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, int stride, float scale, int width, int batch, int first, int last)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int rowStart = 0; rowStart < batch; rowStart += RowBlock)
-        {
-            int rowEnd = global::System.Math.Min(batch, rowStart + RowBlock);
-            int j = first;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                }
-            }
-
-            for (; j < last; j++)
-            {
-                float s0 = 0, s1 = 0;
-                for (int n = rowStart; n < rowEnd; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c> with rows <paramref name="stride"/> apart.</summary>
-    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures, int stride)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last) (bᵀ rows <paramref name="stride"/> apart).</summary>
-    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int stride, int first, int last)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = first; o < last; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * stride + o);
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref float[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new float[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(string layer, int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException($"{layer}: span '{name}' has {actual} elements, expected {expected}.", name);
-        }
-    }
-}
-
-/// <summary>
-/// The low-rank loops for r = 4 on <see cref="float"/>, unrolled over the rank: the 4 dot products or
-/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
-/// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
-/// computed by one participant, in the single-threaded order: results do not depend on the thread count).
-/// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file static class Rank4SingleLoops
-{
-    /// <summary>The rank r.</summary>
-    public const int Rank = 4;
-
-    /// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>
-    public const long ParallelWork = 2_000_000;
-
-    /// <summary>Rows per chunk of a row region.</summary>
-    public const int RowGrain = 8;
-
-    /// <summary>Columns per item of a column region (a multiple of every vector width).</summary>
-    public const int ColumnBlock = 256;
-
-    /// <summary>
-    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows
-    /// (each row's two products run back to back on one thread).
-    /// </summary>
-    public static void Forward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> xa, global::System.Span<float> y, ref float[] bTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, y.Length, batch * outFeatures, nameof(y));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
-        Resize(ref bTransposed, Rank * bStride);
-        Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Generated.KernelSpans<float> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
-            batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
-    }
-
-    /// <summary>
-    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped): one region over blocks of rows for
-    /// <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
-    /// </summary>
-    public static void Backward(string layer, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> xa, float scale, global::System.Span<float> dyB, global::System.Span<float> aGradient, global::System.Span<float> bGradient, global::System.Span<float> inputGradient, ref float[] bTransposed, ref float[] bGradientTransposed, ref float[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, dy.Length, batch * outFeatures, nameof(dy));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;
-        if (!bGradient.IsEmpty)
-        {
-            CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));
-            Resize(ref bGradientTransposed, Rank * bStride);
-            bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!aGradient.IsEmpty)
-        {
-            CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));
-            aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(layer, inputGradient.Length, batch * inFeatures, nameof(inputGradient));
-        }
-
-        if (!aGradient.IsEmpty || !inputGradient.IsEmpty)
-        {
-            // g[batch, Rank] = dY·B, and dX += s·g·A by the same rows.
-            Resize(ref bTransposed, Rank * bStride);
-            Transpose(b, bTransposed, outFeatures, bStride);
-            var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
-            long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Generated.KernelSpans<float> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
-                batch, RowGrain, Participants(rowWork));
-        }
-
-        // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
-        long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<float>
-            { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
-            bBlocks + aBlocks, 1, Participants(columnWork));
-    }
-
-    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref="ProjectUp"/>.</summary>
-    public static void AddDeltaWeight(string layer, global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, float scale, global::System.Span<float> weight, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
-        ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
-    }
-
-    /// <summary>
-    /// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart
-    /// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).
-    /// </summary>
-    private static int Stride(int width) => width * sizeof(float) % 2048 == 0 ? width + 64 / sizeof(float) : width;
-
-    /// <summary>The rows of A <c>[Rank, width]</c> <paramref name="stride"/> apart: A itself, or its copy in <paramref name="padded"/>.</summary>
-    private static global::System.ReadOnlySpan<float> Rows(global::System.ReadOnlySpan<float> a, int width, int stride, ref float[] padded)
-    {
-        if (stride == width)
-        {
-            return a;
-        }
-
-        Resize(ref padded, Rank * stride);
-        for (int k = 0; k < Rank; k++)
-        {
-            a.Slice(k * width, width).CopyTo(new global::System.Span<float>(padded, k * stride, width));
-        }
-
-        return padded;
-    }
-
-    /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
-
-    /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
-            ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
-        }
-    }
-
-    /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, float scale) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
-            if (!s.W1.IsEmpty)
-            {
-                ProjectUp(s.R2, aStride, s.W0, s.W1, scale, inFeatures, start, end);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Column blocks [start, end): below <c>bBlocks</c>, columns of dBᵀ: <c>dBᵀ[:, c] = s·xaᵀ·dY[:, c]</c>, then
-    /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
-    /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
-    /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, float scale, int bBlocks) : global::Peft.Generated.IKernelRegion<float>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<float> s)
-        {
-            for (int block = start; block < end; block++)
-            {
-                if (block < bBlocks)
-                {
-                    int first = block * ColumnBlock, last = global::System.Math.Min(outFeatures, first + ColumnBlock);
-                    for (int k = 0; k < Rank; k++)
-                    {
-                        s.W0.Slice(k * bStride + first, last - first).Clear();
-                    }
-                    AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);
-                    AddTransposed(s.W0, s.W1, bStride, first, last);
-                }
-                else
-                {
-                    int first = (block - bBlocks) * ColumnBlock;
-                    AccumulateOuter(s.R2, s.R3, s.W2, inFeatures, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));
-                }
-            }
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectDown(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> v, global::System.Span<float> h, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * stride);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * stride);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            float s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x1, acc1_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    acc1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x1, acc1_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    acc1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x1, acc1_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                    acc1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x1, acc1_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0); s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1); s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2); s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s1_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x1;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s1_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x1;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-                s1_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x1;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1) = s1_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2) = s1_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3) = s1_3;
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            float s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, x0, acc0_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero; var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, x0, acc0_1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, x0, acc0_2);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, x0, acc0_3);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0); s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1); s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2); s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
-            }
-
-            for (; j < width; j++)
-            {
-                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s0_1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) * x0;
-                s0_2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) * x0;
-                s0_3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j) * x0;
-            }
-
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1) = s0_1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2) = s0_2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3) = s0_3;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectUp(global::System.ReadOnlySpan<float> m, int stride, global::System.ReadOnlySpan<float> h, global::System.Span<float> y, float scale, int width, int start, int end)
-    {
-        ref float m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref float m1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 1 * stride);
-        ref float m2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 2 * stride);
-        ref float m3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, 3 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref float hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            float c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            float c1_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 1);
-            float c1_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 2);
-            float c1_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 3);
-            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector512.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector512.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector512.Create(c1_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0); var b1_1 = global::System.Runtime.Intrinsics.Vector256.Create(c1_1); var b1_2 = global::System.Runtime.Intrinsics.Vector256.Create(c1_2); var b1_3 = global::System.Runtime.Intrinsics.Vector256.Create(c1_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b1_1, acc1);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b1_2, acc1);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b1_3, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c1_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c1_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c1_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-            }
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref float hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            float c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            float c0_1 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 1);
-            float c0_2 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 2);
-            float c0_3 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 3);
-            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector512.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector512.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector512.Create(c0_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<float>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0); var b0_1 = global::System.Runtime.Intrinsics.Vector256.Create(c0_1); var b0_2 = global::System.Runtime.Intrinsics.Vector256.Create(c0_2); var b0_3 = global::System.Runtime.Intrinsics.Vector256.Create(c0_3);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    var m1j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m1j, b0_1, acc0);
-                    var m2j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m2j, b0_2, acc0);
-                    var m3j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m3j, b0_3, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) + c0_1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m1, j) + c0_2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m2, j) + c0_3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m3, j);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>;
-    /// v is <c>[batch, width]</c>); <paramref name="first"/> is a multiple of the vector width, so a column's sum does not depend on the range.
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateOuter(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> v, global::System.Span<float> g, int stride, float scale, int width, int batch, int first, int last)
-    {
-        const int RowBlock = 16;
-        ref float g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1 * stride);
-        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2 * stride);
-        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3 * stride);
-        ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref float v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int rowStart = 0; rowStart < batch; rowStart += RowBlock)
-        {
-            int rowEnd = global::System.Math.Min(batch, rowStart + RowBlock);
-            int j = first;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector512<float>.Count; j += global::System.Runtime.Intrinsics.Vector512<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector256<float>.Count; j += global::System.Runtime.Intrinsics.Vector256<float>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                        acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1)), x, acc1);
-                        acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2)), x, acc2);
-                        acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3)), x, acc3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc1, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)j)), ref g1, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc2, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)j)), ref g2, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc3, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)j)), ref g3, (nuint)j);
-                }
-            }
-
-            for (; j < last; j++)
-            {
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                for (int n = rowStart; n < rowEnd; n++)
-                {
-                    float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref float hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 1) * x;
-                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 2) * x;
-                    s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 3) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, j) += scale * s1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, j) += scale * s2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, j) += scale * s3;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c> with rows <paramref name="stride"/> apart.</summary>
-    public static void Transpose(global::System.ReadOnlySpan<float> b, global::System.Span<float> transposed, int outFeatures, int stride)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 1 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 2 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 3 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last) (bᵀ rows <paramref name="stride"/> apart).</summary>
-    public static void AddTransposed(global::System.ReadOnlySpan<float> transposed, global::System.Span<float> b, int stride, int first, int last)
-    {
-        ref float source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = first; o < last; o++)
-        {
-            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 1 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 2 * stride + o);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 3 * stride + o);
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref float[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new float[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(string layer, int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException($"{layer}: span '{name}' has {actual} elements, expected {expected}.", name);
-        }
-    }
-}
-
-/// <summary>
-/// What the MoRA kernels of this file share: <c>Forward</c> and <c>Backward</c> each run as one parallel region over
-/// blocks of items, every block compressing, multiplying by M and decompressing its own rows on one thread
-/// (the block's c and h stay in cache; one wake of the workers per call). The layer kernel supplies the passes.
-/// </summary>
-/// <remarks>
-/// The blocks depend only on the shape and the batch, never on the threads: <c>dM += dhᵀ·c</c> is summed per block
-/// and the block sums are added in block order, so results are the same on any number of threads.
-/// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file abstract class MoRAKernelBase<T> : global::Peft.Generated.IMoRAKernel<T>
-    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-{
-    /// <summary>
-    /// Rows of r̂ per block: a block's GEMMs pack M (r̂²) and write its dM sum (r̂²) once, about 1/256 of their
-    /// multiply-adds, and its c, h and rows of x and y are still in cache when the block's next stage reads them.
-    /// </summary>
-    private const int BlockRows = 256;
-
-    /// <summary>Below this much work (rows·r̂² + batch·(in + out)) a call is one block on the calling thread: waking a worker would cost more.</summary>
-    private const long ParallelWork = 2_000_000;
-
-    [global::System.ThreadStatic]
-    private static T[]? t_partial;
-
-    private readonly string _layer;
-    private readonly int _itemsPerBlock;
-    private int _nextBlock;
-
-    /// <summary>Sets the geometry; the block size follows from it.</summary>
-    protected MoRAKernelBase(string layer, global::Peft.MoRAShape shape)
-    {
-        _layer = layer;
-        Shape = shape;
-        _itemsPerBlock = global::System.Math.Max(1, BlockRows / shape.RowsPerItem);
-    }
-
-    /// <inheritdoc />
-    public global::Peft.MoRAShape Shape { get; }
-
-    /// <summary><c>c = compress(x)</c>, <c>h = c·Mᵀ</c>, <c>y += decompress(h)</c>, block by block.</summary>
-    public void Forward(global::System.ReadOnlySpan<T> x, global::System.ReadOnlySpan<T> m, global::System.Span<T> compressed, global::System.Span<T> mixed, global::System.Span<T> y, int batch)
-    {
-        int length = batch * Shape.RowsPerItem * Shape.SquareRank;
-        CheckLength(x.Length, batch * Shape.InFeatures, nameof(x));
-        CheckLength(m.Length, Shape.SquareRank * Shape.SquareRank, nameof(m));
-        CheckLength(compressed.Length, length, nameof(compressed));
-        CheckLength(mixed.Length, length, nameof(mixed));
-        CheckLength(y.Length, batch * Shape.OutFeatures, nameof(y));
-        int grain = Grain(batch, out int participants);
-        global::Peft.Generated.KernelParallel.Run(new MoRAForwardRegion<T>(this, grain),
-            new global::Peft.Generated.KernelSpans<T> { R0 = x, R1 = m, W0 = compressed, W1 = mixed, W2 = y }, batch, grain, participants);
-    }
-
-    /// <summary><c>dh = decompressᵀ(dY)</c>, <c>dc = dh·M</c>, <c>dX += compressᵀ(dc)</c> and <c>dM += dhᵀ·c</c>, block by block.</summary>
-    public void Backward(
-        global::System.ReadOnlySpan<T> dy, global::System.ReadOnlySpan<T> m, global::System.ReadOnlySpan<T> compressed,
-        global::System.Span<T> mixedGradient, global::System.Span<T> compressedGradient, global::System.Span<T> mGradient, global::System.Span<T> inputGradient, int batch)
-    {
-        int length = batch * Shape.RowsPerItem * Shape.SquareRank;
-        CheckLength(dy.Length, batch * Shape.OutFeatures, nameof(dy));
-        CheckLength(m.Length, Shape.SquareRank * Shape.SquareRank, nameof(m));
-        CheckLength(compressed.Length, length, nameof(compressed));
-        CheckLength(mixedGradient.Length, length, nameof(mixedGradient));
-        if (!mGradient.IsEmpty)
-        {
-            CheckLength(mGradient.Length, Shape.SquareRank * Shape.SquareRank, nameof(mGradient));
-        }
-
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(compressedGradient.Length, length, nameof(compressedGradient));
-            CheckLength(inputGradient.Length, batch * Shape.InFeatures, nameof(inputGradient));
-        }
-        else
-        {
-            compressedGradient = default;
-        }
-
-        int grain = Grain(batch, out int participants);
-        _nextBlock = 0;
-        global::Peft.Generated.KernelParallel.Run(new MoRABackwardRegion<T>(this, grain),
-            new global::Peft.Generated.KernelSpans<T> { R0 = dy, R1 = m, R2 = compressed, W0 = mixedGradient, W1 = compressedGradient, W2 = mGradient, W3 = inputGradient },
-            batch, grain, participants);
-    }
-
-    /// <summary>
-    /// Items per block (the region's grain) and the participants: at least two blocks, as even as the batch allows;
-    /// a call with little work runs as one block on the calling thread. Both depend on the shape and batch only.
-    /// </summary>
-    private int Grain(int batch, out int participants)
-    {
-        int blocks = global::System.Math.Clamp((batch + _itemsPerBlock - 1) / _itemsPerBlock, global::System.Math.Min(2, batch), batch);
-        long perItem = (long)Shape.RowsPerItem * Shape.SquareRank * Shape.SquareRank + Shape.InFeatures + Shape.OutFeatures;
-        bool parallel = blocks > 1 && batch * perItem >= ParallelWork;
-        participants = parallel ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
-        return parallel ? (batch + blocks - 1) / blocks : global::System.Math.Max(1, batch);
-    }
-
-    internal void ForwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
-    {
-        for (int first = start; first < end; first += grain)
-        {
-            int count = global::System.Math.Min(grain, end - first);
-            int rank = Shape.SquareRank;
-            int rows = count * Shape.RowsPerItem;
-            int offset = first * Shape.RowsPerItem * rank;
-            var c = spans.W0.Slice(offset, rows * rank);
-            var h = spans.W1.Slice(offset, rows * rank);
-            Compress(spans.R0.Slice(first * Shape.InFeatures, count * Shape.InFeatures), c, count, participant);
-
-            // h[block rows, r̂] = c·Mᵀ, on this participant's thread
-            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.Transpose, rows, rank, rank,
-                T.One, c, rank, spans.R1, rank, T.Zero, h, rank);
-            Decompress(h, spans.W2.Slice(first * Shape.OutFeatures, count * Shape.OutFeatures), count);
-        }
-    }
-
-    internal void BackwardBlocks(int participant, int start, int end, int grain, in global::Peft.Generated.PinnedSpans<T> spans)
-    {
-        for (int first = start; first < end; first += grain)
-        {
-            int count = global::System.Math.Min(grain, end - first);
-            int rank = Shape.SquareRank;
-            int rows = count * Shape.RowsPerItem;
-            int offset = first * Shape.RowsPerItem * rank;
-            var dh = spans.W0.Slice(offset, rows * rank);
-            DecompressAdjoint(spans.R0.Slice(first * Shape.OutFeatures, count * Shape.OutFeatures), dh, count);
-            if (!spans.W3.IsEmpty)
-            {
-                // dc[block rows, r̂] = dh·M, then dX += compressᵀ(dc)
-                var dc = spans.W1.Slice(offset, rows * rank);
-                global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.None, global::Peft.Kernels.MatrixTranspose.None, rows, rank, rank,
-                    T.One, dh, rank, spans.R1, rank, T.Zero, dc, rank);
-                CompressAdjoint(dc, spans.W3.Slice(first * Shape.InFeatures, count * Shape.InFeatures), count, participant);
-            }
-
-            if (!spans.W2.IsEmpty)
-            {
-                AddMGradient(first / grain, dh, spans.R2.Slice(offset, rows * rank), rows, spans.W2);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>dM += dh_bᵀ·c_b</c> in block order, whichever thread ran block b: block 0 accumulates into dM, a later block
-    /// multiplies into its thread's scratch, waits until block b − 1 has added its sum, then adds (blocks are claimed in order).
-    /// </summary>
-    private void AddMGradient(int block, global::System.ReadOnlySpan<T> dh, global::System.ReadOnlySpan<T> c, int rows, global::System.Span<T> mGradient)
-    {
-        int rank = Shape.SquareRank;
-        var target = mGradient;
-        if (block != 0)
-        {
-            var partial = t_partial;
-            if (partial is null || partial.Length < rank * rank)
-            {
-                t_partial = partial = new T[rank * rank];
-            }
-
-            target = global::System.MemoryExtensions.AsSpan(partial, 0, rank * rank);
-        }
-
-        bool computed = false;
-        try
-        {
-            global::Peft.Kernels.Gemm.Multiply(global::Peft.Kernels.MatrixTranspose.Transpose, global::Peft.Kernels.MatrixTranspose.None, rank, rank, rows,
-                T.One, dh, rank, c, rank, block == 0 ? T.One : T.Zero, target, rank);
-            computed = true;
-        }
-        finally
-        {
-            if (block != 0)
-            {
-                global::System.Threading.SpinWait spinner = default;
-                while (global::System.Threading.Volatile.Read(ref _nextBlock) != block)
-                {
-                    spinner.SpinOnce(sleep1Threshold: -1); // no Thread.Sleep(1): the wait is one block of work, far below a scheduler tick
-                }
-
-                if (computed)
-                {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add<T>(mGradient, target, mGradient);
-                }
-            }
-
-            global::System.Threading.Volatile.Write(ref _nextBlock, block + 1);
-        }
-    }
-
-    /// <summary>Writes c for <paramref name="batch"/> items (rows of x); <paramref name="participant"/> picks the scratch.</summary>
-    protected abstract void Compress(global::System.ReadOnlySpan<T> x, global::System.Span<T> compressed, int batch, int participant);
-
-    /// <summary>Adds decompress(h) to the items' rows of y.</summary>
-    protected abstract void Decompress(global::System.ReadOnlySpan<T> mixed, global::System.Span<T> y, int batch);
-
-    /// <summary>Writes dh = decompressᵀ(dY) for the items.</summary>
-    protected abstract void DecompressAdjoint(global::System.ReadOnlySpan<T> dy, global::System.Span<T> mixedGradient, int batch);
-
-    /// <summary>Adds compressᵀ(dc) to the items' rows of dX; <paramref name="participant"/> picks the scratch.</summary>
-    protected abstract void CompressAdjoint(global::System.ReadOnlySpan<T> compressedGradient, global::System.Span<T> inputGradient, int batch, int participant);
-
-    /// <summary>The passes use unchecked references: every span is checked once, up front.</summary>
-    private void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException(
-                $"{_layer}: span '{name}' has {actual} elements, expected {expected}.", name);
-        }
-    }
-}
-
-/// <summary>The forward region: items [start, end) in blocks of <c>grain</c>, see <see cref="MoRAKernelBase{T}"/>.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file readonly struct MoRAForwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Generated.IKernelRegion<T>
-    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-{
-    public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<T> spans)
-        => kernel.ForwardBlocks(participant, start, end, grain, spans);
-}
-
-/// <summary>The backward region: items [start, end) in blocks of <c>grain</c>, see <see cref="MoRAKernelBase{T}"/>.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file readonly struct MoRABackwardRegion<T>(MoRAKernelBase<T> kernel, int grain) : global::Peft.Generated.IKernelRegion<T>
-    where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-{
-    public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<T> spans)
-        => kernel.BackwardBlocks(participant, start, end, grain, spans);
-}
-
-/// <summary>The streaming loops of the MoRA kernels: one vectorized pass each, the sums held in registers.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file static class MoRALoops
-{
-    /// <summary><c>sum[j] = Σ_{k &lt; tiles} row[k·w + j]</c>, <c>w = sum.Length</c>, summed in tile order as the runtime does.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void SumTiles<T>(global::System.ReadOnlySpan<T> row, int tiles, global::System.Span<T> sum)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int width = sum.Length;
-        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
-        ref T r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
-            {
-                var acc = global::System.Runtime.Intrinsics.Vector512<T>.Zero;
-                for (int k = 0; k < tiles; k++)
-                {
-                    acc += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(k * width + j));
-                }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc, ref s, (nuint)j);
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
-            {
-                var acc = global::System.Runtime.Intrinsics.Vector256<T>.Zero;
-                for (int k = 0; k < tiles; k++)
-                {
-                    acc += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(k * width + j));
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc, ref s, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T acc = T.Zero;
-            for (int k = 0; k < tiles; k++)
-            {
-                acc += global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j);
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j) = acc;
-        }
-    }
-
-    /// <summary><c>row[k·w + j] += tile[j]</c> for <c>k &lt; tiles</c>, <c>w = tile.Length</c>: the tile is loaded once per vector.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void AddTiles<T>(global::System.ReadOnlySpan<T> tile, int tiles, global::System.Span<T> row)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int width = tile.Length;
-        row = row.Slice(0, tiles * width); // the unchecked loads below stay inside it
-        ref T h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tile);
-        ref T r = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
-            {
-                var value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref h, (nuint)j);
-                for (int k = 0; k < tiles; k++)
-                {
-                    nuint at = (nuint)(k * width + j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, at) + value, ref r, at);
-                }
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
-            {
-                var value = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, (nuint)j);
-                for (int k = 0; k < tiles; k++)
-                {
-                    nuint at = (nuint)(k * width + j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, at) + value, ref r, at);
-                }
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T value = global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j);
-            for (int k = 0; k < tiles; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref r, k * width + j) += value;
-            }
-        }
-    }
-
-    /// <summary><c>target[j] += source[(start + j) mod source.Length]</c> for <c>j &lt; target.Length</c>, in contiguous segments (the cyclic padding).</summary>
-    public static void AddWrapped<T>(global::System.ReadOnlySpan<T> source, int start, global::System.Span<T> target)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int p = start % source.Length;
-        for (int j = 0; j < target.Length; p = 0)
-        {
-            int length = global::System.Math.Min(target.Length - j, source.Length - p);
-            var segment = target.Slice(j, length);
-            global::System.Numerics.Tensors.TensorPrimitives.Add<T>(segment, source.Slice(p, length), segment);
-            j += length;
-        }
-    }
-
-    /// <summary><c>target[(start + j) mod target.Length] += source[j]</c> for <c>j &lt; source.Length</c>: the adjoint of <see cref="AddWrapped"/>.</summary>
-    public static void AddWrappedAdjoint<T>(global::System.ReadOnlySpan<T> source, int start, global::System.Span<T> target)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int p = start % target.Length;
-        for (int j = 0; j < source.Length; p = 0)
-        {
-            int length = global::System.Math.Min(source.Length - j, target.Length - p);
-            var segment = target.Slice(p, length);
-            global::System.Numerics.Tensors.TensorPrimitives.Add<T>(segment, source.Slice(j, length), segment);
-            j += length;
-        }
-    }
-
-    /// <summary>
-    /// Rotates the pairs (j, j + w) by the angles of <paramref name="cos"/> and <paramref name="sin"/>, <c>w = cos.Length</c>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Rotate<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int width = cos.Length;
-        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
-        source = source.Slice(0, 2 * width);
-        destination = destination.Slice(0, 2 * width);
-        ref T c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
-        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
-        ref T lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
-        ref T hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
-        ref T loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-        ref T hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
-            T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
-        }
-    }
-
-    /// <summary>
-    /// Adds the pairs (j, j + w) rotated by the angles of <paramref name="cos"/> and <paramref name="sin"/> to the destination:
-    /// <c>lo' += lo·cos − hi·sin</c>, <c>hi' += hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void RotateAdd<T>(global::System.ReadOnlySpan<T> source, global::System.Span<T> destination, global::System.ReadOnlySpan<T> cos, global::System.ReadOnlySpan<T> sin)
-        where T : unmanaged, global::System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        int width = cos.Length;
-        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
-        source = source.Slice(0, 2 * width);
-        destination = destination.Slice(0, 2 * width);
-        ref T c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cos);
-        ref T s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(sin);
-        ref T lo = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
-        ref T hi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, width);
-        ref T loOut = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-        ref T hiOut = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, width);
-        int j = 0;
-        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector512<T>.Count; j += global::System.Runtime.Intrinsics.Vector512<T>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
-            }
-        }
-        else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<T>.Count)
-        {
-            for (; j <= width - global::System.Runtime.Intrinsics.Vector256<T>.Count; j += global::System.Runtime.Intrinsics.Vector256<T>.Count)
-            {
-                var cj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)j);
-                var sj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s, (nuint)j);
-                var lj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lo, (nuint)j);
-                var hj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hi, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T cj = global::System.Runtime.CompilerServices.Unsafe.Add(ref c, j), sj = global::System.Runtime.CompilerServices.Unsafe.Add(ref s, j);
-            T lj = global::System.Runtime.CompilerServices.Unsafe.Add(ref lo, j), hj = global::System.Runtime.CompilerServices.Unsafe.Add(ref hi, j);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref loOut, j) += lj * cj - hj * sj;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hiOut, j) += hj * cj + lj * sj;
         }
     }
 }

@@ -86,7 +86,9 @@ static partial class Zoo<TTag>
             [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
             [global::System.Diagnostics.DebuggerNonUserCode]
             [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-            public global::Peft.ParameterGroup[] CreateParameterGroups(double learningRate, double weightDecay = 0.0, double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
+            public global::Peft.ParameterGroup[] CreateParameterGroups(
+                double learningRate, double weightDecay = 0.0,
+                double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate)
             {
                 this.RegisterAdapterLayers();
                 return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, 1.0, weightDecay, embeddingLearningRate);
@@ -96,7 +98,8 @@ static partial class Zoo<TTag>
             [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
             [global::System.Diagnostics.DebuggerNonUserCode]
             [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-            public global::Peft.AdamW CreateOptimizer(double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+            public global::Peft.AdamW CreateOptimizer(
+                double learningRate, double weightDecay = 0.0, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
             {
                 return new global::Peft.AdamW(this.CreateParameterGroups(learningRate, weightDecay), beta1, beta2, epsilon);
             }
@@ -129,8 +132,9 @@ static partial class Zoo<TTag>
 /// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>
 /// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>
 /// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row
-/// are held in registers while the loop runs over the features in SIMD vectors. The loops and their grouping
-/// into parallel regions (large problems use every core) live in <see cref="Rank1DoubleLoops"/>, shared by rank.</para>
+/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once
+/// per rank and element type (<c>Rank1DoubleLoops</c>); the runtime's <c>LowRankPasses</c> groups them into parallel
+/// regions (large problems use every core).</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
@@ -164,8 +168,10 @@ file sealed class ScoreKernel : global::Peft.Generated.ILoRAKernel<double>
 
     int global::Peft.Generated.ILoRAKernel<double>.OutFeatures => OutFeatures;
 
-    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c> (<see cref="Rank1DoubleLoops.Forward"/>).</summary>
-    public void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, global::System.Span<double> xa, global::System.Span<double> y, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>xa = x·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>.</summary>
+    public void Forward(
+        global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale,
+        global::System.Span<double> xa, global::System.Span<double> y, int batch, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -173,11 +179,16 @@ file sealed class ScoreKernel : global::Peft.Generated.ILoRAKernel<double>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank1DoubleLoops.Forward(Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<double, global::Peft.Generated.Rank1DoubleLoops>.Forward(
+            Layer, x, a, b, Scale, xa, y, ref _bTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped; <see cref="Rank1DoubleLoops.Backward"/>).</summary>
-    public void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> xa, double scale, global::System.Span<double> dyB, global::System.Span<double> aGradient, global::System.Span<double> bGradient, global::System.Span<double> inputGradient, int batch, int inFeatures, int outFeatures)
+    /// <summary><c>g = dY·B</c>; <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c> (empty spans are skipped).</summary>
+    public void Backward(
+        global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.ReadOnlySpan<double> a,
+        global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> xa, double scale, global::System.Span<double> dyB,
+        global::System.Span<double> aGradient, global::System.Span<double> bGradient, global::System.Span<double> inputGradient, int batch,
+        int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -185,12 +196,15 @@ file sealed class ScoreKernel : global::Peft.Generated.ILoRAKernel<double>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank1DoubleLoops.Backward(Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient,
-            ref _bTransposed, ref _bGradientTransposed, ref _aPadded, batch, InFeatures, OutFeatures);
+        global::Peft.Generated.LowRankPasses<double, global::Peft.Generated.Rank1DoubleLoops>.Backward(
+            Layer, x, dy, a, b, xa, Scale, dyB, aGradient, bGradient, inputGradient, ref _bTransposed, ref _bGradientTransposed,
+            ref _aPadded, batch, InFeatures, OutFeatures);
     }
 
-    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass (<see cref="Rank1DoubleLoops.AddDeltaWeight"/>).</summary>
-    public void AddDeltaWeight(global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, double factor, global::System.Span<double> weight, int inFeatures, int outFeatures)
+    /// <summary>The merge: <c>W += factor·s·B·A</c>, the rank unrolled as in the forward pass.</summary>
+    public void AddDeltaWeight(
+        global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, double factor,
+        global::System.Span<double> weight, int inFeatures, int outFeatures)
     {
         if (inFeatures != InFeatures || outFeatures != OutFeatures)
         {
@@ -198,480 +212,7 @@ file sealed class ScoreKernel : global::Peft.Generated.ILoRAKernel<double>
                 $"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].");
         }
 
-        Rank1DoubleLoops.AddDeltaWeight(Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
-    }
-}
-
-/// <summary>
-/// The low-rank loops for r = 1 on <see cref="double"/>, unrolled over the rank: the 1 dot products or
-/// coefficients of a row live in registers while the loops run over the features in SIMD vectors.
-/// Large pass groups run as <see cref="global::Peft.Generated.KernelParallel"/> regions: row-wise products
-/// split by blocks of rows, accumulations over rows by blocks of columns (each output element is
-/// computed by one participant, in the single-threaded order: results do not depend on the thread count).
-/// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
-[global::System.Diagnostics.DebuggerNonUserCode]
-[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-file static class Rank1DoubleLoops
-{
-    /// <summary>The rank r.</summary>
-    public const int Rank = 1;
-
-    /// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>
-    public const long ParallelWork = 2_000_000;
-
-    /// <summary>Rows per chunk of a row region.</summary>
-    public const int RowGrain = 8;
-
-    /// <summary>Columns per item of a column region (a multiple of every vector width).</summary>
-    public const int ColumnBlock = 256;
-
-    /// <summary>
-    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows
-    /// (each row's two products run back to back on one thread).
-    /// </summary>
-    public static void Forward(string layer, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, global::System.Span<double> xa, global::System.Span<double> y, ref double[] bTransposed, ref double[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, y.Length, batch * outFeatures, nameof(y));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
-        Resize(ref bTransposed, Rank * bStride);
-        Transpose(b, bTransposed, outFeatures, bStride);
-        global::Peft.Generated.KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-            new global::Peft.Generated.KernelSpans<double> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
-            batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
-    }
-
-    /// <summary>
-    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped): one region over blocks of rows for
-    /// <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
-    /// </summary>
-    public static void Backward(string layer, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, global::System.ReadOnlySpan<double> xa, double scale, global::System.Span<double> dyB, global::System.Span<double> aGradient, global::System.Span<double> bGradient, global::System.Span<double> inputGradient, ref double[] bTransposed, ref double[] bGradientTransposed, ref double[] aPadded, int batch, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, dy.Length, batch * outFeatures, nameof(dy));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));
-
-        int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;
-        if (!bGradient.IsEmpty)
-        {
-            CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));
-            Resize(ref bGradientTransposed, Rank * bStride);
-            bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!aGradient.IsEmpty)
-        {
-            CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));
-            aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(layer, inputGradient.Length, batch * inFeatures, nameof(inputGradient));
-        }
-
-        if (!aGradient.IsEmpty || !inputGradient.IsEmpty)
-        {
-            // g[batch, Rank] = dY·B, and dX += s·g·A by the same rows.
-            Resize(ref bTransposed, Rank * bStride);
-            Transpose(b, bTransposed, outFeatures, bStride);
-            var aRows = inputGradient.IsEmpty ? a : Rows(a, inFeatures, aStride, ref aPadded);
-            long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
-            global::Peft.Generated.KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
-                new global::Peft.Generated.KernelSpans<double> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
-                batch, RowGrain, Participants(rowWork));
-        }
-
-        // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
-        long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
-        global::Peft.Generated.KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks), new global::Peft.Generated.KernelSpans<double>
-            { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
-            bBlocks + aBlocks, 1, Participants(columnWork));
-    }
-
-    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <see cref="ProjectUp"/>.</summary>
-    public static void AddDeltaWeight(string layer, global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> b, double scale, global::System.Span<double> weight, int inFeatures, int outFeatures)
-    {
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
-        ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
-    }
-
-    /// <summary>
-    /// The row stride of a <c>[Rank, width]</c> scratch: the width, plus one cache line when rows a multiple of 2 KiB apart
-    /// would fall on the same few L1 sets (and alias the stores of the output rows: 1024 or 2048 wide loops ran 1.6x slower).
-    /// </summary>
-    private static int Stride(int width) => width * sizeof(double) % 2048 == 0 ? width + 64 / sizeof(double) : width;
-
-    /// <summary>The rows of A <c>[Rank, width]</c> <paramref name="stride"/> apart: A itself, or its copy in <paramref name="padded"/>.</summary>
-    private static global::System.ReadOnlySpan<double> Rows(global::System.ReadOnlySpan<double> a, int width, int stride, ref double[] padded)
-    {
-        if (stride == width)
-        {
-            return a;
-        }
-
-        Resize(ref padded, Rank * stride);
-        for (int k = 0; k < Rank; k++)
-        {
-            a.Slice(k * width, width).CopyTo(new global::System.Span<double>(padded, k * stride, width));
-        }
-
-        return padded;
-    }
-
-    /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? global::Peft.Generated.KernelParallel.MaxParticipants : 1;
-
-    /// <summary>Rows [start, end): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>. Spans: R0 x, R1 A, R2 Bᵀ, W0 xa, W1 y.</summary>
-    private readonly struct ForwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Generated.IKernelRegion<double>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
-        {
-            ProjectDown(s.R1, aStride, s.R0, s.W0, inFeatures, start, end);
-            ProjectUp(s.R2, bStride, s.W0, s.W1, scale, outFeatures, start, end);
-        }
-    }
-
-    /// <summary>Rows [start, end): <c>g = dY·B</c>, then <c>dX += s·g·A</c> when dX is wanted. Spans: R0 dY, R1 Bᵀ, R2 A, W0 g, W1 dX.</summary>
-    private readonly struct BackwardRows(int inFeatures, int outFeatures, int aStride, int bStride, double scale) : global::Peft.Generated.IKernelRegion<double>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
-        {
-            ProjectDown(s.R1, bStride, s.R0, s.W0, outFeatures, start, end);
-            if (!s.W1.IsEmpty)
-            {
-                ProjectUp(s.R2, aStride, s.W0, s.W1, scale, inFeatures, start, end);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Column blocks [start, end): below <c>bBlocks</c>, columns of dBᵀ: <c>dBᵀ[:, c] = s·xaᵀ·dY[:, c]</c>, then
-    /// <c>dB[c, :] += dBᵀ[:, c]</c>; from <c>bBlocks</c> on, columns of dA: <c>dA[:, c] += s·gᵀ·x[:, c]</c>.
-    /// Every block sums all rows in order. Spans: R0 xa, R1 dY, R2 g, R3 x, W0 dBᵀ, W1 dB, W2 dA.
-    /// </summary>
-    private readonly struct ColumnGradients(int inFeatures, int outFeatures, int bStride, int batch, double scale, int bBlocks) : global::Peft.Generated.IKernelRegion<double>
-    {
-        public void Execute(int participant, int start, int end, in global::Peft.Generated.PinnedSpans<double> s)
-        {
-            for (int block = start; block < end; block++)
-            {
-                if (block < bBlocks)
-                {
-                    int first = block * ColumnBlock, last = global::System.Math.Min(outFeatures, first + ColumnBlock);
-                    for (int k = 0; k < Rank; k++)
-                    {
-                        s.W0.Slice(k * bStride + first, last - first).Clear();
-                    }
-                    AccumulateOuter(s.R0, s.R1, s.W0, bStride, scale, outFeatures, batch, first, last);
-                    AddTransposed(s.W0, s.W1, bStride, first, last);
-                }
-                else
-                {
-                    int first = (block - bBlocks) * ColumnBlock;
-                    AccumulateOuter(s.R2, s.R3, s.W2, inFeatures, scale, inFeatures, batch, first, global::System.Math.Min(inFeatures, first + ColumnBlock));
-                }
-            }
-        }
-    }
-
-    /// <summary><c>h[n, k] = Σ_j m[k, j]·v[n, j]</c> for the rows n in [start, end) and every k &lt; Rank (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectDown(global::System.ReadOnlySpan<double> m, int stride, global::System.ReadOnlySpan<double> v, global::System.Span<double> h, int width, int start, int end)
-    {
-        ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref double v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            double s0_0 = 0;
-            ref double row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 1) * width);
-            double s1_0 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x1, acc1_0);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
-                s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                var acc1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                    acc1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x1, acc1_0);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
-                s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
-            }
-
-            for (; j < width; j++)
-            {
-                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                double x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-                s1_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x1;
-            }
-
-            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-            ref double hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0) = s1_0;
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, (n + 0) * width);
-            double s0_0 = 0;
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, x0, acc0_0);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
-            {
-                var acc0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, x0, acc0_0);
-                }
-                s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
-            }
-
-            for (; j < width; j++)
-            {
-                double x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j);
-                s0_0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j) * x0;
-            }
-
-            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0) = s0_0;
-        }
-    }
-
-    /// <summary><c>y[n, j] += scale·Σ_k h[n, k]·m[k, j]</c> for the rows n in [start, end) (m is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>).</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void ProjectUp(global::System.ReadOnlySpan<double> m, int stride, global::System.ReadOnlySpan<double> h, global::System.Span<double> y, double scale, int width, int start, int end)
-    {
-        ref double m0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(m);
-        ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        int n = start;
-        for (; n <= end - 2; n += 2)
-        {
-            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            double c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            ref double hRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 1) * Rank);
-            double c1_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow1, 0);
-            ref double row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 1) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector512.Create(c1_0);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0);
-                var b1_0 = global::System.Runtime.Intrinsics.Vector256.Create(c1_0);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var acc1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b1_0, acc1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc1, ref row1, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, j) += c1_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
-            }
-        }
-
-        for (; n <= end - 1; n += 1)
-        {
-            ref double hRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, (n + 0) * Rank);
-            double c0_0 = scale * global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow0, 0);
-            ref double row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (n + 0) * width);
-            int j = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector512<double>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector512.Create(c0_0);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && width >= global::System.Runtime.Intrinsics.Vector256<double>.Count)
-            {
-                var b0_0 = global::System.Runtime.Intrinsics.Vector256.Create(c0_0);
-                for (; j <= width - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, (nuint)j);
-                    var m0j = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)j);
-                    acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(m0j, b0_0, acc0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(acc0, ref row0, (nuint)j);
-                }
-            }
-
-            for (; j < width; j++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, j) += c0_0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref m0, j);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>g[k, j] += scale·Σ_n h[n, k]·v[n, j]</c> for the columns j in [first, last) (g is <c>[Rank, width]</c>, rows <paramref name="stride"/> apart; h is <c>[batch, Rank]</c>;
-    /// v is <c>[batch, width]</c>); <paramref name="first"/> is a multiple of the vector width, so a column's sum does not depend on the range.
-    /// </summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateOuter(global::System.ReadOnlySpan<double> h, global::System.ReadOnlySpan<double> v, global::System.Span<double> g, int stride, double scale, int width, int batch, int first, int last)
-    {
-        const int RowBlock = 16;
-        ref double g0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
-        ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-        ref double v0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
-        for (int rowStart = 0; rowStart < batch; rowStart += RowBlock)
-        {
-            int rowEnd = global::System.Math.Min(batch, rowStart + RowBlock);
-            int j = first;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector512<double>.Count; j += global::System.Runtime.Intrinsics.Vector512<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                }
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                var scaleVector = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j <= last - global::System.Runtime.Intrinsics.Vector256<double>.Count; j += global::System.Runtime.Intrinsics.Vector256<double>.Count)
-                {
-                    var acc0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (int n = rowStart; n < rowEnd; n++)
-                    {
-                        var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref v0, (nuint)(n * width + j));
-                        ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                        acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0)), x, acc0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(acc0, scaleVector, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)j)), ref g0, (nuint)j);
-                }
-            }
-
-            for (; j < last; j++)
-            {
-                double s0 = 0;
-                for (int n = rowStart; n < rowEnd; n++)
-                {
-                    double x = global::System.Runtime.CompilerServices.Unsafe.Add(ref v0, n * width + j);
-                    ref double hRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h0, n * Rank);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref hRow, 0) * x;
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, j) += scale * s0;
-            }
-        }
-    }
-
-    /// <summary><c>bᵀ[k, o] = b[o, k]</c>: B <c>[out, Rank]</c> into <c>[Rank, out]</c> with rows <paramref name="stride"/> apart.</summary>
-    public static void Transpose(global::System.ReadOnlySpan<double> b, global::System.Span<double> transposed, int outFeatures, int stride)
-    {
-        ref double source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        ref double target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        for (int o = 0; o < outFeatures; o++)
-        {
-            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref target, 0 * stride + o) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-        }
-    }
-
-    /// <summary><c>b[o, k] += bᵀ[k, o]</c> for the outputs o in [first, last) (bᵀ rows <paramref name="stride"/> apart).</summary>
-    public static void AddTransposed(global::System.ReadOnlySpan<double> transposed, global::System.Span<double> b, int stride, int first, int last)
-    {
-        ref double source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposed);
-        ref double target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        for (int o = first; o < last; o++)
-        {
-            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, o * Rank);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0) += global::System.Runtime.CompilerServices.Unsafe.Add(ref source, 0 * stride + o);
-        }
-    }
-
-    /// <summary>Reallocates <paramref name="buffer"/> when its length differs (once per shape: steady state allocates nothing).</summary>
-    private static void Resize(ref double[] buffer, int length)
-    {
-        if (buffer.Length != length)
-        {
-            buffer = new double[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(string layer, int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new global::System.ArgumentException($"{layer}: span '{name}' has {actual} elements, expected {expected}.", name);
-        }
+        global::Peft.Generated.LowRankPasses<double, global::Peft.Generated.Rank1DoubleLoops>.AddDeltaWeight(
+            Layer, a, b, factor * Scale, weight, InFeatures, OutFeatures);
     }
 }
