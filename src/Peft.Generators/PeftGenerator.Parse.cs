@@ -79,7 +79,7 @@ public sealed partial class PeftGenerator
         }
 
         token.ThrowIfCancellationRequested();
-        return new LayerTarget(ReadHierarchy(model), layer);
+        return new LayerTarget(HierarchyReader.Read(model), layer);
     }
 
     /// <summary>
@@ -305,33 +305,4 @@ public sealed partial class PeftGenerator
 
         return inSize > 0 && outSize > 0 ? (inSize, outSize) : (-1, -1);
     }
-
-    private static HierarchyInfo ReadHierarchy(INamedTypeSymbol model)
-    {
-        var types = ImmutableArray.CreateBuilder<TypeDeclarationInfo>();
-        for (INamedTypeSymbol? type = model; type is not null; type = type.ContainingType)
-        {
-            string typeParameters = type.TypeParameters.Length == 0
-                ? ""
-                : "<" + string.Join(", ", type.TypeParameters.Select(static p => p.Name)) + ">";
-            types.Insert(0, new TypeDeclarationInfo(Keyword(type), type.Name, typeParameters) { MetadataName = type.MetadataName });
-        }
-
-        string ns = model.ContainingNamespace.IsGlobalNamespace
-            ? ""
-            : model.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
-        return new HierarchyInfo(ns, new EquatableArray<TypeDeclarationInfo>(types.ToImmutable()));
-    }
-
-    /// <summary>The declaration keywords of a partial part, for example <c>static partial class</c>.</summary>
-    private static string Keyword(INamedTypeSymbol type) => type switch
-    {
-        { IsRecord: true, TypeKind: TypeKind.Struct } => "partial record struct",
-        { IsRecord: true } => "partial record",
-        { TypeKind: TypeKind.Interface } => "partial interface",
-        { TypeKind: TypeKind.Struct, IsRefLikeType: true } => "ref partial struct",
-        { TypeKind: TypeKind.Struct } => "partial struct",
-        { IsStatic: true } => "static partial class",
-        _ => "partial class",
-    };
 }
