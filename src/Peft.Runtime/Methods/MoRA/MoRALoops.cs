@@ -133,107 +133,18 @@ public static class MoRALoops
 
     /// <summary>
     /// Rotates the pairs (j, j + w) by the angles of <paramref name="cos"/> and <paramref name="sin"/>, <c>w = cos.Length</c>:
-    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
+    /// <c>lo' = lo·cos − hi·sin</c>, <c>hi' = hi·cos + lo·sin</c> — the rotate-half rotation the attention layers use
+    /// (<see cref="RotaryKernel"/>), one vectorized pass.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rotate<T>(ReadOnlySpan<T> source, Span<T> destination, ReadOnlySpan<T> cos, ReadOnlySpan<T> sin)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int width = cos.Length;
-        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
-        source = source.Slice(0, 2 * width);
-        destination = destination.Slice(0, 2 * width);
-        ref T c = ref MemoryMarshal.GetReference(cos);
-        ref T s = ref MemoryMarshal.GetReference(sin);
-        ref T lo = ref MemoryMarshal.GetReference(source);
-        ref T hi = ref Unsafe.Add(ref lo, width);
-        ref T loOut = ref MemoryMarshal.GetReference(destination);
-        ref T hiOut = ref Unsafe.Add(ref loOut, width);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated && width >= Vector512<T>.Count)
-        {
-            for (; j <= width - Vector512<T>.Count; j += Vector512<T>.Count)
-            {
-                var cj = Vector512.LoadUnsafe(ref c, (nuint)j);
-                var sj = Vector512.LoadUnsafe(ref s, (nuint)j);
-                var lj = Vector512.LoadUnsafe(ref lo, (nuint)j);
-                var hj = Vector512.LoadUnsafe(ref hi, (nuint)j);
-                Vector512.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                Vector512.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && width >= Vector256<T>.Count)
-        {
-            for (; j <= width - Vector256<T>.Count; j += Vector256<T>.Count)
-            {
-                var cj = Vector256.LoadUnsafe(ref c, (nuint)j);
-                var sj = Vector256.LoadUnsafe(ref s, (nuint)j);
-                var lj = Vector256.LoadUnsafe(ref lo, (nuint)j);
-                var hj = Vector256.LoadUnsafe(ref hi, (nuint)j);
-                Vector256.StoreUnsafe(lj * cj - hj * sj, ref loOut, (nuint)j);
-                Vector256.StoreUnsafe(hj * cj + lj * sj, ref hiOut, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T cj = Unsafe.Add(ref c, j), sj = Unsafe.Add(ref s, j);
-            T lj = Unsafe.Add(ref lo, j), hj = Unsafe.Add(ref hi, j);
-            Unsafe.Add(ref loOut, j) = lj * cj - hj * sj;
-            Unsafe.Add(ref hiOut, j) = hj * cj + lj * sj;
-        }
-    }
+        => RotaryKernel.Rotate(source, destination, cos, sin, transpose: false, accumulate: false);
 
     /// <summary>
     /// Adds the pairs (j, j + w) rotated by the angles of <paramref name="cos"/> and <paramref name="sin"/> to the destination:
-    /// <c>lo' += lo·cos − hi·sin</c>, <c>hi' += hi·cos + lo·sin</c>, one vectorized pass (the rotated value is rounded before the add, as the runtime does).
+    /// <c>lo' += lo·cos − hi·sin</c>, <c>hi' += hi·cos + lo·sin</c> (the rotated value is rounded before the add, as the runtime does).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RotateAdd<T>(ReadOnlySpan<T> source, Span<T> destination, ReadOnlySpan<T> cos, ReadOnlySpan<T> sin)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int width = cos.Length;
-        sin = sin.Slice(0, width); // the unchecked accesses below stay inside every span
-        source = source.Slice(0, 2 * width);
-        destination = destination.Slice(0, 2 * width);
-        ref T c = ref MemoryMarshal.GetReference(cos);
-        ref T s = ref MemoryMarshal.GetReference(sin);
-        ref T lo = ref MemoryMarshal.GetReference(source);
-        ref T hi = ref Unsafe.Add(ref lo, width);
-        ref T loOut = ref MemoryMarshal.GetReference(destination);
-        ref T hiOut = ref Unsafe.Add(ref loOut, width);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated && width >= Vector512<T>.Count)
-        {
-            for (; j <= width - Vector512<T>.Count; j += Vector512<T>.Count)
-            {
-                var cj = Vector512.LoadUnsafe(ref c, (nuint)j);
-                var sj = Vector512.LoadUnsafe(ref s, (nuint)j);
-                var lj = Vector512.LoadUnsafe(ref lo, (nuint)j);
-                var hj = Vector512.LoadUnsafe(ref hi, (nuint)j);
-                Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
-                Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && width >= Vector256<T>.Count)
-        {
-            for (; j <= width - Vector256<T>.Count; j += Vector256<T>.Count)
-            {
-                var cj = Vector256.LoadUnsafe(ref c, (nuint)j);
-                var sj = Vector256.LoadUnsafe(ref s, (nuint)j);
-                var lj = Vector256.LoadUnsafe(ref lo, (nuint)j);
-                var hj = Vector256.LoadUnsafe(ref hi, (nuint)j);
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref loOut, (nuint)j) + (lj * cj - hj * sj), ref loOut, (nuint)j);
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref hiOut, (nuint)j) + (hj * cj + lj * sj), ref hiOut, (nuint)j);
-            }
-        }
-
-        for (; j < width; j++)
-        {
-            T cj = Unsafe.Add(ref c, j), sj = Unsafe.Add(ref s, j);
-            T lj = Unsafe.Add(ref lo, j), hj = Unsafe.Add(ref hi, j);
-            Unsafe.Add(ref loOut, j) += lj * cj - hj * sj;
-            Unsafe.Add(ref hiOut, j) += hj * cj + lj * sj;
-        }
-    }
+        => RotaryKernel.Rotate(source, destination, cos, sin, transpose: false, accumulate: true);
 }
