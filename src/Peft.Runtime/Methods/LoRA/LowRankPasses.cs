@@ -31,19 +31,30 @@ public static class LowRankPasses<T, TLoops>
     private static int Rank => TLoops.Rank;
 
     /// <summary>
-    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, one region over blocks of rows
-    /// (each row's two products run back to back on one thread).
+    /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, on the loops or on the GEMM as
+    /// <see cref="LowRankCrossover"/> decides for the rank and the batch.
     /// </summary>
     public static void Forward(
         string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, Span<T> xa, Span<T> y,
         ref T[] bTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
     {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, y.Length, batch * outFeatures, nameof(y));
+        if (LowRankCrossover.UseGemm(Rank, batch))
+        {
+            LowRankGemmPasses<T>.Forward(layer, Rank, x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
+            return;
+        }
 
+        ForwardLoops(layer, x, a, b, scale, xa, y, ref bTransposed, ref aPadded, batch, inFeatures, outFeatures);
+    }
+
+    /// <summary>
+    /// The forward on the loops, one region over blocks of rows (each row's two products run back to back on one thread).
+    /// </summary>
+    internal static void ForwardLoops(
+        string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, Span<T> xa, Span<T> y,
+        ref T[] bTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
+    {
+        LowRankSpans.CheckForward(layer, Rank, x, a, b, xa, y, batch, inFeatures, outFeatures);
         int aStride = Stride(inFeatures), bStride = Stride(outFeatures);
         Resize(ref bTransposed, Rank * bStride);
         Transpose(b, bTransposed, outFeatures, bStride);
@@ -53,38 +64,45 @@ public static class LowRankPasses<T, TLoops>
     }
 
     /// <summary>
-    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped): one region over blocks of rows for
-    /// <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
+    /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped), on the loops or on the GEMM as
+    /// <see cref="LowRankCrossover"/> decides for the rank and the batch.
     /// </summary>
     public static void Backward(
         string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> xa, T scale,
         Span<T> dyB, Span<T> aGradient, Span<T> bGradient, Span<T> inputGradient,
         ref T[] bTransposed, ref T[] bGradientTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
     {
-        CheckLength(layer, x.Length, batch * inFeatures, nameof(x));
-        CheckLength(layer, dy.Length, batch * outFeatures, nameof(dy));
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, xa.Length, batch * Rank, nameof(xa));
-        CheckLength(layer, dyB.Length, batch * Rank, nameof(dyB));
+        if (LowRankCrossover.UseGemm(Rank, batch))
+        {
+            LowRankGemmPasses<T>.Backward(layer, Rank, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
+                batch, inFeatures, outFeatures);
+            return;
+        }
 
+        BackwardLoops(layer, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
+            ref bTransposed, ref bGradientTransposed, ref aPadded, batch, inFeatures, outFeatures);
+    }
+
+    /// <summary>
+    /// The backward on the loops: one region over blocks of rows for <c>g = dY·B</c> and <c>dX += s·g·A</c>, then one over
+    /// blocks of columns for <c>dB += s·dYᵀ·xa</c> and <c>dA += s·gᵀ·x</c>.
+    /// </summary>
+    internal static void BackwardLoops(
+        string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> xa, T scale,
+        Span<T> dyB, Span<T> aGradient, Span<T> bGradient, Span<T> inputGradient,
+        ref T[] bTransposed, ref T[] bGradientTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
+    {
+        LowRankSpans.CheckBackward(layer, Rank, x, dy, a, b, xa, dyB, aGradient, bGradient, inputGradient, batch, inFeatures, outFeatures);
         int aStride = Stride(inFeatures), bStride = Stride(outFeatures), bBlocks = 0, aBlocks = 0;
         if (!bGradient.IsEmpty)
         {
-            CheckLength(layer, bGradient.Length, outFeatures * Rank, nameof(bGradient));
             Resize(ref bGradientTransposed, Rank * bStride);
             bBlocks = (outFeatures + ColumnBlock - 1) / ColumnBlock;
         }
 
         if (!aGradient.IsEmpty)
         {
-            CheckLength(layer, aGradient.Length, Rank * inFeatures, nameof(aGradient));
             aBlocks = (inFeatures + ColumnBlock - 1) / ColumnBlock;
-        }
-
-        if (!inputGradient.IsEmpty)
-        {
-            CheckLength(layer, inputGradient.Length, batch * inFeatures, nameof(inputGradient));
         }
 
         if (!aGradient.IsEmpty || !inputGradient.IsEmpty)
@@ -106,12 +124,19 @@ public static class LowRankPasses<T, TLoops>
             bBlocks + aBlocks, 1, Participants(columnWork));
     }
 
-    /// <summary>The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <c>ProjectUp</c>.</summary>
+    /// <summary>
+    /// The merge of <paramref name="layer"/>: <c>W[out, in] += scale·B·A</c> (scale = ±s), every row of W through <c>ProjectUp</c>
+    /// below the crossover, on the GEMM from it (out rows play the batch).
+    /// </summary>
     public static void AddDeltaWeight(string layer, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, Span<T> weight, int inFeatures, int outFeatures)
     {
-        CheckLength(layer, a.Length, Rank * inFeatures, nameof(a));
-        CheckLength(layer, b.Length, outFeatures * Rank, nameof(b));
-        CheckLength(layer, weight.Length, outFeatures * inFeatures, nameof(weight));
+        if (LowRankCrossover.UseGemm(Rank, outFeatures))
+        {
+            LowRankGemmPasses<T>.AddDeltaWeight(layer, Rank, a, b, scale, weight, inFeatures, outFeatures);
+            return;
+        }
+
+        LowRankSpans.CheckMerge(layer, Rank, a, b, weight, inFeatures, outFeatures);
         ProjectUp(a, inFeatures, b, weight, scale, inFeatures, 0, outFeatures);
     }
 
@@ -210,15 +235,6 @@ public static class LowRankPasses<T, TLoops>
         if (buffer.Length != length)
         {
             buffer = new T[length];
-        }
-    }
-
-    /// <summary>The loops use unchecked references: every span is checked once, up front.</summary>
-    private static void CheckLength(string layer, int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"{layer}: span '{name}' has {actual} elements, expected {expected}.", name);
         }
     }
 

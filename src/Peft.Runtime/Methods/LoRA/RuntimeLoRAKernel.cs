@@ -1,11 +1,13 @@
 using System.Numerics;
 using Peft.Kernels;
+using Peft.Generated;
 
 namespace Peft;
 
 /// <summary>
-/// The generic LoRA kernel, shape- and rank-generic: the skinny products run through
-/// <see cref="LowRankProducts"/> (SIMD over the long side, rank rows in blocks of four). It defines
+/// The generic LoRA kernel, shape- and rank-generic: below the measured crossover (<see cref="LowRankCrossover"/>) the
+/// skinny products run through <see cref="LowRankProducts"/> (SIMD over the long side, rank rows in blocks of four), from
+/// it on the packed GEMM (<see cref="LowRankGemmPasses{T}"/>). It defines
 /// what every specialized <see cref="ILoRAKernel{T}"/> must compute. It keeps Bᵀ and dBᵀ (<c>[r, out]</c>)
 /// as scratch, grown only when the layer widens, so calls allocate nothing in steady state.
 /// </summary>
@@ -15,11 +17,24 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
     private T[] _bTransposed = [];
     private T[] _bGradientTransposed = [];
 
+    private readonly LowRankPath _path;
+
+    /// <summary>How error messages name this kernel (made once: calls allocate nothing).</summary>
+    private readonly string _name;
+
     /// <summary>Creates the kernel for rank <paramref name="rank"/> (any layer shape).</summary>
     public RuntimeLoRAKernel(int rank)
+        : this(rank, LowRankPath.Auto)
+    {
+    }
+
+    /// <summary>Creates the kernel for rank <paramref name="rank"/> on the given path (tests and the benchmark force one).</summary>
+    internal RuntimeLoRAKernel(int rank, LowRankPath path)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rank, 1);
         Rank = rank;
+        _path = path;
+        _name = $"LoRA kernel (rank {rank})";
     }
 
     /// <inheritdoc />
@@ -37,6 +52,11 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         Span<T> xa, Span<T> y, int batch, int inFeatures, int outFeatures)
     {
         int r = Rank;
+        if (UseGemm(batch))
+        {
+            LowRankGemmPasses<T>.Forward(_name, r, x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
+            return;
+        }
 
         // xa[batch×r] = x[batch×in]·Aᵀ
         LowRankProducts.ProjectDown(x, a, xa, batch, inFeatures, r);
@@ -53,6 +73,13 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         int batch, int inFeatures, int outFeatures)
     {
         int r = Rank;
+        if (UseGemm(batch))
+        {
+            LowRankGemmPasses<T>.Backward(_name, r, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
+                batch, inFeatures, outFeatures);
+            return;
+        }
+
         if (!bGradient.IsEmpty)
         {
             // dBᵀ[r×out] = s·xaᵀ·dY, then dB[out×r] += (dBᵀ)ᵀ.
@@ -98,6 +125,10 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, outFeatures, inFeatures, Rank,
             factor * scale, b, Rank, a, inFeatures, T.One, weight, inFeatures);
     }
+
+    /// <summary>Whether this call runs on the GEMM: the forced path, or the crossover's choice.</summary>
+    private bool UseGemm(int batch) =>
+        _path == LowRankPath.Gemm || (_path == LowRankPath.Auto && LowRankCrossover.UseGemm(Rank, batch));
 
     /// <summary>Writes Bᵀ ([r×out]) of B ([out×r]) into the scratch and returns it.</summary>
     private static ReadOnlySpan<T> Transpose(ReadOnlySpan<T> b, int outFeatures, int r, ref T[] scratch)

@@ -1,0 +1,42 @@
+namespace Peft;
+
+/// <summary>
+/// Where the adapter products leave the SIMD loops for the packed GEMM: the one place the choice is made, from
+/// measurements (the <c>lowrank</c> command of benchmarks/Peft.Benchmarks; the numbers and the method are in docs/low-rank.md).
+/// The runtime kernel (<see cref="RuntimeLoRAKernel{T}"/>) and the generated ones (<see cref="Peft.Generated.LowRankPasses{T, TLoops}"/>)
+/// follow the same rule, so the two paths sum in the same order wherever either uses the GEMM.
+/// </summary>
+/// <remarks>
+/// The loops stream the long side once per product and keep r (or a block of rank rows) in registers, so they win while
+/// r is small; their cost per multiply-add grows with r (register pressure, then several passes over the same rows),
+/// while the GEMM's is flat but carries packing and, for a product only r wide, padded tiles. Measured per core
+/// (<c>DOTNET_PROCESSOR_COUNT=1</c>, process CPU time, in = out = 1024, batches 64–4096):
+/// <list type="bullet">
+/// <item>r ≤ 12: both kinds of loops are faster at every batch but one (runtime loops at batch 64, r 12);</item>
+/// <item>r = 16: the GEMM beats the runtime loops up to batch 256 (by 1.4–1.6×) and loses from 1024; the generated loops are
+/// 7–15 % ahead of the GEMM up to batch 256 and clearly from 1024;</item>
+/// <item>r ≥ 24: the GEMM is faster (or equal) at every batch against both.</item>
+/// </list>
+/// The generator unrolls loops only up to <see cref="GeneratedLoopsMaxRank"/>; larger ranks call the GEMM passes directly.
+/// </remarks>
+internal static class LowRankCrossover
+{
+    /// <summary>The rank from which the GEMM is used at every batch.</summary>
+    public const int GemmRank = 24;
+
+    /// <summary>Below <see cref="GemmRank"/>, the rank from which the GEMM is used for short batches.</summary>
+    public const int ShortBatchGemmRank = 16;
+
+    /// <summary>The most rows of a short batch (<see cref="ShortBatchGemmRank"/>).</summary>
+    public const int ShortBatch = 256;
+
+    /// <summary>
+    /// The largest rank the generator unrolls loops for (<c>PeftGenerator.MaxUnrolledRank</c> holds the same number; a test
+    /// keeps them equal): from <see cref="GemmRank"/> on the loops would never run.
+    /// </summary>
+    public const int GeneratedLoopsMaxRank = GemmRank - 1;
+
+    /// <summary>Whether a pass at <paramref name="rank"/> over <paramref name="batch"/> rows runs on the GEMM rather than on the loops.</summary>
+    public static bool UseGemm(int rank, int batch) =>
+        rank >= GemmRank || (rank >= ShortBatchGemmRank && batch <= ShortBatch);
+}
