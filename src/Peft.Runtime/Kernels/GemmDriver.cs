@@ -32,6 +32,13 @@ internal static unsafe class GemmDriver<T, TKernel>
         // The threaded path packs all of k for at least one Nr-wide panel; absurdly deep problems stay serial.
         bool parallel = (long)op.M * op.N * op.K >= ParallelThreshold && (long)op.K * TKernel.Nr <= MaxParallelDepthElements;
         int threads = parallel ? Math.Min(maxThreads, GemmWorkerPool.MaxThreads) : 1;
+        if ((long)op.M * op.N * op.K >= ParallelThreshold && GemmDepthSplit<T, TKernel>.Applies(op))
+        {
+            // Deep and narrow: split k, whatever the thread count (the chunks and their sum order depend on the shape only).
+            GemmDepthSplit<T, TKernel>.Run(op, Math.Min(maxThreads, GemmWorkerPool.MaxThreads));
+            return;
+        }
+
         if (threads > 1 && IsNarrow(op, threads))
         {
             threads = 1;
@@ -64,7 +71,8 @@ internal static unsafe class GemmDriver<T, TKernel>
         return RowBlockCount(op.M) < threads && PanelCount(op.N) < 4 * threads;
     }
 
-    private static void RunSequential(in GemmOperands<T> op)
+    /// <summary>The whole loop nest on the calling thread.</summary>
+    public static void RunSequential(in GemmOperands<T> op)
     {
         int kcMax = GemmBlocking<T, TKernel>.Kc;
         int mcMax = GemmBlocking<T, TKernel>.Mc;
