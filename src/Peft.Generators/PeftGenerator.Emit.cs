@@ -59,7 +59,7 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static EquatableArray<LowRankLoopKey> LowRankLoopKeys(EquatableArray<LayerTarget> layers) =>
         new(layers
-            .Where(static target => UsesLowRankLoops(target.Layer.Method))
+            .Where(static target => UsesLowRankLoops(target.Layer.Method) && target.Layer.Rank <= MaxUnrolledRank)
             .Select(static target => new LowRankLoopKey(target.Layer.ElementType, target.Layer.Rank))
             .Distinct()
             .OrderBy(static key => key)

@@ -14,7 +14,10 @@ public sealed partial class PeftGenerator
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
         string loops = LoopsName(t, layer.Rank);
-        string passes = $"global::Peft.Generated.LowRankPasses<{t}, global::Peft.Generated.{loops}>";
+        bool unrolled = layer.Rank <= MaxUnrolledRank; // else every product runs on the runtime's packed GEMM
+        string passes = unrolled
+            ? $"global::Peft.Generated.LowRankPasses<{t}, global::Peft.Generated.{loops}>"
+            : $"global::Peft.Generated.LowRankGemmPasses<{t}>";
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
@@ -31,10 +34,18 @@ public sealed partial class PeftGenerator
         writer.Line("/// <remarks>");
         writer.Line("/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>");
         writer.Line("/// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>");
-        writer.Line("/// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row");
-        writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once");
-        writer.Line($"/// per rank and element type (<c>{loops}</c>); the runtime's <c>LowRankPasses</c> groups them into parallel");
-        writer.Line("/// regions (large problems use every core).</para>");
+        if (unrolled)
+        {
+            writer.Line("/// <para>Every loop is unrolled over the rank: the r dot products (or the r coefficients) of a row");
+            writer.Line("/// are held in registers while the loop runs over the features in SIMD vectors. The loops are generated once");
+            writer.Line($"/// per rank and element type (<c>{loops}</c>); the runtime's <c>LowRankPasses</c> groups them into parallel");
+            writer.Line("/// regions (large problems use every core).</para>");
+        }
+        else
+        {
+            writer.Line($"/// <para>Above rank {MaxUnrolledRank} every product runs on the runtime's packed GEMM (<c>LowRankGemmPasses</c>).</para>");
+        }
+
         writer.Line("/// </remarks>");
         WriteGeneratedAttributes(writer);
         using (writer.OpenBlock($"file sealed class {kernel} : global::Peft.Generated.ILoRAKernel<{t}>"))
@@ -51,12 +62,16 @@ public sealed partial class PeftGenerator
                 WriteShapeConstants(writer, layer);
             }
 
-            writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows;");
-            writer.Line("// A with padded rows when its width is a multiple of 2 KiB (see the loops' Stride).");
-            writer.Line($"private {t}[] _bTransposed = [];");
-            writer.Line($"private {t}[] _bGradientTransposed = [];");
-            writer.Line($"private {t}[] _aPadded = [];");
-            writer.Line();
+            if (unrolled)
+            {
+                writer.Line("// Bᵀ and dBᵀ, [Rank, out]: B transposed so that the loops over the outputs read contiguous rows;");
+                writer.Line("// A with padded rows when its width is a multiple of 2 KiB (see the loops' Stride).");
+                writer.Line($"private {t}[] _bTransposed = [];");
+                writer.Line($"private {t}[] _bGradientTransposed = [];");
+                writer.Line($"private {t}[] _aPadded = [];");
+                writer.Line();
+            }
+
             writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.Rank => Rank;");
             writer.Line();
             writer.Line($"int global::Peft.Generated.ILoRAKernel<{t}>.InFeatures => {(constant ? "InFeatures" : "0")};");
@@ -70,8 +85,8 @@ public sealed partial class PeftGenerator
                 [$"{readOnlySpan} x", $"{readOnlySpan} a", $"{readOnlySpan} b", $"{t} scale", $"{span} xa", $"{span} y", "int batch", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Call($"{passes}.Forward",
-                    ["Layer", "x", "a", "b", "Scale", "xa", "y", "ref _bTransposed", "ref _aPadded", "batch", inName, outName], ";");
+                writer.Call($"{passes}.Forward", LowRankArguments(unrolled,
+                    ["x", "a", "b", "Scale", "xa", "y"], ["ref _bTransposed", "ref _aPadded"], ["batch", inName, outName]), ";");
             }
 
             writer.Line();
@@ -81,9 +96,9 @@ public sealed partial class PeftGenerator
                  $"{span} dyB", $"{span} aGradient", $"{span} bGradient", $"{span} inputGradient", "int batch", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Call($"{passes}.Backward",
-                    ["Layer", "x", "dy", "a", "b", "xa", "Scale", "dyB", "aGradient", "bGradient", "inputGradient",
-                     "ref _bTransposed", "ref _bGradientTransposed", "ref _aPadded", "batch", inName, outName], ";");
+                writer.Call($"{passes}.Backward", LowRankArguments(unrolled,
+                    ["x", "dy", "a", "b", "xa", "Scale", "dyB", "aGradient", "bGradient", "inputGradient"],
+                    ["ref _bTransposed", "ref _bGradientTransposed", "ref _aPadded"], ["batch", inName, outName]), ";");
             }
 
             writer.Line();
@@ -92,10 +107,19 @@ public sealed partial class PeftGenerator
                 [$"{readOnlySpan} a", $"{readOnlySpan} b", $"{t} scale", $"{t} factor", $"{span} weight", "int inFeatures", "int outFeatures"]))
             {
                 WriteShapeCheck(writer, constant);
-                writer.Call($"{passes}.AddDeltaWeight", ["Layer", "a", "b", "factor * Scale", "weight", inName, outName], ";");
+                writer.Call($"{passes}.AddDeltaWeight", LowRankArguments(unrolled, ["a", "b", "factor * Scale", "weight"], [], [inName, outName]), ";");
             }
         }
     }
+
+    /// <summary>
+    /// The arguments of a pass: <c>Layer</c>, then the loops' scratch arrays (<c>LowRankPasses</c>) or the rank
+    /// (<c>LowRankGemmPasses</c>, which needs no scratch), around the operands and the sizes.
+    /// </summary>
+    private static string[] LowRankArguments(bool unrolled, string[] operands, string[] scratch, string[] sizes) =>
+        unrolled
+            ? ["Layer", .. operands, .. scratch, .. sizes]
+            : ["Layer", "Rank", .. operands, .. sizes];
 
     private static void WriteShapeCheck(IndentedWriter writer, bool constant)
     {

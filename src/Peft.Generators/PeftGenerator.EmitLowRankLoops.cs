@@ -79,6 +79,13 @@ public sealed partial class PeftGenerator
     public const long ParallelWork = 2_000_000;
 
     /// <summary>
+    /// The largest rank the loops are unrolled for. From the next rank on the runtime's packed GEMM is faster at every
+    /// measured batch (the runtime's <c>LowRankCrossover.GeneratedLoopsMaxRank</c>, kept equal by a test), so a kernel of a
+    /// larger rank calls <c>LowRankGemmPasses</c> and no loops are emitted for it (an r-way unroll would not fit the registers).
+    /// </summary>
+    public const int MaxUnrolledRank = 23;
+
+    /// <summary>
     /// The one generated file of low-rank loops: a struct per (rank, element type) that any LoRA or LoRA+
     /// layer of the compilation uses, in a fixed order, whatever the number of models.
     /// </summary>

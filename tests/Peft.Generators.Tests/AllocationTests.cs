@@ -22,6 +22,23 @@ public sealed class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    /// <summary>A generated kernel above the unrolled ranks runs every product on the GEMM: no allocation either.</summary>
+    [Fact]
+    public void SteadyStateStepsWithGeneratedGemmKernelsAllocateNothing()
+    {
+        var model = new HighRankEqualityModel();
+        model.AttachAdapters();
+        Action step = WarmStep(model.CreateOptimizer(1e-3), model.Wide, batch: 9);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>A training step of <paramref name="layer"/> (forward, backward with dX, optimizer step), run three times.</summary>
     internal static Action WarmStep(Optimizer optimizer, Linear<float> layer, int batch)
     {

@@ -16,7 +16,12 @@ public sealed class EqualityTests
     /// <summary>Rows per step of the <c>Parallel</c> model: odd, and enough for every pass group to run as a parallel region.</summary>
     private const int ParallelBatch = 203;
 
-    public static IEnumerable<object[]> Models() => [["LoRA"], ["LoRAPlus"], ["MoRA"], ["Parallel"]];
+    public static IEnumerable<object[]> Models() => [["LoRA"], ["LoRAPlus"], ["MoRA"], ["Parallel"], ["HighRank"]];
+
+    /// <summary>The generator unrolls loops exactly up to the rank below the runtime's measured crossover.</summary>
+    [Fact]
+    public void GeneratorUnrollsUpToTheRuntimeCrossover() =>
+        Assert.Equal(LowRankCrossover.GeneratedLoopsMaxRank, PeftGenerator.MaxUnrolledRank);
 
     /// <summary>Every LoRA pass group of the <c>Parallel</c> model (forward; g and dX; dA and dB) is above the generator's threshold.</summary>
     [Fact]
@@ -170,6 +175,7 @@ public sealed class EqualityTests
         "LoRAPlus" => new LoRAPlusEqualityModel(),
         "MoRA" => new MoRAEqualityModel(),
         "Parallel" => new ParallelEqualityModel(),
+        "HighRank" => new HighRankEqualityModel(),
         _ => throw new ArgumentException(model),
     };
 

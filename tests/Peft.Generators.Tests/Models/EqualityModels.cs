@@ -80,3 +80,22 @@ public sealed partial class ParallelEqualityModel : Module, IAdapterModel
     [LoRA(Rank = 7, Alpha = 10, UseRsLoRA = true)]
     public Linear Runtime { get; }
 }
+
+// Ranks above PeftGenerator.MaxUnrolledRank: the generated kernels call the runtime's GEMM passes (no loops are emitted
+// for these ranks); the runtime kernels choose the GEMM at these ranks too.
+public sealed partial class HighRankEqualityModel : Module, IAdapterModel
+{
+    public HighRankEqualityModel(int width = 70)
+    {
+        Runtime = new Linear(width, width + 20);
+    }
+
+    [LoRA(Rank = 40, Alpha = 20)]
+    public Linear Wide { get; } = new(70, 50);
+
+    [LoRAPlus(Rank = 24, Alpha = 48, Ratio = 16)]
+    public Linear<double> Precise { get; } = new(33, 90, bias: false);
+
+    [LoRA(Rank = 64, Alpha = 16, UseRsLoRA = true)]
+    public Linear Runtime { get; }
+}
