@@ -65,6 +65,90 @@ internal sealed partial class MoRA2048R16 : Module, IBenchmarkModel
     public Linear Layer { get; } = new(2048, 2048);
 }
 
+internal sealed partial class LoRAAnyShapeR4(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 4, Alpha = 8)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR32(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 32, Alpha = 64)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR4(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 4, Alpha = 8, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR32(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 32, Alpha = 64, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR24(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 24, Alpha = 48)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR64(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 64, Alpha = 128)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR128(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 128, Alpha = 256)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAAnyShapeR256(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 256, Alpha = 512)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR24(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 24, Alpha = 48, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR64(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 64, Alpha = 128, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR128(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 128, Alpha = 256, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoRAPlusAnyShapeR256(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRAPlus(Rank = 256, Alpha = 512, Ratio = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRAAnyShapeR64(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 64)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class MoRARoPEAnyShapeR64(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [MoRA(Rank = 64, Type = MoRAType.RoPE)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -122,7 +206,7 @@ internal static class GeneratedStepLayers
     public static Linear Create(string adapter, MoRAType moraType, int inFeatures, int outFeatures, int rank)
     {
         IBenchmarkModel model = (adapter == "mora" && moraType == MoRAType.RoPE ? CreateRoPE(inFeatures, outFeatures, rank) : CreateModel(adapter, inFeatures, outFeatures, rank))
-            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 8 and 16.");
+            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 4, 8, 16, 24, 32, 64, 128 and 256 (MoRA: 8, 16 and 64).");
         model.AttachAdapters();
         return model.Layer;
     }
@@ -131,6 +215,7 @@ internal static class GeneratedStepLayers
     {
         8 => new MoRARoPEAnyShapeR8(inFeatures, outFeatures),
         16 => new MoRARoPEAnyShapeR16(inFeatures, outFeatures),
+        64 => new MoRARoPEAnyShapeR64(inFeatures, outFeatures),
         _ => null,
     };
 
@@ -145,12 +230,25 @@ internal static class GeneratedStepLayers
         ("mora", 768, 768, 8) => new MoRA768(),
         ("mora", 1024, 1024, 8) => new MoRA1024(),
         ("mora", 2048, 2048, 16) => new MoRA2048R16(),
+        ("lora", _, _, 4) => new LoRAAnyShapeR4(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
+        ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),
+        ("loraplus", _, _, 4) => new LoRAPlusAnyShapeR4(inFeatures, outFeatures),
         ("loraplus", _, _, 8) => new LoRAPlusAnyShapeR8(inFeatures, outFeatures),
         ("loraplus", _, _, 16) => new LoRAPlusAnyShapeR16(inFeatures, outFeatures),
+        ("loraplus", _, _, 32) => new LoRAPlusAnyShapeR32(inFeatures, outFeatures),
         ("mora", _, _, 8) => new MoRAAnyShapeR8(inFeatures, outFeatures),
         ("mora", _, _, 16) => new MoRAAnyShapeR16(inFeatures, outFeatures),
+        ("lora", _, _, 24) => new LoRAAnyShapeR24(inFeatures, outFeatures),
+        ("lora", _, _, 64) => new LoRAAnyShapeR64(inFeatures, outFeatures),
+        ("lora", _, _, 128) => new LoRAAnyShapeR128(inFeatures, outFeatures),
+        ("lora", _, _, 256) => new LoRAAnyShapeR256(inFeatures, outFeatures),
+        ("loraplus", _, _, 24) => new LoRAPlusAnyShapeR24(inFeatures, outFeatures),
+        ("loraplus", _, _, 64) => new LoRAPlusAnyShapeR64(inFeatures, outFeatures),
+        ("loraplus", _, _, 128) => new LoRAPlusAnyShapeR128(inFeatures, outFeatures),
+        ("loraplus", _, _, 256) => new LoRAPlusAnyShapeR256(inFeatures, outFeatures),
+        ("mora", _, _, 64) => new MoRAAnyShapeR64(inFeatures, outFeatures),
         _ => null,
     };
 }
