@@ -36,6 +36,16 @@ internal static class LowRankCrossover
     /// </summary>
     public const int GeneratedLoopsMaxRank = GemmRank - 1;
 
+    /// <summary>
+    /// Multiply-adds of a pass group (one parallel region) below which it runs on the calling thread: waking the second
+    /// core costs about ten microseconds, about a million multiply-adds here (<c>PeftGenerator.ParallelWork</c> documents the
+    /// same threshold). Both paths use it.
+    /// </summary>
+    public const long RegionWork = 2_000_000;
+
+    /// <summary>Every participant for a region of at least <see cref="RegionWork"/> multiply-adds, else only the calling thread.</summary>
+    public static int Participants(long work) => work >= RegionWork ? Peft.Generated.KernelParallel.MaxParticipants : 1;
+
     /// <summary>Whether a pass at <paramref name="rank"/> over <paramref name="batch"/> rows runs on the GEMM rather than on the loops.</summary>
     public static bool UseGemm(int rank, int batch) =>
         rank >= GemmRank || (rank >= ShortBatchGemmRank && batch <= ShortBatch);

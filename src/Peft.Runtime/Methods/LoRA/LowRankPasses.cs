@@ -19,9 +19,6 @@ public static class LowRankPasses<T, TLoops>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TLoops : struct, ILowRankLoops<T>
 {
-    /// <summary>Multiply-adds of a region below which it runs on the calling thread (waking a worker costs microseconds).</summary>
-    private const long ParallelWork = 2_000_000;
-
     /// <summary>Rows per chunk of a row region (even: <c>ProjectDown</c> takes rows in pairs).</summary>
     private const int RowGrain = 8;
 
@@ -60,7 +57,7 @@ public static class LowRankPasses<T, TLoops>
         Transpose(b, bTransposed, outFeatures, bStride);
         KernelParallel.Run(new ForwardRows(inFeatures, outFeatures, aStride, bStride, scale),
             new KernelSpans<T> { R0 = x, R1 = Rows(a, inFeatures, aStride, ref aPadded), R2 = bTransposed, W0 = xa, W1 = y },
-            batch, RowGrain, Participants((long)batch * Rank * (inFeatures + outFeatures)));
+            batch, RowGrain, LowRankCrossover.Participants((long)batch * Rank * (inFeatures + outFeatures)));
     }
 
     /// <summary>
@@ -114,14 +111,14 @@ public static class LowRankPasses<T, TLoops>
             long rowWork = (long)batch * Rank * (outFeatures + (inputGradient.IsEmpty ? 0 : inFeatures));
             KernelParallel.Run(new BackwardRows(inFeatures, outFeatures, aStride, bStride, scale),
                 new KernelSpans<T> { R0 = dy, R1 = bTransposed, R2 = aRows, W0 = dyB, W1 = inputGradient },
-                batch, RowGrain, Participants(rowWork));
+                batch, RowGrain, LowRankCrossover.Participants(rowWork));
         }
 
         // dBᵀ[Rank, out] = s·xaᵀ·dY then dB[o, k] += dBᵀ[k, o] (column blocks [0, bBlocks)), and dA += s·gᵀ·x (the next aBlocks).
         long columnWork = (long)batch * Rank * ((bBlocks == 0 ? 0 : outFeatures) + (aBlocks == 0 ? 0 : inFeatures));
         KernelParallel.Run(new ColumnGradients(inFeatures, outFeatures, bStride, batch, scale, bBlocks),
             new KernelSpans<T> { R0 = xa, R1 = dy, R2 = dyB, R3 = x, W0 = bGradientTransposed, W1 = bGradient, W2 = aGradient },
-            bBlocks + aBlocks, 1, Participants(columnWork));
+            bBlocks + aBlocks, 1, LowRankCrossover.Participants(columnWork));
     }
 
     /// <summary>
@@ -163,9 +160,6 @@ public static class LowRankPasses<T, TLoops>
 
         return padded;
     }
-
-    /// <summary>Every participant for a region of at least <see cref="ParallelWork"/> multiply-adds, else only the calling thread.</summary>
-    private static int Participants(long work) => work >= ParallelWork ? KernelParallel.MaxParticipants : 1;
 
     // The widest accelerated vector width, chosen here once for every loop (the JIT folds the test away).
 
