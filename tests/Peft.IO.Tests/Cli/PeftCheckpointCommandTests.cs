@@ -1,4 +1,3 @@
-using Peft.Cli;
 using Peft.Models;
 
 namespace Peft.IO.Tests.Cli;
@@ -125,6 +124,28 @@ public sealed class PeftCheckpointCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ModuleToSaveReplacesItsBaseTensorOnMerge()
+    {
+        // merge_and_unload keeps the trained copy of lm_head; the file's F32 copy becomes the base's BF16 tensor.
+        float[] head = [.. Enumerable.Range(0, 16 * 8).Select(i => 0.25f * (i % 7) - 0.5f)];
+        string adapter = ShardedLlamaFolder.WriteAdapter(lmHead: head);
+        string output = Path.Combine(_scratch, "merged");
+        try
+        {
+            var merged = PeftMerger.MergeFiles(_model, adapter, output);
+            Assert.Contains("lm_head", merged);
+            using var after = SafetensorsCheckpoint.Open(output);
+            Assert.True(after.TryGetTensor("lm_head.weight", out var file, out var tensor));
+            Assert.Equal(SafetensorsDType.BF16, tensor.DType);
+            Assert.Equal(head, file.ReadValues<float>("lm_head.weight")); // multiples of 1/4 are exact in BF16
+        }
+        finally
+        {
+            Directory.Delete(adapter, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(float.NaN, "NaN")]
     [InlineData(float.PositiveInfinity, "+inf")]
@@ -139,14 +160,7 @@ public sealed class PeftCheckpointCommandTests : IDisposable
                 values[5] = bad;
             }
         });
-        try
-        {
-            AssertRefused(adapter, $"adapter tensor '{Broken}' [8, 2] holds {shown} at element 5");
-        }
-        finally
-        {
-            Directory.Delete(adapter, recursive: true);
-        }
+        AssertRefused(adapter, $"adapter tensor '{Broken}' [8, 2] holds {shown} at element 5");
     }
 
     [Fact]
@@ -160,42 +174,21 @@ public sealed class PeftCheckpointCommandTests : IDisposable
                 Array.Fill(values, 1e30f);
             }
         });
-        try
-        {
-            AssertRefused(adapter, "merging module 'model.layers.1.self_attn.v_proj' makes element 0 of 'model.layers.1.self_attn.v_proj.weight'");
-        }
-        finally
-        {
-            Directory.Delete(adapter, recursive: true);
-        }
+        AssertRefused(adapter, "merging module 'model.layers.1.self_attn.v_proj' makes element 0 of 'model.layers.1.self_attn.v_proj.weight'");
     }
 
     [Fact]
     public void TargetModulesMatchingNoModuleAreRefusedAsPeftDoes()
     {
         string adapter = ShardedLlamaFolder.WriteAdapter(targets: """["q_prj", "v_prj"]""");
-        try
-        {
-            AssertRefused(adapter, "Target modules {'q_prj', 'v_prj'} not found in the base model. Please check the target modules and try again");
-        }
-        finally
-        {
-            Directory.Delete(adapter, recursive: true);
-        }
+        AssertRefused(adapter, "Target modules {'q_prj', 'v_prj'} not found in the base model. Please check the target modules and try again");
     }
 
     [Fact]
     public void AdapterModuleOutsideTargetModulesIsRefused()
     {
         string adapter = ShardedLlamaFolder.WriteAdapter(targets: """["q_proj", "v_proj"]""");
-        try
-        {
-            AssertRefused(adapter, "module 'model.layers.0.mlp.down_proj' ('base_model.model.model.layers.0.mlp.down_proj.lora_A.weight') is not among target modules {'q_proj', 'v_proj'}");
-        }
-        finally
-        {
-            Directory.Delete(adapter, recursive: true);
-        }
+        AssertRefused(adapter, "module 'model.layers.0.mlp.down_proj' ('base_model.model.model.layers.0.mlp.down_proj.lora_A.weight') is not among target modules {'q_proj', 'v_proj'}");
     }
 
     [Fact]
@@ -218,24 +211,25 @@ public sealed class PeftCheckpointCommandTests : IDisposable
         }
     }
 
-    /// <summary>The merge fails with one line naming the problem and leaves nothing beside the intended output.</summary>
+    /// <summary>The merge fails with one line naming the problem and leaves nothing beside the intended output; deletes <paramref name="adapter"/>.</summary>
     private void AssertRefused(string adapter, string message)
     {
-        string output = Path.Combine(_scratch, "merged");
-        var (code, stdout, stderr) = Run("merge", "--base", _model, "--adapter", adapter, "--out", output);
-        Assert.Equal(1, code);
-        Assert.Empty(stdout);
-        Assert.Single(stderr.TrimEnd().Split('\n'));
-        Assert.StartsWith("peft: error: ", stderr);
-        Assert.Contains(message, stderr);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_scratch));
+        try
+        {
+            string output = Path.Combine(_scratch, "merged");
+            var (code, stdout, stderr) = Run("merge", "--base", _model, "--adapter", adapter, "--out", output);
+            Assert.Equal(1, code);
+            Assert.Empty(stdout);
+            Assert.Single(stderr.TrimEnd().Split('\n'));
+            Assert.StartsWith("peft: error: ", stderr);
+            Assert.Contains(message, stderr);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(_scratch));
+        }
+        finally
+        {
+            Directory.Delete(adapter, recursive: true);
+        }
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftCommandTests.Run(args);
 }

@@ -101,8 +101,11 @@ internal static class ShardedLlamaFolder
         return folder;
     }
 
-    /// <summary>A LoRA adapter folder; <paramref name="edit"/> may change a tensor's values, <paramref name="targets"/> the config's target_modules.</summary>
-    public static string WriteAdapter(Action<string, float[]>? edit = null, string targets = """["q_proj", "v_proj", "down_proj"]""")
+    /// <summary>
+    /// A LoRA adapter folder; <paramref name="edit"/> may change a tensor's values, <paramref name="targets"/> the config's
+    /// target_modules; with <paramref name="lmHead"/> the head is a module to save (its trained copy in the file).
+    /// </summary>
+    public static string WriteAdapter(Action<string, float[]>? edit = null, string targets = """["q_proj", "v_proj", "down_proj"]""", float[]? lmHead = null)
     {
         var random = new Random(9);
         var tensors = new List<SafetensorsTensor>();
@@ -120,8 +123,14 @@ internal static class ShardedLlamaFolder
             }
         }
 
+        if (lmHead is not null)
+        {
+            tensors.Add(SafetensorsTensor.FromValues<float>("base_model.model.lm_head.weight", [16, 8], lmHead));
+        }
+
+        string modulesToSave = lmHead is null ? "null" : """["lm_head"]""";
         return Fixtures.WritePeftFolder(
-            $$"""{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": {{targets}}, "lora_dropout": 0.0, "bias": "none", "task_type": "CAUSAL_LM", "use_rslora": false, "fan_in_fan_out": false}""",
+            $$"""{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": {{targets}}, "modules_to_save": {{modulesToSave}}, "lora_dropout": 0.0, "bias": "none", "task_type": "CAUSAL_LM", "use_rslora": false, "fan_in_fan_out": false}""",
             [.. tensors]);
     }
 
