@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Peft.IO;
+using Peft.Quantization;
 
 namespace Peft.Models.Tests;
 
@@ -163,6 +164,16 @@ public sealed class PeftWorkflowTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void QuantizedModuleCannotBeAModuleToSave()
+    {
+        var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
+        model.QuantizeBase();
+        var error = Assert.Throws<NotSupportedException>(() => model.Apply(FixtureConfig(modulesToSave: ["gate_proj"])));
+        Assert.Contains("Module 'model.layers.0.mlp.gate_proj' holds 'weight' quantized", error.Message);
+        Assert.DoesNotContain(model.NamedModules(), m => m.Value is Linear<float> { HasAdapters: true });
     }
 
     [Fact]

@@ -64,7 +64,7 @@ internal sealed class ModuleToSaveOriginal : Module, IAdapterModule
     }
 
     /// <summary>Checks, before anything changes, that <paramref name="module"/> can become a module to save of <paramref name="adapterName"/>.</summary>
-    /// <exception cref="NotSupportedException">The module is adapted, is already a module to save of another
+    /// <exception cref="NotSupportedException">The module is adapted, quantized, already a module to save of another
     /// adapter, or shares a parameter with a module outside it (tied weights, which PEFT's copy would untie).</exception>
     public static void Check(Module model, string path, Module module, string adapterName)
     {
@@ -83,6 +83,11 @@ internal sealed class ModuleToSaveOriginal : Module, IAdapterModule
         if (inside.Any(m => m is Linear<float> { HasAdapters: true } or Linear<double> { HasAdapters: true } or Embedding<float> { Adapter: not null } or Embedding<double> { Adapter: not null }))
         {
             throw new NotSupportedException($"Module '{path}' carries an adapter; a module to save is copied whole and cannot also be an adapter target.");
+        }
+
+        if (BaseParameters(module).FirstOrDefault(p => p.Value is Parameter<float> { HasValue: false } or Parameter<double> { HasValue: false }) is { Value: not null, Key: var quantized })
+        {
+            throw new NotSupportedException($"Module '{path}' holds '{quantized}' quantized; a module to save is trained in full, so dequantize it first.");
         }
 
         var own = new HashSet<Parameter>(module.NamedParameters().Select(p => p.Value), ReferenceEqualityComparer.Instance);
