@@ -98,7 +98,8 @@ public sealed class PeftCommandTests
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>Runs the tool in-process and returns its exit code and both outputs.</summary>
+    internal static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
