@@ -66,7 +66,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
             config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;
             config.AlphaPattern = [];
             config.UseMora = true;
-            config.MoraType = (int)_mora.Type;
+            config.MoraType = _mora.Type;
             config.UseRsLoRA = false;
             config.LoraDropout = 0;
         }
