@@ -25,6 +25,7 @@ internal abstract class AdapterEmitter
         AdapterMethod.LoRA => LoRAEmitter.Instance,
         AdapterMethod.LoRAPlus => LoRAPlusEmitter.Instance,
         AdapterMethod.MoRA => MoRAEmitter.Instance,
+        AdapterMethod.DoRA => DoRAEmitter.Instance,
     };
 
     /// <summary>The layer's configuration in words, for the generated documentation (<c>LoRA, r = 8, α = 16.0, 784 → 256</c>).</summary>

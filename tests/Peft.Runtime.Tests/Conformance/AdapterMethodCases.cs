@@ -48,7 +48,13 @@ internal static class AdapterMethodCases
         new("loraplus", AdapterMethod.LoRAPlus, rank => new LoRAPlusOptions { Rank = rank, Alpha = 5, Ratio = 8 }, () => new LoRAPlusCaseModel()),
         new("mora-sharing", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank }, () => new MoRASharingCaseModel()),
         new("mora-rope", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.RoPE }, () => new MoRARoPECaseModel()),
+        new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
+        new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
+            () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),
     ];
+
+    /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>
+    private static void HoldDoRANorm(Adapter<double> adapter) => ((DoRAAdapter<double>)adapter).NormHeld = true;
 
     public static TheoryData<string> Names() => new(All.Select(c => c.Name));
 

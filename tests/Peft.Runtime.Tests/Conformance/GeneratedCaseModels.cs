@@ -50,3 +50,15 @@ public sealed partial class MoRARoPECaseModel : Module, IGeneratedCaseModel
     [MoRA(Rank = 2, Type = MoRAType.RoPE)]
     public Linear<double> Layer { get; } = new(13, 7);
 }
+
+public sealed partial class DoRACaseModel : Module, IGeneratedCaseModel
+{
+    [DoRA(Rank = 2, Alpha = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class DoRARsLoRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [DoRA(Rank = 2, Alpha = 4, UseRsLoRA = true, Dropout = 0.25)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}

@@ -82,7 +82,7 @@ public sealed class PeftAdapterConfig
     [JsonPropertyName("task_type")]
     public string? TaskType { get; set; }
 
-    /// <summary>DoRA (not supported by this library; loading such an adapter fails).</summary>
+    /// <summary>DoRA (<c>use_dora</c>): LoRA's tensors plus <c>lora_magnitude_vector</c> per module.</summary>
     [JsonPropertyName("use_dora")]
     public bool UseDora { get; set; }
 

@@ -173,6 +173,7 @@ public class LoRAAdapter<T> : Adapter<T>
         => options switch
         {
             LoRAPlusOptions plus => new LoRAPlusAdapter<T>(layer, name, plus, kernel),
+            DoRAOptions dora => new DoRAAdapter<T>(layer, name, dora, kernel),
             _ => new LoRAAdapter<T>(layer, name, options, kernel, checkRankLimit),
         };
 

@@ -19,8 +19,8 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
 
     public override string Name => "LoRA";
 
-    /// <summary>Every LoRA config without the MoRA fork's <c>use_mora</c>.</summary>
-    public override bool Reads(PeftAdapterConfig config) => !config.IsMoRA;
+    /// <summary>Every LoRA config without the MoRA fork's <c>use_mora</c> and without <c>use_dora</c>.</summary>
+    public override bool Reads(PeftAdapterConfig config) => !config.IsMoRA && !config.UseDora;
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
     {
@@ -37,7 +37,7 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
         LoRAAdapter<T> lora;
         if (layer.Adapters.TryGet(adapterName, out var existing))
         {
-            lora = existing as LoRAAdapter<T> ?? throw Mismatch(source, path, adapterName, existing.GetType().Name, "LoRA");
+            lora = existing is LoRAAdapter<T> and not DoRAAdapter<T> ? (LoRAAdapter<T>)existing : throw Mismatch(source, path, adapterName, existing.GetType().Name, "LoRA");
             if (lora.Rank != module.Rank || Math.Abs(lora.Options.Scale - options.Scale) > 1e-12 * Math.Abs(options.Scale))
             {
                 throw Mismatch(source, path, adapterName, $"LoRA rank {lora.Rank}, scale {lora.Options.Scale}", $"LoRA rank {module.Rank}, scale {options.Scale}");
@@ -116,7 +116,7 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
     }
 
     /// <summary>The options PEFT builds the layer from: rank of the weights, α from the config (per-module patterns), rsLoRA, dropout, init.</summary>
-    private static LoRAOptions Options(PeftAdapterConfig config, PeftModuleTensors module) => new()
+    internal static LoRAOptions Options(PeftAdapterConfig config, PeftModuleTensors module) => new()
     {
         Rank = module.Rank,
         Alpha = config.AlphaFor(module.ModulePath),
