@@ -65,6 +65,18 @@ internal sealed partial class MoRA2048R16 : Module, IBenchmarkModel
     public Linear Layer { get; } = new(2048, 2048);
 }
 
+internal sealed partial class DoRA1024 : Module, IBenchmarkModel
+{
+    [DoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class DoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [DoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -145,6 +157,8 @@ internal static class GeneratedStepLayers
         ("mora", 768, 768, 8) => new MoRA768(),
         ("mora", 1024, 1024, 8) => new MoRA1024(),
         ("mora", 2048, 2048, 16) => new MoRA2048R16(),
+        ("dora", 1024, 1024, 8) => new DoRA1024(),
+        ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("loraplus", _, _, 8) => new LoRAPlusAnyShapeR8(inFeatures, outFeatures),

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Peft.IO;
 
 /// <summary>
@@ -31,33 +29,13 @@ internal sealed class DoRAPeftFormat : PeftMethodFormat
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
     {
-        string source = adapter.Weights.Source;
-        string path = module.ModulePath;
-        if (module.InFeatures != layer.InFeatures || module.OutFeatures != layer.OutFeatures)
-        {
-            throw new InvalidDataException(
-                $"{source}: module '{path}' has lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText}, which do not fit Linear [{layer.OutFeatures}, {layer.InFeatures}] (expected [r, {layer.InFeatures}] and [{layer.OutFeatures}, r]).");
-        }
-
         string magnitudeKey = CheckMagnitude(adapter, module, layer.OutFeatures);
-        var lora = LoRAPeftFormat.Options(adapter.Config, module);
-        var options = new DoRAOptions { Rank = lora.Rank, Alpha = lora.Alpha, UseRsLoRA = lora.UseRsLoRA, Dropout = lora.Dropout, Init = lora.Init };
-        DoRAAdapter<T> dora;
-        if (layer.Adapters.TryGet(adapterName, out var existing))
-        {
-            dora = existing as DoRAAdapter<T> ?? throw Mismatch(source, path, adapterName, existing.GetType().Name, "DoRA");
-            if (dora.Rank != module.Rank || Math.Abs(dora.Options.Scale - options.Scale) > 1e-12 * Math.Abs(options.Scale))
+        var dora = LoRAPeftFormat.LoadFactors(layer, module, adapter, adapterName, Name,
+            lora => layer.AttachDoRA(adapterName, new DoRAOptions
             {
-                throw Mismatch(source, path, adapterName, $"DoRA rank {dora.Rank}, scale {dora.Options.Scale}", $"DoRA rank {module.Rank}, scale {options.Scale}");
-            }
-        }
-        else
-        {
-            dora = Attach(source, path, () => layer.AttachDoRA(adapterName, options));
-        }
-
-        adapter.Weights.ReadValues<T>(module.A.Name, dora.A.Value);
-        adapter.Weights.ReadValues<T>(module.B.Name, dora.B.Value);
+                Rank = lora.Rank, Alpha = lora.Alpha, UseRsLoRA = lora.UseRsLoRA, Dropout = lora.Dropout, Init = lora.Init,
+            }),
+            static existing => existing is DoRAAdapter<T>);
         adapter.Weights.ReadValues<T>(magnitudeKey, dora.Magnitude.Value);
     }
 
