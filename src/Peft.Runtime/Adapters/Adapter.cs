@@ -83,7 +83,10 @@ public abstract class Adapter<T> : Module, IAdapterModule
         AddDeltaWeight(delta, T.One);
     }
 
-    /// <summary>Adds the adapter's contribution <c>Δ(x)</c> to <paramref name="output"/> (the base output is not touched).</summary>
+    /// <summary>
+    /// Adds the adapter's contribution <c>Δ(x)</c> to <paramref name="output"/>, which holds the base output <c>W0·x + b</c>
+    /// when <see cref="Linear{T}"/> calls it. Additive methods leave that part alone; DoRA rescales it per row.
+    /// </summary>
     public abstract void Forward(ReadOnlySpan<T> input, Span<T> output, int batch);
 
     /// <summary>
