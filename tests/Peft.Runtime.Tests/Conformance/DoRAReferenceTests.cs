@@ -48,6 +48,25 @@ public sealed class DoRAReferenceTests
         AssertClose(Read("w0"), model.Projection.Weight.Value, 1e-13);
     }
 
+    /// <summary><c>peft merge</c>'s path (<c>PeftMerger</c>, <c>DoRAPeftFormat.AddDelta</c>): the base file's weight becomes the torch reference's merged weight.</summary>
+    [Fact]
+    public void Merging_the_folder_into_a_base_file_gives_the_torch_merged_weight()
+    {
+        using var reference = SafetensorsFile.Open(Path.Combine(Fixtures, "dora_reference.safetensors"));
+        var baseBytes = SafetensorsWriter.Serialize(
+        [
+            SafetensorsTensor.FromValues<double>("proj.weight", [Out, In], reference.ReadValues<double>("w0"), SafetensorsDType.F64),
+            SafetensorsTensor.FromValues<double>("proj.bias", [Out], reference.ReadValues<double>("bias"), SafetensorsDType.F64),
+        ]);
+        using var baseFile = SafetensorsFile.Read(baseBytes);
+        using var adapter = PeftAdapterDirectory.Open(Path.Combine(Fixtures, "dora"));
+        var (tensors, merged) = PeftMerger.Merge(baseFile, adapter);
+        Assert.Equal(["proj"], merged);
+        using var result = SafetensorsFile.Read(SafetensorsWriter.Serialize(tensors));
+        AssertClose(reference.ReadValues<double>("merged"), result.ReadValues<double>("proj.weight"), 1e-12);
+        AssertClose(reference.ReadValues<double>("bias"), result.ReadValues<double>("proj.bias"), 0);
+    }
+
     [Fact]
     public void A_new_adapter_leaves_the_layer_unchanged_and_its_magnitude_is_the_row_norm()
     {
