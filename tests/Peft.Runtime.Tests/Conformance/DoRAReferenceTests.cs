@@ -116,6 +116,21 @@ public sealed class DoRAReferenceTests
     }
 
     [Fact]
+    public void A_4_bit_base_is_refused_with_a_clear_error()
+    {
+        var quantized = new Linear<float>(64, 8, random: new Random(1));
+        quantized.Quantize();
+        var error = Assert.Throws<InvalidOperationException>(() => quantized.AttachDoRA("default", new DoRAOptions { Rank = 2 }));
+        Assert.Contains("Dequantize()", error.Message);
+
+        var later = new Linear<float>(64, 8, random: new Random(1));
+        later.AttachDoRA("default", new DoRAOptions { Rank = 2 });
+        later.Quantize();
+        error = Assert.Throws<InvalidOperationException>(() => later.Forward(new float[64], new float[8], 1));
+        Assert.Contains("quantized to 4 bits", error.Message);
+    }
+
+    [Fact]
     public void Saving_writes_PEFTs_keys_and_use_dora()
     {
         var model = new Holder();

@@ -44,6 +44,7 @@ public sealed class DoRAAdapter<T> : LoRAAdapter<T>
         : base(layer, name, options, kernel, checkRankLimit: true)
     {
         int outF = layer.OutFeatures;
+        CheckNotQuantized();
         Magnitude = RegisterParameter(new Parameter<T>("lora_magnitude_vector", [outF], ParameterRole.DoRAMagnitude));
         _parameters = [A, B, Magnitude];
         _norm = new T[outF];
@@ -79,6 +80,7 @@ public sealed class DoRAAdapter<T> : LoRAAdapter<T>
         int length = batch * outF;
 
         // f = m / n, n = ‖W0 + s·B·A‖_row from the current weights (a constant for the gradient).
+        CheckNotQuantized();
         if (!NormHeld)
         {
             ComputeNorms(Layer.Weight.Value, _norm);
@@ -270,6 +272,19 @@ public sealed class DoRAAdapter<T> : LoRAAdapter<T>
         }
 
         base.AddDeltaWeight(weight, -T.One);
+    }
+
+    /// <summary>
+    /// DoRA needs W0 itself (its row norms, and W0·x̃ with dropout); a 4-bit QLoRA base holds no full-precision weight.
+    /// PEFT dequantizes per call; here the base must be dequantized (<see cref="Linear{T}.Dequantize"/>) first.
+    /// </summary>
+    private void CheckNotQuantized()
+    {
+        if (Layer.IsQuantized)
+        {
+            throw new InvalidOperationException(
+                $"{Context}: DoRA needs the full-precision base weight (its row norms), but the layer is quantized to 4 bits; call Dequantize() first.");
+        }
     }
 
     /// <summary><c>n[o] = ‖(W0 + s·B·A)[o, :]‖</c>, a block of rows at a time.</summary>
