@@ -24,7 +24,7 @@ public sealed class DoRAReferenceTests
         var model = new Holder();
         Read("w0").CopyTo(model.Projection.Weight.Value, 0);
         Read("bias").CopyTo(model.Projection.Bias!.Value, 0);
-        var config = model.LoadAdapter(Path.Combine(Fixtures, "dora"));
+        var config = model.LoadAdapter(Path.Combine(Fixtures, "dora"), isTrainable: true);
         Assert.True(config.UseDora);
         var dora = Assert.IsType<DoRAAdapter<double>>(model.Projection.Adapters.Active);
         model.Projection.IsFrozen = false;
