@@ -31,21 +31,21 @@ internal static unsafe class GemmDriver<T, TKernel>
     {
         // The threaded path packs all of k for at least one Nr-wide panel; absurdly deep problems stay serial.
         bool parallel = (long)op.M * op.N * op.K >= ParallelThreshold && (long)op.K * TKernel.Nr <= MaxParallelDepthElements;
-        int threads = parallel ? Math.Min(maxThreads, GemmWorkerPool.MaxThreads) : 1;
+        int threads = parallel ? Math.Min(maxThreads, KernelWorkerPool.MaxThreads) : 1;
         if (threads > 1 && IsNarrow(op, threads))
         {
             threads = 1;
         }
 
-        if (threads > 1 && GemmWorkerPool.TryAcquire())
+        if (threads > 1 && KernelWorkerPool.TryAcquire())
         {
             try
             {
-                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
+                KernelWorkerPool.Run(Job.Prepare(op, threads), threads);
             }
             finally
             {
-                GemmWorkerPool.Release();
+                KernelWorkerPool.Release();
             }
 
             return;
