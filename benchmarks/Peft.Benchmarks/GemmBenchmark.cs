@@ -16,7 +16,7 @@ internal static class GemmBenchmark
     {
         (int M, int N, int K)[] shapes = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024)];
         int runs = 9;
-        int threads = GemmWorkerPool.MaxThreads;
+        int threads = KernelWorkerPool.MaxThreads;
         GemmIsa isa = GemmIsaDetection.Best;
         string ops = "NN";
         for (int i = 0; i + 1 < args.Length; i += 2)

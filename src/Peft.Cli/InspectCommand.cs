@@ -16,7 +16,7 @@ internal static class InspectCommand
             stdout.WriteLine($"adapter: {path}");
             var config = adapter.Config;
             stdout.WriteLine(config.IsMoRA
-                ? $"method: MoRA (mora_type {config.MoraType ?? 1}, {config.GetMoRAType()}), r {config.R}"
+                ? $"method: MoRA (mora_type {(int)config.GetMoRAType()}, {config.GetMoRAType()}), r {config.R}"
                 : $"method: LoRA, r {config.R}, lora_alpha {config.LoraAlpha}, scale {(config.UseRsLoRA ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r")}");
             foreach (var module in adapter.Modules)
             {

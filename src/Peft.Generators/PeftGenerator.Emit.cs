@@ -1,12 +1,15 @@
 using System.Linq;
 using System.Threading;
 using Peft.Generators.Helpers;
+using Peft.Generators.Methods;
 using Peft.Generators.Models;
-using Peft.Methods;
 
 namespace Peft.Generators;
 
-/// <summary>Composes one generated file per model: the partial model type, then its kernels as file-local types.</summary>
+/// <summary>
+/// Composes one generated file per model: the partial model type, then its kernels as file-local types, each written
+/// by its method's emitter (<c>Methods/&lt;Method&gt;Emitter.cs</c>).
+/// </summary>
 public sealed partial class PeftGenerator
 {
     private const string GeneratorName = "Peft.Generators";
@@ -41,13 +44,7 @@ public sealed partial class PeftGenerator
         {
             token.ThrowIfCancellationRequested();
             writer.Line();
-            // Exhaustive: a new method that is not listed here does not compile (CS8509).
-            System.Action<IndentedWriter, ModelInfo, LayerInfo> writeKernel = layer.Method switch
-            {
-                AdapterMethod.LoRA or AdapterMethod.LoRAPlus => WriteLoRAKernel,
-                AdapterMethod.MoRA => WriteMoRAKernel,
-            };
-            writeKernel(writer, model, layer);
+            AdapterEmitter.For(layer.Method).WriteKernel(writer, model, layer);
         }
 
         return writer.ToString();
@@ -59,20 +56,13 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static EquatableArray<LowRankLoopKey> LowRankLoopKeys(EquatableArray<LayerTarget> layers) =>
         new(layers
-            .Where(static target => UsesLowRankLoops(target.Layer.Method) && target.Layer.Rank <= MaxUnrolledRank)
+            .Where(static target => AdapterEmitter.For(target.Layer.Method).UsesLowRankLoops && target.Layer.Rank <= MaxUnrolledRank)
             .Select(static target => new LowRankLoopKey(target.Layer.ElementType, target.Layer.Rank))
             .Distinct()
             .OrderBy(static key => key)
             .ToArray());
 
-    /// <summary>Whether a method's kernels call the per-rank low-rank loops (<c>PeftGenerator.EmitLowRankLoops.cs</c>).</summary>
-    private static bool UsesLowRankLoops(AdapterMethod method) => method switch
-    {
-        AdapterMethod.LoRA or AdapterMethod.LoRAPlus => true,
-        AdapterMethod.MoRA => false,
-    };
-
-    private static void WriteGeneratedAttributes(IndentedWriter writer)
+    internal static void WriteGeneratedAttributes(IndentedWriter writer)
     {
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]");
         writer.Line("[global::System.Diagnostics.DebuggerNonUserCode]");

@@ -66,7 +66,7 @@ public sealed partial class PeftGenerator
     }
 
     /// <summary>The name of the loops struct of one rank and element type, shared by every kernel of a compilation.</summary>
-    private static string LoopsName(string t, int rank) => $"Rank{rank}{(t == "float" ? "Single" : "Double")}Loops";
+    internal static string LoopsName(string t, int rank) => $"Rank{rank}{(t == "float" ? "Single" : "Double")}Loops";
 
     /// <summary>
     /// Multiply-adds of a pass group (one parallel region) below which it runs on the calling thread.

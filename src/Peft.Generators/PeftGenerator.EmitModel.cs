@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using Peft.Generators.Helpers;
+using Peft.Generators.Methods;
 using Peft.Generators.Models;
-using Peft.Methods;
+using static Peft.Generators.Methods.AdapterEmitter;
 
 namespace Peft.Generators;
 
@@ -82,7 +83,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <list type=\"bullet\">");
         foreach (LayerInfo layer in model.Layers)
         {
-            writer.Line($"/// <item><c>{layer.MemberName}</c>: {Describe(layer)}</item>");
+            writer.Line($"/// <item><c>{layer.MemberName}</c>: {AdapterEmitter.For(layer.Method).Describe(layer)}</item>");
         }
 
         writer.Line("/// </list>");
@@ -98,36 +99,10 @@ public sealed partial class PeftGenerator
             {
                 LayerInfo layer = model.Layers[i];
                 string member = MemberAccess(layer);
-                string kernel = layer.Method == AdapterMethod.MoRA && !layer.HasConstantShape
-                    ? $"new {KernelName(model, layer)}({member}.InFeatures, {member}.OutFeatures)"
-                    : $"new {KernelName(model, layer)}()";
+                AdapterEmitter emitter = AdapterEmitter.For(layer.Method);
+                string kernel = emitter.NewKernel(KernelName(model, layer), layer, member);
                 string seed = i == 0 ? "seed" : $"seed + {i}";
-
-                // Exhaustive: a new method that is not listed here does not compile (CS8509).
-                (string attach, string options, string[] values) = layer.Method switch
-                {
-                    AdapterMethod.LoRA => ("AttachLoRA", "LoRAOptions", new[]
-                    {
-                        $"Rank = {layer.Rank},",
-                        $"Alpha = {FormatDouble(layer.Alpha)},",
-                        $"UseRsLoRA = {(layer.UseRsLoRA ? "true" : "false")},",
-                        $"Dropout = {FormatDouble(layer.Dropout)},",
-                        $"Init = global::Peft.LoRAInit.{(layer.Init == LoRAMethod.GaussianInit ? "Gaussian" : "KaimingUniform")},",
-                        $"Seed = {seed},",
-                    }),
-                    AdapterMethod.LoRAPlus => ("AttachLoRAPlus", "LoRAPlusOptions", new[]
-                    {
-                        $"Rank = {layer.Rank},",
-                        $"Alpha = {FormatDouble(layer.Alpha)},",
-                        $"Ratio = {FormatDouble(layer.Ratio)},",
-                        $"Seed = {seed},",
-                    }),
-                    AdapterMethod.MoRA => ("AttachMoRA", "MoRAOptions", new[]
-                    {
-                        $"Rank = {layer.Rank},",
-                        $"Type = global::Peft.MoRAType.{(layer.MoRAType == MoRAMethod.RoPEType ? "RoPE" : "Sharing")},",
-                    }),
-                };
+                (string attach, string options, string[] values) = emitter.Attach(layer, seed);
                 writer.Line($"global::Peft.LinearAdapterExtensions.{attach}({member}, adapterName, new global::Peft.{options}");
                 writer.Line("{");
                 using (writer.Indent())
@@ -151,7 +126,11 @@ public sealed partial class PeftGenerator
     /// </summary>
     private static void WriteParameterGroups(IndentedWriter writer, ModelInfo model)
     {
-        var plusLayers = model.Layers.Where(l => l.Method == AdapterMethod.LoRAPlus).ToList();
+        var plusLayers = model.Layers
+            .Select(static l => (Layer: l, Ratio: AdapterEmitter.For(l.Method).LearningRateRatio(l)))
+            .Where(static l => l.Ratio is not null)
+            .Select(static l => (l.Layer, Ratio: l.Ratio!.Value))
+            .ToList();
         double modelRatio = plusLayers.Count == 0 ? 1.0 : plusLayers[0].Ratio;
 
         writer.Line("/// <summary>");
@@ -159,7 +138,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// trainable parameters of this model: <c>lora_A</c>, MoRA's M and other matrices at <c>lr</c>;");
         foreach (var group in plusLayers.GroupBy(l => l.Ratio))
         {
-            string members = string.Join(", ", group.Select(l => $"<c>{l.MemberName}</c>"));
+            string members = string.Join(", ", group.Select(l => $"<c>{l.Layer.MemberName}</c>"));
             writer.Line($"/// <c>lora_B</c> of {members} at <c>lr·{FormatDouble(group.Key)}</c>;");
         }
 
@@ -212,15 +191,4 @@ public sealed partial class PeftGenerator
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(layer.MemberName) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
             ? "this." + layer.MemberName
             : "this.@" + layer.MemberName;
-
-    private static string Describe(LayerInfo layer)
-    {
-        string shape = layer.HasConstantShape ? $", {layer.InFeatures} → {layer.OutFeatures}" : "";
-        return layer.Method switch
-        {
-            AdapterMethod.LoRA => $"LoRA, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}{(layer.UseRsLoRA ? " (rsLoRA)" : "")}{shape}",
-            AdapterMethod.LoRAPlus => $"LoRA+, r = {layer.Rank}, α = {FormatDouble(layer.Alpha)}, ratio {FormatDouble(layer.Ratio)}{shape}",
-            AdapterMethod.MoRA => $"MoRA ({(layer.MoRAType == MoRAMethod.RoPEType ? "RoPE" : "sharing")}), r = {layer.Rank}{shape}",
-        };
-    }
 }

@@ -73,7 +73,7 @@ public sealed partial class PeftGenerator
             InFeatures = inFeatures,
             OutFeatures = outFeatures,
         };
-        if (layer.HasConstantShape && !AdapterMath.FitsShape(layer))
+        if (layer.HasConstantShape && !layer.FitsShape())
         {
             return null;
         }
@@ -202,21 +202,22 @@ public sealed partial class PeftGenerator
         }
 
         AdapterMethodInfo info = AdapterMethods.Get(method);
-        var values = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (AdapterArgument argument in info.Arguments)
+        double[] values = new double[info.Arguments.Count];
+        for (int i = 0; i < values.Length; i++)
         {
-            values[argument.Name] = argument.Default;
+            values[i] = info.Arguments[i].Default;
         }
 
         foreach (var named in attribute.NamedArguments)
         {
             TypedConstant constant = named.Value;
-            AdapterArgument? argument = info.FindArgument(named.Key);
-            if (argument is null || constant.Kind == TypedConstantKind.Error || constant.IsNull)
+            int index = info.IndexOf(named.Key);
+            if (index < 0 || constant.Kind == TypedConstantKind.Error || constant.IsNull)
             {
                 return null;
             }
 
+            AdapterArgument argument = info.Arguments[index];
             double? value = (argument.Kind, constant.Value) switch
             {
                 (AdapterArgumentKind.Int32 or AdapterArgumentKind.Enum, int number) => number,
@@ -229,24 +230,15 @@ public sealed partial class PeftGenerator
                 return null;
             }
 
-            values[named.Key] = checkedValue;
+            values[index] = checkedValue;
         }
 
-        // Arguments a method does not have keep the values the other methods' attributes default to, so
-        // that equal layers compare equal whatever their method.
-        double Get(string name, double fallback) => values.TryGetValue(name, out double value) ? value : fallback;
         return new LayerInfo(
             MemberName: "",
             DeclarationIndex: 0,
             ElementType: "float",
             Method: method,
-            Rank: (int)Get("Rank", LoRAMethod.DefaultRank),
-            Alpha: Get("Alpha", LoRAMethod.DefaultAlpha),
-            UseRsLoRA: Get("UseRsLoRA", 0) != 0,
-            Dropout: Get("Dropout", 0),
-            Init: (int)Get("Init", LoRAMethod.KaimingUniformInit),
-            Ratio: Get("Ratio", LoRAPlusMethod.DefaultRatio),
-            MoRAType: (int)Get("Type", MoRAMethod.SharingType),
+            Arguments: new EquatableArray<double>(values),
             InFeatures: 0,
             OutFeatures: 0);
     }

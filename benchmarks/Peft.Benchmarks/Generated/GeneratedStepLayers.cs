@@ -149,6 +149,18 @@ internal sealed partial class MoRARoPEAnyShapeR64(int inFeatures, int outFeature
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+internal sealed partial class DoRA1024 : Module, IBenchmarkModel
+{
+    [DoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class DoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [DoRA(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -231,6 +243,8 @@ internal static class GeneratedStepLayers
         ("mora", 1024, 1024, 8) => new MoRA1024(),
         ("mora", 2048, 2048, 16) => new MoRA2048R16(),
         ("lora", _, _, 4) => new LoRAAnyShapeR4(inFeatures, outFeatures),
+        ("dora", 1024, 1024, 8) => new DoRA1024(),
+        ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),

@@ -1,3 +1,4 @@
+using Peft.Generators.Helpers;
 using Peft.Methods;
 
 namespace Peft.Generators.Models;
@@ -10,13 +11,10 @@ namespace Peft.Generators.Models;
 /// <param name="DeclarationIndex">The member's position among the model's adapter-annotated members (orders the output).</param>
 /// <param name="ElementType"><c>float</c> or <c>double</c>.</param>
 /// <param name="Method">Which adapter method.</param>
-/// <param name="Rank">r: the LoRA rank, or the rank whose parameter budget MoRA matches.</param>
-/// <param name="Alpha">α (LoRA, LoRA+).</param>
-/// <param name="UseRsLoRA">Scale by α/√r instead of α/r (LoRA).</param>
-/// <param name="Dropout">Dropout probability on the adapter input (LoRA).</param>
-/// <param name="Init">The numeric value of <c>Peft.LoRAInit</c> (LoRA).</param>
-/// <param name="Ratio">The LoRA+ learning-rate ratio of B to A.</param>
-/// <param name="MoRAType">The numeric value of <c>Peft.MoRAType</c> (MoRA).</param>
+/// <param name="Arguments">
+/// The attribute's argument values in the order of the method's shared description (<see cref="AdapterMethodInfo.Arguments"/>),
+/// defaults for the unwritten ones; ints, bools (0/1) and enum values as doubles.
+/// </param>
 /// <param name="InFeatures">The constant input width, or 0 when unknown.</param>
 /// <param name="OutFeatures">The constant output width, or 0 when unknown.</param>
 internal sealed record LayerInfo(
@@ -24,16 +22,22 @@ internal sealed record LayerInfo(
     int DeclarationIndex,
     string ElementType,
     AdapterMethod Method,
-    int Rank,
-    double Alpha,
-    bool UseRsLoRA,
-    double Dropout,
-    int Init,
-    double Ratio,
-    int MoRAType,
+    EquatableArray<double> Arguments,
     int InFeatures,
     int OutFeatures)
 {
     /// <summary>Whether both sizes are compile-time constants.</summary>
     public bool HasConstantShape => InFeatures > 0 && OutFeatures > 0;
+
+    /// <summary>r: the LoRA rank, or the rank whose parameter budget MoRA matches (every method has one).</summary>
+    public int Rank => (int)Argument("Rank");
+
+    /// <summary>The value of argument <paramref name="name"/> of the layer's method.</summary>
+    public double Argument(string name) => Arguments[AdapterMethods.Get(Method).IndexOf(name)];
+
+    /// <summary>A boolean argument (stored as 0/1).</summary>
+    public bool Flag(string name) => Argument(name) != 0;
+
+    /// <summary>Whether the layer's values fit its constant shape (the method's shared shape rule).</summary>
+    public bool FitsShape() => AdapterMethods.Get(Method).FitsShape(Argument, InFeatures, OutFeatures);
 }

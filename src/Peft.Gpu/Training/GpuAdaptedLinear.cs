@@ -163,6 +163,8 @@ public sealed class GpuAdaptedLinear : IDisposable
         bool bias = layer.Bias is not null;
         switch (adapter)
         {
+            case DoRAAdapter<float>:
+                throw new NotSupportedException($"{context}: adapter '{adapter.Name}' is DoRA; the GPU step has no DoRA plan (LoRA, LoRA+ and MoRA have one).");
             case LoRAAdapter<float> lora:
                 if (lora.Options.Dropout > 0)
                 {

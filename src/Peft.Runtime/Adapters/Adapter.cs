@@ -83,7 +83,10 @@ public abstract class Adapter<T> : Module, IAdapterModule
         AddDeltaWeight(delta, T.One);
     }
 
-    /// <summary>Adds the adapter's contribution <c>Δ(x)</c> to <paramref name="output"/> (the base output is not touched).</summary>
+    /// <summary>
+    /// Adds the adapter's contribution <c>Δ(x)</c> to <paramref name="output"/>, which holds the base output <c>W0·x + b</c>
+    /// when <see cref="Linear{T}"/> calls it. Additive methods leave that part alone; DoRA rescales it per row.
+    /// </summary>
     public abstract void Forward(ReadOnlySpan<T> input, Span<T> output, int batch);
 
     /// <summary>
@@ -94,6 +97,23 @@ public abstract class Adapter<T> : Module, IAdapterModule
 
     /// <summary><c>weight += factor·ΔW</c>.</summary>
     protected internal abstract void AddDeltaWeight(Span<T> weight, T factor);
+
+    /// <summary>
+    /// Folds the adapter into the layer's weight. For an additive method <c>W ← W + ΔW</c> (the default); a method
+    /// whose merged weight is not <c>W0 + ΔW</c> for a fixed ΔW (DoRA rescales rows by a norm of <c>W0 + ΔW</c>)
+    /// overrides it together with <see cref="UnmergeFrom"/>.
+    /// </summary>
+    protected internal virtual void MergeInto(Span<T> weight) => AddDeltaWeight(weight, T.One);
+
+    /// <summary>Undoes <see cref="MergeInto"/>: <c>W ← W − ΔW</c> by default.</summary>
+    protected internal virtual void UnmergeFrom(Span<T> weight) => AddDeltaWeight(weight, -T.One);
+
+    /// <summary>
+    /// The gradient that reaches the base product <c>W0·x</c> for the output gradient <paramref name="outputGradient"/>:
+    /// <c>dY</c> itself for additive methods; DoRA, whose output is <c>(m/‖W0 + ΔW‖) ⊙ (W0·x + …)</c>, scales it per row.
+    /// The layer uses it for <c>dW0</c> and <c>dX = dY·W0</c>; the bias always gets <c>dY</c>.
+    /// </summary>
+    internal virtual ReadOnlySpan<T> BaseOutputGradient(ReadOnlySpan<T> outputGradient, int batch) => outputGradient;
 
     /// <summary>
     /// The tensors a PEFT adapter file holds for this adapter on the module at <paramref name="modulePath"/>:

@@ -13,6 +13,9 @@ public abstract record AdapterOptions
     /// <summary>Freeze the base weight and bias (the default, as PEFT does); false trains them too.</summary>
     public bool FreezeBase { get; init; } = true;
 
+    /// <summary>Whether the method also adapts <c>Embedding</c> layers (PEFT's <c>lora.Embedding</c>): LoRA and LoRA+ do.</summary>
+    internal virtual bool AppliesToEmbeddings => false;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="context"/> unless the
     /// options fit a layer of the given shape.</summary>
     internal abstract void Validate(string context, int inFeatures, int outFeatures);

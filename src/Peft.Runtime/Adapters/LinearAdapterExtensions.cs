@@ -13,7 +13,7 @@ public static class LinearAdapterExtensions
     /// <summary>PEFT's default adapter name.</summary>
     public const string DefaultName = "default";
 
-    /// <summary>Attaches a LoRA adapter (a <see cref="LoRAPlusAdapter{T}"/> when given <see cref="LoRAPlusOptions"/>).</summary>
+    /// <summary>Attaches a LoRA adapter (a <see cref="LoRAPlusAdapter{T}"/> for <see cref="LoRAPlusOptions"/>, a <see cref="DoRAAdapter{T}"/> for <see cref="DoRAOptions"/>).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">Invalid options (rank ≤ 0 or above min(in, out), dropout outside [0, 1),
     /// ratio below 1 or NaN), a kernel of another rank or shape, or a taken name.</exception>
@@ -32,6 +32,12 @@ public static class LinearAdapterExtensions
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => (LoRAPlusAdapter<T>)AttachLoRA(layer, name, options, kernel);
 
+    /// <summary>Attaches a DoRA adapter (magnitude initialised to the row norms of the layer's current weight).</summary>
+    /// <inheritdoc cref="AttachLoRA{T}" path="/exception"/>
+    public static DoRAAdapter<T> AttachDoRA<T>(this Linear<T> layer, string name, DoRAOptions options, ILoRAKernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => (DoRAAdapter<T>)AttachLoRA(layer, name, options, kernel);
+
     /// <summary>Attaches a MoRA adapter.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">Rank ≤ 0, a kernel built for another shape, or a taken name.</exception>
@@ -44,7 +50,7 @@ public static class LinearAdapterExtensions
         return Register(layer, new MoRAAdapter<T>(layer, name, options, kernel), options);
     }
 
-    /// <summary>Attaches the adapter the options describe (LoRA, LoRA+ or MoRA) with the runtime kernel.</summary>
+    /// <summary>Attaches the adapter the options describe (LoRA, LoRA+, DoRA or MoRA) with the runtime kernel.</summary>
     public static Adapter<T> Attach<T>(this Linear<T> layer, string name, AdapterOptions options)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => options switch

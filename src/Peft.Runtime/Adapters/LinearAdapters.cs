@@ -109,7 +109,7 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         return new AdapterDisableScope<T>(this, wasDisabled);
     }
 
-    /// <summary>Folds the active adapter into the layer's weight: <c>W ← W + ΔW</c>.</summary>
+    /// <summary>Folds the active adapter into the layer's weight: <c>W ← W + ΔW</c> (DoRA: <c>W ← (m/‖W + ΔW‖_row) ⊙ (W + ΔW)</c>).</summary>
     /// <exception cref="InvalidOperationException">There is no active adapter, or adapters are disabled.</exception>
     public void Merge()
     {
@@ -127,7 +127,7 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         {
             // A 4-bit base cannot absorb ΔW: merging expands it to full precision first (QLoRA's merge).
             _layer.Dequantize();
-            Active.AddDeltaWeight(_layer.Weight.Value, T.One);
+            Active.MergeInto(_layer.Weight.Value);
             Active.IsMerged = true;
         }
     }
@@ -200,6 +200,10 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         }
     }
 
+    /// <summary>The gradient the base product receives (see <see cref="Adapter{T}.BaseOutputGradient"/>): dY unless the active adapter rescales it.</summary>
+    internal ReadOnlySpan<T> BaseOutputGradient(ReadOnlySpan<T> outputGradient, int batch)
+        => Active is { IsMerged: false } active && !IsDisabled ? active.BaseOutputGradient(outputGradient, batch) : outputGradient;
+
     internal void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
     {
         if (Active is null || IsDisabled)
@@ -217,7 +221,7 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
 
     private void Unmerge(Adapter<T> adapter)
     {
-        adapter.AddDeltaWeight(_layer.Weight.Value, -T.One);
+        adapter.UnmergeFrom(_layer.Weight.Value);
         adapter.IsMerged = false;
     }
 

@@ -41,7 +41,7 @@ public static class ModuleAdapterExtensions
 
             if (module is Embedding<float> or Embedding<double>)
             {
-                if (config.Options is not LoRAOptions)
+                if (!config.Options.AppliesToEmbeddings)
                 {
                     throw new ArgumentException(
                         $"Target module '{path}' is an Embedding; only LoRA (and LoRA+) attach to embeddings, not {config.Options.GetType().Name}.", nameof(config));

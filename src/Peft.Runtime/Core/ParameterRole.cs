@@ -30,4 +30,7 @@ public enum ParameterRole
 
     /// <summary>MoRA's square matrix <c>M ∈ R^{r̂×r̂}</c>.</summary>
     MoRAM,
+
+    /// <summary>DoRA's magnitude vector <c>m ∈ R^{out}</c> (PEFT key <c>lora_magnitude_vector.weight</c>).</summary>
+    DoRAMagnitude,
 }

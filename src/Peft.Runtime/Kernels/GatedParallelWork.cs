@@ -1,7 +1,7 @@
 namespace Peft.Kernels;
 
 /// <summary>
-/// The protocol every parallel region on <see cref="GemmWorkerPool"/> follows. Work is claimed, never
+/// The protocol every parallel region on <see cref="KernelWorkerPool"/> follows. Work is claimed, never
 /// assigned, and completion is counted rather than met at a barrier, so the caller (participant 0) alone
 /// can finish it and a worker that wakes late — the machine is busy, or its region is already over —
 /// simply finds less to do. Workers enter through a gate, which the caller shuts once all work is done;
@@ -32,7 +32,7 @@ internal abstract class GatedParallelWork : IGemmParallelWork
         }
 
         // Recorded before leaving, so the count is current by the time the caller returns.
-        GemmWorkerPool.RecordWorkerAllocations(thread);
+        KernelWorkerPool.RecordWorkerAllocations(thread);
         Interlocked.Decrement(ref _inside);
     }
 

@@ -36,7 +36,7 @@ public static partial class Gemm
         Span<T> c,
         int ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmIsaDetection.Best, GemmWorkerPool.MaxThreads);
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmIsaDetection.Best, KernelWorkerPool.MaxThreads);
 
     /// <summary>Dense convenience overload: leading dimensions equal the stored row lengths (at least 1, as BLAS requires).</summary>
     public static void Multiply<T>(

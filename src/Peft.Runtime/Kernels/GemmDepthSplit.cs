@@ -64,15 +64,15 @@ internal sealed unsafe class GemmDepthSplit<T, TKernel> : GatedParallelWork
 
         fixed (T* p = partials)
         {
-            if (threads > 1 && GemmWorkerPool.TryAcquire())
+            if (threads > 1 && KernelWorkerPool.TryAcquire())
             {
                 try
                 {
-                    GemmWorkerPool.Run(Job.Prepare(op, p, chunks, chunkDepth), Math.Min(threads, chunks));
+                    KernelWorkerPool.Run(Job.Prepare(op, p, chunks, chunkDepth), Math.Min(threads, chunks));
                 }
                 finally
                 {
-                    GemmWorkerPool.Release();
+                    KernelWorkerPool.Release();
                 }
             }
             else

@@ -31,11 +31,11 @@ internal static unsafe class GemmDriver<T, TKernel>
     {
         // The threaded path packs all of k for at least one Nr-wide panel; absurdly deep problems stay serial.
         bool parallel = (long)op.M * op.N * op.K >= ParallelThreshold && (long)op.K * TKernel.Nr <= MaxParallelDepthElements;
-        int threads = parallel ? Math.Min(maxThreads, GemmWorkerPool.MaxThreads) : 1;
+        int threads = parallel ? Math.Min(maxThreads, KernelWorkerPool.MaxThreads) : 1;
         if ((long)op.M * op.N * op.K >= ParallelThreshold && GemmDepthSplit<T, TKernel>.Applies(op))
         {
             // Deep and narrow: split k, whatever the thread count (the chunks and their sum order depend on the shape only).
-            GemmDepthSplit<T, TKernel>.Run(op, Math.Min(maxThreads, GemmWorkerPool.MaxThreads));
+            GemmDepthSplit<T, TKernel>.Run(op, Math.Min(maxThreads, KernelWorkerPool.MaxThreads));
             return;
         }
 
@@ -44,15 +44,15 @@ internal static unsafe class GemmDriver<T, TKernel>
             threads = 1;
         }
 
-        if (threads > 1 && GemmWorkerPool.TryAcquire())
+        if (threads > 1 && KernelWorkerPool.TryAcquire())
         {
             try
             {
-                GemmWorkerPool.Run(Job.Prepare(op, threads), threads);
+                KernelWorkerPool.Run(Job.Prepare(op, threads), threads);
             }
             finally
             {
-                GemmWorkerPool.Release();
+                KernelWorkerPool.Release();
             }
 
             return;

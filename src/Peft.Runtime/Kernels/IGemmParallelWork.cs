@@ -1,6 +1,6 @@
 namespace Peft.Kernels;
 
-/// <summary>A parallel region run by <see cref="GemmWorkerPool"/>: every participant calls
+/// <summary>A parallel region run by <see cref="KernelWorkerPool"/>: every participant calls
 /// <see cref="Execute"/> once with its own index (0 is the caller).</summary>
 internal interface IGemmParallelWork
 {

@@ -186,13 +186,15 @@ public partial class Linear<T> : Layer<T>
             return;
         }
 
+        // What reaches W0·x: dY, or dY scaled per row by an adapter that rescales the base output (DoRA).
+        ReadOnlySpan<T> baseGradient = _adapters is null ? outputGradient : _adapters.BaseOutputGradient(outputGradient, batch);
         if (Weight.Trainable)
         {
             ThrowIfQuantized("train its weight");
 
             // dW[out×in] += dYᵀ[out×batch]·x[batch×in]
             Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, OutFeatures, InFeatures, batch,
-                T.One, outputGradient, OutFeatures, input, InFeatures, T.One, Weight.Gradient, InFeatures);
+                T.One, baseGradient, OutFeatures, input, InFeatures, T.One, Weight.Gradient, InFeatures);
         }
 
         if (Bias is { Trainable: true })
@@ -209,11 +211,11 @@ public partial class Linear<T> : Layer<T>
             if (_quantized is null)
             {
                 Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
-                    T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
+                    T.One, baseGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
             }
             else
             {
-                InputGradientQuantized(outputGradient, inputGradient, batch, dxBeta);
+                InputGradientQuantized(baseGradient, inputGradient, batch, dxBeta);
             }
         }
 

@@ -77,12 +77,31 @@ internal static class SnapshotModels
         }
         """;
 
+    /// <summary>DoRA: LoRA's rank-specialized kernel under <c>AttachDoRA</c>, constant and run-time shapes.</summary>
+    public const string Decomposed = """
+        using Peft;
+
+        namespace Demo;
+
+        public sealed partial class Decomposed : Module
+        {
+            public Decomposed(int width) => Wide = new Linear<double>(width, width);
+
+            [DoRA(Rank = 8, Alpha = 16)]
+            public Linear Query { get; } = new(512, 256);
+
+            [DoRA(Rank = 2, Alpha = 4, UseRsLoRA = true, Dropout = 0.05)]
+            public Linear<double> Wide { get; }
+        }
+        """;
+
     public static IEnumerable<object[]> All() =>
     [
         [nameof(Classifier)],
         [nameof(Encoder)],
         [nameof(RuntimeShapes)],
         [nameof(Nested)],
+        [nameof(Decomposed)],
     ];
 
     public static string Source(string name) => name switch
@@ -91,6 +110,7 @@ internal static class SnapshotModels
         nameof(Encoder) => Encoder,
         nameof(RuntimeShapes) => RuntimeShapes,
         nameof(Nested) => Nested,
+        nameof(Decomposed) => Decomposed,
         _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
     };
 }

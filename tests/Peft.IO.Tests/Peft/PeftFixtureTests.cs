@@ -94,7 +94,7 @@ public sealed class PeftFixtureTests
     public void MoRAStoresTheSameSquareMatrixUnderBothKeys()
     {
         using var peft = PeftAdapterDirectory.Open(Fixtures.Path("mora6"));
-        Assert.Equal(6, peft.Config.MoraType);
+        Assert.Equal(MoRAType.RoPE, peft.Config.MoraType);
         Assert.Equal(MoRAType.RoPE, peft.Config.GetMoRAType());
         var fc1 = peft.Modules.Single(m => m.ModulePath == "encoder.fc1");
         Assert.Equal("[6, 6]", fc1.A.ShapeText);

@@ -7,7 +7,13 @@ namespace Peft.Tests.Conformance;
 /// method gets the whole suite by adding its cases here (<see cref="AdapterMethodCases.All"/>); the suite
 /// fails while a method of <see cref="AdapterMethod"/> has no case.
 /// </summary>
-internal sealed class AdapterMethodCase(string name, AdapterMethod method, Func<int, AdapterOptions> options, bool stochastic = false)
+internal sealed class AdapterMethodCase(
+    string name,
+    AdapterMethod method,
+    Func<int, AdapterOptions> options,
+    Func<IGeneratedCaseModel> generated,
+    bool stochastic = false,
+    Action<Adapter<double>>? holdConstants = null)
 {
     public string Name { get; } = name;
 
@@ -18,6 +24,15 @@ internal sealed class AdapterMethodCase(string name, AdapterMethod method, Func<
 
     public AdapterOptions Options(int rank, bool freezeBase = true) => options(rank) with { FreezeBase = freezeBase };
 
+    /// <summary>A new model whose generated <c>AttachAdapters</c> attaches <see cref="Options"/> at rank 2 with the generated kernel.</summary>
+    public IGeneratedCaseModel CreateGenerated() => generated();
+
+    /// <summary>
+    /// Freezes what the method's gradient treats as a constant (DoRA's row norm, detached as in PEFT), so that central
+    /// differences see the same function as the analytic gradient. Nothing for most methods.
+    /// </summary>
+    public void HoldConstants(Adapter<double> adapter) => holdConstants?.Invoke(adapter);
+
     public override string ToString() => Name;
 }
 
@@ -25,13 +40,21 @@ internal static class AdapterMethodCases
 {
     public static readonly AdapterMethodCase[] All =
     [
-        new("lora", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 3 }),
-        new("rslora", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 3, UseRsLoRA = true, Init = LoRAInit.Gaussian }),
-        new("lora-dropout", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 4, Dropout = 0.25 }, stochastic: true),
-        new("loraplus", AdapterMethod.LoRAPlus, rank => new LoRAPlusOptions { Rank = rank, Alpha = 5, Ratio = 8 }),
-        new("mora-sharing", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank }),
-        new("mora-rope", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.RoPE }),
+        new("lora", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 3 }, () => new LoRACaseModel()),
+        new("rslora", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 3, UseRsLoRA = true, Init = LoRAInit.Gaussian },
+            () => new RsLoRACaseModel()),
+        new("lora-dropout", AdapterMethod.LoRA, rank => new LoRAOptions { Rank = rank, Alpha = 4, Dropout = 0.25 }, () => new LoRADropoutCaseModel(),
+            stochastic: true),
+        new("loraplus", AdapterMethod.LoRAPlus, rank => new LoRAPlusOptions { Rank = rank, Alpha = 5, Ratio = 8 }, () => new LoRAPlusCaseModel()),
+        new("mora-sharing", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank }, () => new MoRASharingCaseModel()),
+        new("mora-rope", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.RoPE }, () => new MoRARoPECaseModel()),
+        new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
+        new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
+            () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),
     ];
+
+    /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>
+    private static void HoldDoRANorm(Adapter<double> adapter) => ((DoRAAdapter<double>)adapter).NormHeld = true;
 
     public static TheoryData<string> Names() => new(All.Select(c => c.Name));
 

@@ -46,7 +46,7 @@ public sealed class GemmDepthSplitTests
             float[] Run(int threads, bool holdPool)
             {
                 var result = (float[])c.Clone();
-                bool held = holdPool && GemmWorkerPool.TryAcquire();
+                bool held = holdPool && KernelWorkerPool.TryAcquire();
                 try
                 {
                     Gemm.Multiply(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, result, n, GemmIsaDetection.Best, threads);
@@ -55,7 +55,7 @@ public sealed class GemmDepthSplitTests
                 {
                     if (held)
                     {
-                        GemmWorkerPool.Release();
+                        KernelWorkerPool.Release();
                     }
                 }
 
@@ -63,9 +63,9 @@ public sealed class GemmDepthSplitTests
             }
 
             float[] one = Run(1, holdPool: false);
-            Assert.Equal(one, Run(GemmWorkerPool.MaxThreads, holdPool: false));
+            Assert.Equal(one, Run(KernelWorkerPool.MaxThreads, holdPool: false));
             Assert.Equal(one, Run(2, holdPool: false));
-            Assert.Equal(one, Run(GemmWorkerPool.MaxThreads, holdPool: true));
+            Assert.Equal(one, Run(KernelWorkerPool.MaxThreads, holdPool: true));
         }
     }
 

@@ -42,5 +42,5 @@ internal static class ThreadAllocations
     }
 
     /// <summary>Bytes allocated so far by this thread and, as last recorded, by the worker pool's threads.</summary>
-    public static long Allocated() => GC.GetAllocatedBytesForCurrentThread() + GemmWorkerPool.WorkerAllocatedBytes;
+    public static long Allocated() => GC.GetAllocatedBytesForCurrentThread() + KernelWorkerPool.WorkerAllocatedBytes;
 }

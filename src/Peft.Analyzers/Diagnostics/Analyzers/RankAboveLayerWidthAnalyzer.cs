@@ -9,7 +9,7 @@ using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
-/// PEFT0004: for LoRA and LoRA+, ΔW = s·B·A with B ∈ R^{out×r}, A ∈ R^{r×in} has rank at most
+/// PEFT0004: for the methods built on B·A (<see cref="AdapterMethodInfo.RankIsInnerDimension"/>: LoRA, LoRA+, DoRA), ΔW = s·B·A with B ∈ R^{out×r}, A ∈ R^{r×in} has rank at most
 /// min(in, out, r), so r &gt; min(in, out) only adds parameters. The check runs where the layer's
 /// shape is a compile-time constant: the member initializer <c>= new(784, 256)</c> or
 /// <c>= new Linear(In, Out)</c> with constant arguments. MoRA is exempt: its square matrix
@@ -56,7 +56,7 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
     {
         // Cheap test first: most initialized members carry no adapter.
         AdapterMethodInfo? method = symbols.FindFirstAdapter(member.GetAttributes(), out AttributeData? attribute);
-        if (method is null || !IsBoundByLayerWidth(method.Method) || attribute is null ||
+        if (method is null || !method.RankIsInnerDimension || attribute is null ||
             !TryGetConstantShape(symbols, value, out int inFeatures, out int outFeatures))
         {
             return;
@@ -126,11 +126,4 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
 
         return haveIn && haveOut;
     }
-
-    /// <summary>Whether the method's rank r is an inner dimension of ΔW (so r &gt; min(in, out) adds nothing).</summary>
-    private static bool IsBoundByLayerWidth(AdapterMethod method) => method switch
-    {
-        AdapterMethod.LoRA or AdapterMethod.LoRAPlus => true,
-        AdapterMethod.MoRA => false,
-    };
 }

@@ -48,10 +48,14 @@ public sealed class PeftAdapterConfig
     [JsonPropertyName("modules_to_save")]
     public List<string>? ModulesToSave { get; set; }
 
-    /// <summary>MoRA's compression type (official fork): 1 = sharing, 6 = RoPE. Absent for LoRA.</summary>
+    /// <summary>
+    /// MoRA's compression type (official fork), written as its number: 1 = <see cref="MoRAType.Sharing"/>,
+    /// 6 = <see cref="MoRAType.RoPE"/>. Absent for LoRA. Other numbers read as undefined values that
+    /// <see cref="GetMoRAType"/> rejects.
+    /// </summary>
     [JsonPropertyName("mora_type")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? MoraType { get; set; }
+    public MoRAType? MoraType { get; set; }
 
     /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>).</summary>
     [JsonPropertyName("peft_type")]
@@ -78,7 +82,7 @@ public sealed class PeftAdapterConfig
     [JsonPropertyName("task_type")]
     public string? TaskType { get; set; }
 
-    /// <summary>DoRA (not supported by this library; loading such an adapter fails).</summary>
+    /// <summary>DoRA (<c>use_dora</c>): LoRA's tensors plus <c>lora_magnitude_vector</c> per module.</summary>
     [JsonPropertyName("use_dora")]
     public bool UseDora { get; set; }
 
@@ -113,11 +117,11 @@ public sealed class PeftAdapterConfig
 
     /// <summary>The MoRA type, checked: <c>mora_type</c> 1 or 6 (PEFT's fork defaults to 1).</summary>
     /// <exception cref="InvalidDataException">Another value.</exception>
-    public MoRAType GetMoRAType() => (MoraType ?? 1) switch
+    public MoRAType GetMoRAType() => (MoraType ?? MoRAType.Sharing) switch
     {
-        1 => MoRAType.Sharing,
-        6 => MoRAType.RoPE,
-        var other => throw new InvalidDataException($"adapter_config.json: mora_type {other} is not supported (use 1 = sharing or 6 = RoPE)."),
+        MoRAType.Sharing => MoRAType.Sharing,
+        MoRAType.RoPE => MoRAType.RoPE,
+        var other => throw new InvalidDataException($"adapter_config.json: mora_type {(int)other} is not supported (use 1 = sharing or 6 = RoPE)."),
     };
 
     /// <summary>Reads <c>adapter_config.json</c> text.</summary>

@@ -9,8 +9,10 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private readonly List<(string Path, int Rank, double Alpha)> _layers = [];
     private LoRAOptions? _lora;
     private MoRAOptions? _mora;
+    private bool _useDora;
 
-    public void AddLoRA(string path, LoRAOptions options)
+    /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
+    public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
         if (_mora is not null)
         {
@@ -23,6 +25,12 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
                 $"Layer '{path}': use_rslora and lora_dropout are per adapter in PEFT, but the layers disagree.");
         }
 
+        if (_lora is not null && _useDora != useDora)
+        {
+            throw new NotSupportedException($"Layer '{path}': use_dora is per adapter in PEFT, but DoRA and plain LoRA layers are mixed.");
+        }
+
+        _useDora = useDora;
         _lora ??= options;
         _layers.Add((path, options.Rank, options.Alpha));
     }
@@ -59,14 +67,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
             : PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
         config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
-        config.UseDora = false;
+        config.UseDora = _useDora;
         if (_mora is not null)
         {
             // MoRA has no α: keep whatever the template had, without per-module patterns.
             config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;
             config.AlphaPattern = [];
             config.UseMora = true;
-            config.MoraType = (int)_mora.Type;
+            config.MoraType = _mora.Type;
             config.UseRsLoRA = false;
             config.LoraDropout = 0;
         }

@@ -61,11 +61,6 @@ public sealed class PeftAdapterDirectory : IDisposable
             throw new InvalidDataException($"{configPath}: peft_type '{config.PeftType}' is not supported (LORA, with use_mora for MoRA).");
         }
 
-        if (config.UseDora)
-        {
-            throw new InvalidDataException($"{configPath}: use_dora is set; DoRA adapters are not supported.");
-        }
-
         var weights = SafetensorsFile.Open(weightsPath);
         try
         {
@@ -101,8 +96,15 @@ public sealed class PeftAdapterDirectory : IDisposable
         var b = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var embedding = new Dictionary<string, bool>(StringComparer.Ordinal);
         var others = new List<string>();
+        var format = PeftMethodFormat.For(config, weights.Source);
         foreach (var tensor in weights.Tensors)
         {
+            if (format.ReadsModuleTensor(tensor.Name))
+            {
+                // A tensor the method reads beside lora_A / lora_B (DoRA's lora_magnitude_vector): its format loads it.
+                continue;
+            }
+
             if (!PeftKeys.TryParse(tensor.Name, out string path, out char matrix, out bool isEmbedding))
             {
                 others.Add(tensor.Name);

@@ -11,13 +11,19 @@ namespace Peft.IO;
 internal abstract class PeftMethodFormat
 {
     /// <summary>Every registered format; exactly one reads any given config.</summary>
-    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance];
+    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance];
 
     /// <summary>The method's name in messages.</summary>
     public abstract string Name { get; }
 
     /// <summary>Whether this method owns adapters with this config.</summary>
     public abstract bool Reads(PeftAdapterConfig config);
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is a per-module tensor this method reads beside <c>lora_A</c> / <c>lora_B</c>
+    /// (DoRA's <c>lora_magnitude_vector.weight</c>); such tensors are not "other" tensors of the file. None by default.
+    /// </summary>
+    public virtual bool ReadsModuleTensor(string key) => false;
 
     /// <summary>Loads one module's tensors into <paramref name="layer"/>'s adapter <paramref name="adapterName"/> (attaching one when absent).</summary>
     public abstract void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)

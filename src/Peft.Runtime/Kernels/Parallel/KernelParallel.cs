@@ -18,7 +18,7 @@ namespace Peft.Generated;
 public static unsafe class KernelParallel
 {
     /// <summary>The most participants a region can have: one per logical processor.</summary>
-    public static int MaxParticipants => GemmWorkerPool.MaxThreads;
+    public static int MaxParticipants => KernelWorkerPool.MaxThreads;
 
     /// <summary>
     /// The most participants <see cref="Run"/> will use for this work: at most one per chunk of
@@ -65,7 +65,7 @@ public static unsafe class KernelParallel
         fixed (T* w5 = spans.W5)
         {
             var pinned = new PinnedSpans<T>(spans, r0, r1, r2, r3, r4, r5, w0, w1, w2, w3, w4, w5);
-            if (participants == 1 || !GemmWorkerPool.TryAcquire())
+            if (participants == 1 || !KernelWorkerPool.TryAcquire())
             {
                 region.Execute(0, 0, count, pinned);
                 return 1;
@@ -74,12 +74,12 @@ public static unsafe class KernelParallel
             try
             {
                 var job = KernelRegionJob<T, TRegion>.Instance;
-                GemmWorkerPool.Run(job.Prepare(region, pinned, count, grain), participants);
+                KernelWorkerPool.Run(job.Prepare(region, pinned, count, grain), participants);
                 job.ThrowIfFailed();
             }
             finally
             {
-                GemmWorkerPool.Release();
+                KernelWorkerPool.Release();
             }
 
             return participants;

@@ -75,34 +75,56 @@ public class LoRAAdapter<T> : Adapter<T>
 
     /// <inheritdoc />
     public override void Forward(ReadOnlySpan<T> input, Span<T> output, int batch)
-    {
-        int inF = Layer.InFeatures;
-        int outF = Layer.OutFeatures;
-        Grow(ref _xa, batch * Rank);
-        ReadOnlySpan<T> x = input;
-        _lastBatch = batch;
-        _droppedLastForward = Options.Dropout > 0 && Layer.IsTraining;
-        if (_droppedLastForward)
-        {
-            // x̃ = x ⊙ mask, mask ∈ {0, 1/(1−p)} drawn per element; kept for Backward.
-            Grow(ref _mask, batch * inF);
-            Grow(ref _dropped, batch * inF);
-            var mask = _mask.AsSpan(0, batch * inF);
-            T keep = T.One / (T.One - T.CreateChecked(Options.Dropout));
-            for (int i = 0; i < mask.Length; i++)
-            {
-                mask[i] = _dropoutRandom.NextDouble() < Options.Dropout ? T.Zero : keep;
-            }
-
-            TensorPrimitives.Multiply(input, mask, _dropped.AsSpan(0, batch * inF));
-            x = _dropped.AsSpan(0, batch * inF);
-        }
-
-        Kernel.Forward(x, A.Value, B.Value, Scale, _xa.AsSpan(0, batch * Rank), output, batch, inF, outF);
-    }
+        => LowRankForward(DropoutInput(input, batch), output, batch);
 
     /// <inheritdoc />
     public override void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
+        => LowRankBackward(input, outputGradient, inputGradient, batch);
+
+    /// <summary>
+    /// <c>x̃ = dropout(x)</c> for a training forward with dropout (the mask is drawn and kept for the backward pass),
+    /// else <paramref name="input"/> itself.
+    /// </summary>
+    private protected ReadOnlySpan<T> DropoutInput(ReadOnlySpan<T> input, int batch)
+    {
+        int inF = Layer.InFeatures;
+        _lastBatch = batch;
+        _droppedLastForward = Options.Dropout > 0 && Layer.IsTraining;
+        if (!_droppedLastForward)
+        {
+            return input;
+        }
+
+        // x̃ = x ⊙ mask, mask ∈ {0, 1/(1−p)} drawn per element; kept for Backward.
+        Grow(ref _mask, batch * inF);
+        Grow(ref _dropped, batch * inF);
+        var mask = _mask.AsSpan(0, batch * inF);
+        T keep = T.One / (T.One - T.CreateChecked(Options.Dropout));
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = _dropoutRandom.NextDouble() < Options.Dropout ? T.Zero : keep;
+        }
+
+        TensorPrimitives.Multiply(input, mask, _dropped.AsSpan(0, batch * inF));
+        return _dropped.AsSpan(0, batch * inF);
+    }
+
+    /// <summary>The adapter input <c>x̃</c> of the latest forward: the dropped-out copy, or <paramref name="input"/>.</summary>
+    private protected ReadOnlySpan<T> LastAdapterInput(ReadOnlySpan<T> input, int batch)
+        => _droppedLastForward ? _dropped.AsSpan(0, batch * Layer.InFeatures) : input;
+
+    /// <summary><c>xa = x̃·Aᵀ</c> (kept for the backward pass), then <c>y += s·xa·Bᵀ</c>, through the kernel.</summary>
+    private protected void LowRankForward(ReadOnlySpan<T> x, Span<T> output, int batch)
+    {
+        Grow(ref _xa, batch * Rank);
+        Kernel.Forward(x, A.Value, B.Value, Scale, _xa.AsSpan(0, batch * Rank), output, batch, Layer.InFeatures, Layer.OutFeatures);
+    }
+
+    /// <summary>
+    /// With <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x̃</c>, <c>dX += mask ⊙ s·g·A</c>, for the latest forward
+    /// (<paramref name="outputGradient"/> is what reaches the low-rank path).
+    /// </summary>
+    private protected void LowRankBackward(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int batch)
     {
         int inF = Layer.InFeatures;
         int outF = Layer.OutFeatures;
@@ -112,7 +134,7 @@ public class LoRAAdapter<T> : Adapter<T>
         }
 
         Grow(ref _dyB, batch * Rank);
-        ReadOnlySpan<T> x = _droppedLastForward ? _dropped.AsSpan(0, batch * inF) : input;
+        ReadOnlySpan<T> x = LastAdapterInput(input, batch);
         Span<T> dx = inputGradient;
         if (_droppedLastForward && !inputGradient.IsEmpty)
         {
@@ -148,9 +170,12 @@ public class LoRAAdapter<T> : Adapter<T>
 
     /// <summary>Creates and attaches a LoRA adapter (see <see cref="LinearAdapterExtensions"/>).</summary>
     internal static LoRAAdapter<T> Create(Linear<T> layer, string name, LoRAOptions options, ILoRAKernel<T>? kernel, bool checkRankLimit = true)
-        => options is LoRAPlusOptions plus
-            ? new LoRAPlusAdapter<T>(layer, name, plus, kernel)
-            : new LoRAAdapter<T>(layer, name, options, kernel, checkRankLimit);
+        => options switch
+        {
+            LoRAPlusOptions plus => new LoRAPlusAdapter<T>(layer, name, plus, kernel),
+            DoRAOptions dora => new DoRAAdapter<T>(layer, name, dora, kernel),
+            _ => new LoRAAdapter<T>(layer, name, options, kernel, checkRankLimit),
+        };
 
     /// <summary>Grows a scratch buffer to at least <paramref name="length"/> (only when the batch grows).</summary>
     internal static void Grow(ref T[] buffer, int length)

@@ -20,8 +20,10 @@ internal static class LoRACombiner
         var sources = new LoRAAdapter<T>[adapters.Count];
         for (int i = 0; i < sources.Length; i++)
         {
-            sources[i] = layer.Adapters[adapters[i]] as LoRAAdapter<T>
-                ?? throw new ArgumentException($"{context}: adapter '{adapters[i]}' is not a LoRA adapter; only LoRA adapters combine.");
+            // DoRA's magnitudes do not combine linearly (PEFT's add_weighted_adapter rejects DoRA too).
+            sources[i] = layer.Adapters[adapters[i]] is LoRAAdapter<T> and not DoRAAdapter<T>
+                ? (LoRAAdapter<T>)layer.Adapters[adapters[i]]
+                : throw new ArgumentException($"{context}: adapter '{adapters[i]}' is not a LoRA adapter; only LoRA adapters combine.");
             if (!double.IsFinite(weights[i]))
             {
                 throw new ArgumentException($"{context}: weight {weights[i]} of adapter '{adapters[i]}' is not finite.");

@@ -41,7 +41,9 @@ internal static class LoRAMethod
             new("Dropout", AdapterArgumentKind.Double, 0, "in [0, 1)", AdapterMethods.InvalidDropoutId, static p => p >= 0 && p < 1),
             new("Init", AdapterArgumentKind.Enum, KaimingUniformInit, "a LoRAInit member", AdapterMethods.UnknownLoRAInitId,
                 static init => init is KaimingUniformInit or GaussianInit),
-        ]);
+        ],
+        FitsShape,
+        rankIsInnerDimension: true);
 
     /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA. The one place this formula lives.</summary>
     public static double Scale(double alpha, int rank, bool useRsLoRA) =>
@@ -49,4 +51,8 @@ internal static class LoRAMethod
 
     /// <summary>A LoRA rank fits an <c>in → out</c> layer when <c>r ≤ min(in, out)</c> (B·A has rank at most that).</summary>
     public static bool FitsShape(int rank, int inFeatures, int outFeatures) => rank <= Math.Min(inFeatures, outFeatures);
+
+    /// <summary>The shape rule of every method built on B·A (LoRA, LoRA+, DoRA): <c>r ≤ min(in, out)</c>.</summary>
+    public static bool FitsShape(Func<string, double> argument, int inFeatures, int outFeatures) =>
+        FitsShape((int)argument(Rank.Name), inFeatures, outFeatures);
 }

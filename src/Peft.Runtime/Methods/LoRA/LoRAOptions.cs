@@ -32,6 +32,9 @@ public record LoRAOptions : AdapterOptions
     /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA (the shared <see cref="LoRAMethod.Scale"/>).</summary>
     internal static double ComputeScale(double alpha, int rank, bool useRsLoRA) => LoRAMethod.Scale(alpha, rank, useRsLoRA);
 
+    /// <inheritdoc />
+    internal override bool AppliesToEmbeddings => true;
+
     internal override void Validate(string context, int inFeatures, int outFeatures)
     {
         if (!LoRAMethod.Rank.IsValid(Rank))

@@ -19,37 +19,55 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
 
     public override string Name => "LoRA";
 
-    /// <summary>Every LoRA config without the MoRA fork's <c>use_mora</c>.</summary>
-    public override bool Reads(PeftAdapterConfig config) => !config.IsMoRA;
+    /// <summary>Every LoRA config without the MoRA fork's <c>use_mora</c> and without <c>use_dora</c>.</summary>
+    public override bool Reads(PeftAdapterConfig config) => !config.IsMoRA && !config.UseDora;
 
-    public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
+    public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName) =>
+        LoadFactors(layer, module, adapter, adapterName, Name,
+            options => layer.AttachLoRA(adapterName, options), static existing => existing is LoRAAdapter<T> and not DoRAAdapter<T>);
+
+    /// <summary>
+    /// Reads one module's <c>lora_A</c> / <c>lora_B</c> into the layer's adapter <paramref name="adapterName"/> of a LoRA-family
+    /// method (<paramref name="isMethod"/>): attached with the file's options by <paramref name="attach"/> when absent, else
+    /// checked for the file's rank and scale.
+    /// </summary>
+    internal static TAdapter LoadFactors<T, TAdapter>(
+        Linear<T> layer,
+        PeftModuleTensors module,
+        PeftAdapterDirectory adapter,
+        string adapterName,
+        string method,
+        Func<LoRAOptions, TAdapter> attach,
+        Func<Adapter<T>, bool> isMethod)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TAdapter : LoRAAdapter<T>
     {
         string source = adapter.Weights.Source;
         string path = module.ModulePath;
-        var config = adapter.Config;
         if (module.InFeatures != layer.InFeatures || module.OutFeatures != layer.OutFeatures)
         {
             throw new InvalidDataException(
                 $"{source}: module '{path}' has lora_A {module.A.ShapeText} and lora_B {module.B.ShapeText}, which do not fit Linear [{layer.OutFeatures}, {layer.InFeatures}] (expected [r, {layer.InFeatures}] and [{layer.OutFeatures}, r]).");
         }
 
-        var options = Options(config, module);
-        LoRAAdapter<T> lora;
+        var options = Options(adapter.Config, module);
+        TAdapter lora;
         if (layer.Adapters.TryGet(adapterName, out var existing))
         {
-            lora = existing as LoRAAdapter<T> ?? throw Mismatch(source, path, adapterName, existing.GetType().Name, "LoRA");
+            lora = isMethod(existing) ? (TAdapter)existing : throw Mismatch(source, path, adapterName, existing.GetType().Name, method);
             if (lora.Rank != module.Rank || Math.Abs(lora.Options.Scale - options.Scale) > 1e-12 * Math.Abs(options.Scale))
             {
-                throw Mismatch(source, path, adapterName, $"LoRA rank {lora.Rank}, scale {lora.Options.Scale}", $"LoRA rank {module.Rank}, scale {options.Scale}");
+                throw Mismatch(source, path, adapterName, $"{method} rank {lora.Rank}, scale {lora.Options.Scale}", $"{method} rank {module.Rank}, scale {options.Scale}");
             }
         }
         else
         {
-            lora = Attach(source, path, () => layer.AttachLoRA(adapterName, options));
+            lora = Attach(source, path, () => attach(options));
         }
 
         adapter.Weights.ReadValues<T>(module.A.Name, lora.A.Value);
         adapter.Weights.ReadValues<T>(module.B.Name, lora.B.Value);
+        return lora;
     }
 
     public override void LoadEmbedding<T>(Embedding<T> embedding, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)

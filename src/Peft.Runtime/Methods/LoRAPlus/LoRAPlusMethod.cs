@@ -20,7 +20,9 @@ internal static class LoRAPlusMethod
         "LoRAPlus",
         "LoRA+",
         ["Linear"],
-        [LoRAMethod.Rank, LoRAMethod.Alpha, Ratio]);
+        [LoRAMethod.Rank, LoRAMethod.Alpha, Ratio],
+        LoRAMethod.FitsShape,
+        rankIsInnerDimension: true);
 
     /// <summary>Finite and at least 1 (written so that NaN fails).</summary>
     public static bool IsValidRatio(double ratio) => ratio >= 1 && !double.IsPositiveInfinity(ratio);

@@ -25,7 +25,9 @@ internal static class MoRAMethod
             AdapterMethods.Rank(DefaultRank),
             new("Type", AdapterArgumentKind.Enum, SharingType, "a MoRAType member", AdapterMethods.UnknownMoRATypeId,
                 static type => type is SharingType or RoPEType),
-        ]);
+        ],
+        static (argument, inFeatures, outFeatures) => FitsShape((int)argument("Rank"), (int)argument("Type"), inFeatures, outFeatures),
+        rankIsInnerDimension: false);
 
     /// <summary>
     /// r̂ = ⌊√((in+out)·r) + 0.5⌋, then rounded down to even for RoPE (official MoRA: <c>new_r // 2 * 2</c>).

@@ -15,4 +15,7 @@ internal enum AdapterMethod
 
     /// <summary><c>[MoRA]</c>: one square matrix M between compression and decompression.</summary>
     MoRA,
+
+    /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
+    DoRA,
 }

@@ -19,7 +19,7 @@ internal static class AdapterMethods
     public const string UnknownLoRAInitId = "PEFT0008";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -27,6 +27,7 @@ internal static class AdapterMethods
         AdapterMethod.LoRA => LoRAMethod.Info,
         AdapterMethod.LoRAPlus => LoRAPlusMethod.Info,
         AdapterMethod.MoRA => MoRAMethod.Info,
+        AdapterMethod.DoRA => DoRAMethod.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>

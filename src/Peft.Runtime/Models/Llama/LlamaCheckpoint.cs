@@ -29,7 +29,7 @@ internal sealed class LlamaCheckpoint : IDisposable
     public void LoadInto(Module model, LlamaConfig config, Func<string, bool> ignored)
     {
         var parameters = model.NamedParameters<float>()
-            .Where(static p => p.Value.Role is not (ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.LoRAEmbedding or ParameterRole.MoRAM))
+            .Where(static p => p.Value.Role is not (ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.LoRAEmbedding or ParameterRole.MoRAM or ParameterRole.DoRAMagnitude))
             .ToList();
         var missing = parameters.Where(p => !_weights.TryGetTensor(p.Key, out _, out _)).Select(p => p.Key).ToList();
         var names = parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);

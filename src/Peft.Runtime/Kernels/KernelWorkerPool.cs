@@ -1,12 +1,13 @@
 namespace Peft.Kernels;
 
 /// <summary>
-/// A small persistent pool of background threads for large GEMMs. The caller is participant 0 and
+/// A small persistent pool of background threads for the kernels' parallel work: large GEMMs and the
+/// <see cref="Peft.Generated.KernelParallel"/> regions of the adapter kernels. The caller is participant 0 and
 /// workers 1..n−1 are woken per region; nothing is allocated per call once the workers exist. One
 /// region runs at a time: a caller that finds the pool busy runs its GEMM on its own thread instead.
 /// A worker may wake after its region is over; the work object's own gate turns it away.
 /// </summary>
-internal static class GemmWorkerPool
+internal static class KernelWorkerPool
 {
     private static readonly Lock Gate = new();
     private static ManualResetEventSlim[]? s_start;

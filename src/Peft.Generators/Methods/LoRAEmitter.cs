@@ -1,14 +1,47 @@
-using System.Globalization;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
 using Peft.Methods;
+using static Peft.Generators.PeftGenerator;
 
-namespace Peft.Generators;
+namespace Peft.Generators.Methods;
 
-/// <summary>Writes the rank-specialized <c>ILoRAKernel&lt;T&gt;</c> of a LoRA or LoRA+ layer.</summary>
-public sealed partial class PeftGenerator
+/// <summary>
+/// LoRA (<c>[LoRA]</c>): <c>LinearAdapterExtensions.AttachLoRA</c> with the attribute's options and the layer's
+/// rank-specialized <c>ILoRAKernel&lt;T&gt;</c>, whose loops come from the per-rank loops file. LoRA+ and DoRA
+/// derive from it: they run the same low-rank products.
+/// </summary>
+internal class LoRAEmitter : AdapterEmitter
 {
-    private static void WriteLoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
+    public static readonly LoRAEmitter Instance = new();
+
+    private protected LoRAEmitter()
+    {
+    }
+
+    public override bool UsesLowRankLoops => true;
+
+    public override string Describe(LayerInfo layer) =>
+        $"LoRA, r = {layer.Rank}, α = {FormatDouble(layer.Argument("Alpha"))}{(UsesRsLoRA(layer) ? " (rsLoRA)" : "")}{ShapeText(layer)}";
+
+    public override AttachCall Attach(LayerInfo layer, string seed) => new("AttachLoRA", "LoRAOptions",
+    [
+        $"Rank = {layer.Rank},",
+        $"Alpha = {FormatDouble(layer.Argument("Alpha"))},",
+        $"UseRsLoRA = {(UsesRsLoRA(layer) ? "true" : "false")},",
+        $"Dropout = {FormatDouble(layer.Argument("Dropout"))},",
+        $"Init = global::Peft.LoRAInit.{((int)layer.Argument("Init") == LoRAMethod.GaussianInit ? "Gaussian" : "KaimingUniform")},",
+        $"Seed = {seed},",
+    ]);
+
+    /// <summary>Whether the layer scales by α/√r (LoRA+ has no rsLoRA argument).</summary>
+    private protected virtual bool UsesRsLoRA(LayerInfo layer) => layer.Flag("UseRsLoRA");
+
+    /// <summary>The kernel's documentation line saying what its forward pass computes.</summary>
+    private protected virtual string ForwardRemark =>
+        "/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>";
+
+    /// <summary>The rank-specialized <c>ILoRAKernel&lt;T&gt;</c> of the layer.</summary>
+    public override void WriteKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
         string t = layer.ElementType;
         HierarchyInfo model = owner.Hierarchy;
@@ -21,10 +54,12 @@ public sealed partial class PeftGenerator
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
-        string scaleText = FormatDouble(AdapterMath.Scale(layer));
-        string scaleFormula = layer.UseRsLoRA
-            ? $"α/√r = {FormatDouble(layer.Alpha)}/√{layer.Rank}"
-            : $"α/r = {FormatDouble(layer.Alpha)}/{layer.Rank}";
+        bool useRsLoRA = UsesRsLoRA(layer);
+        double alpha = layer.Argument("Alpha");
+        string scaleText = FormatDouble(LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA));
+        string scaleFormula = useRsLoRA
+            ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}"
+            : $"α/r = {FormatDouble(alpha)}/{layer.Rank}";
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
@@ -32,7 +67,7 @@ public sealed partial class PeftGenerator
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");
-        writer.Line("/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>");
+        writer.Line(ForwardRemark);
         writer.Line("/// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>");
         if (unrolled)
         {
@@ -120,71 +155,4 @@ public sealed partial class PeftGenerator
         unrolled
             ? ["Layer", .. operands, .. scratch, .. sizes]
             : ["Layer", "Rank", .. operands, .. sizes];
-
-    private static void WriteShapeCheck(IndentedWriter writer, bool constant)
-    {
-        if (!constant)
-        {
-            return;
-        }
-
-        using (writer.OpenBlock("if (inFeatures != InFeatures || outFeatures != OutFeatures)"))
-        {
-            writer.Line("throw new global::System.ArgumentException(");
-            using (writer.Indent())
-            {
-                writer.Line("$\"{Layer}: kernel for Linear [{OutFeatures}, {InFeatures}] called for Linear [{outFeatures}, {inFeatures}].\");");
-            }
-        }
-
-        writer.Line();
-    }
-
-    /// <summary><c>const int InFeatures</c> and <c>OutFeatures</c> of a kernel for a constant shape.</summary>
-    private static void WriteShapeConstants(IndentedWriter writer, LayerInfo layer)
-    {
-        writer.Line("/// <summary>The input width.</summary>");
-        writer.Line($"public const int InFeatures = {layer.InFeatures};");
-        writer.Line();
-        writer.Line("/// <summary>The output width.</summary>");
-        writer.Line($"public const int OutFeatures = {layer.OutFeatures};");
-        writer.Line();
-    }
-
-    /// <summary>The layer a kernel belongs to, for its error messages: <c>Classifier.Hidden</c>.</summary>
-    private static void WriteLayerName(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
-    {
-        writer.Line("/// <summary>The layer this kernel computes, as error messages name it.</summary>");
-        writer.Line($"public const string Layer = \"{model.DisplayName}.{layer.MemberName}\";");
-        writer.Line();
-    }
-
-    /// <summary>
-    /// The kernel's type name: the member name without leading underscores, capitalized, plus <c>Kernel</c>
-    /// (<c>_query</c> → <c>QueryKernel</c>); the declaration index is added when two members of the model map to one name.
-    /// </summary>
-    private static string KernelName(ModelInfo model, LayerInfo layer)
-    {
-        string stem = Stem(layer.MemberName);
-        bool shared = false;
-        foreach (LayerInfo other in model.Layers)
-        {
-            shared |= !ReferenceEquals(other, layer) && Stem(other.MemberName) == stem;
-        }
-
-        return shared ? $"{stem}{layer.DeclarationIndex}Kernel" : stem + "Kernel";
-
-        static string Stem(string name)
-        {
-            string trimmed = name.TrimStart('_');
-            return trimmed.Length == 0 ? "Layer" : char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
-        }
-    }
-
-    /// <summary>A double literal that round-trips (<c>2.0</c>, <c>0.70710678118654757</c>).</summary>
-    private static string FormatDouble(double value)
-    {
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(['.', 'E', 'N', 'I']) >= 0 ? text : text + ".0";
-    }
 }

@@ -1,19 +1,44 @@
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
 using Peft.Methods;
+using static Peft.Generators.PeftGenerator;
 
-namespace Peft.Generators;
+namespace Peft.Generators.Methods;
 
-/// <summary>Writes the shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of a MoRA layer.</summary>
-public sealed partial class PeftGenerator
+/// <summary>
+/// MoRA (<c>[MoRA]</c>): <c>AttachMoRA</c> with the layer's shape-specialized <c>IMoRAKernel&lt;T&gt;</c>, a subclass of
+/// the runtime's <c>MoRAKernelBase&lt;T&gt;</c> holding the layer's constants, rotary tables and four passes.
+/// </summary>
+internal sealed class MoRAEmitter : AdapterEmitter
 {
+    public static readonly MoRAEmitter Instance = new();
+
     private const string TensorPrimitivesName = "global::System.Numerics.Tensors.TensorPrimitives";
 
-    private static void WriteMoRAKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
+    private MoRAEmitter()
+    {
+    }
+
+    public override bool UsesLowRankLoops => false;
+
+    public override string Describe(LayerInfo layer) => $"MoRA ({(IsRoPE(layer) ? "RoPE" : "sharing")}), r = {layer.Rank}{ShapeText(layer)}";
+
+    public override AttachCall Attach(LayerInfo layer, string seed) => new("AttachMoRA", "MoRAOptions",
+    [
+        $"Rank = {layer.Rank},",
+        $"Type = global::Peft.MoRAType.{(IsRoPE(layer) ? "RoPE" : "Sharing")},",
+    ]);
+
+    /// <summary>A shape-generic MoRA kernel takes the layer's sizes: r̂ and the tiling follow from them.</summary>
+    public override string NewKernel(string kernel, LayerInfo layer, string member) =>
+        layer.HasConstantShape ? base.NewKernel(kernel, layer, member) : $"new {kernel}({member}.InFeatures, {member}.OutFeatures)";
+
+    /// <summary>The shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of the layer.</summary>
+    public override void WriteKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
         string t = layer.ElementType;
         bool constant = layer.HasConstantShape;
-        bool rope = layer.MoRAType == MoRAMethod.RoPEType;
+        bool rope = IsRoPE(layer);
         string typeName = "global::Peft.MoRAType." + (rope ? "RoPE" : "Sharing");
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
@@ -22,7 +47,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// <summary>");
         if (constant)
         {
-            int squareRank = AdapterMath.SquareRank(layer);
+            int squareRank = geometry!.Value.SquareRank;
             writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
                 $"in {layer.InFeatures}, out {layer.OutFeatures}, r̂ = ⌊√((in+out)·r) + 0.5⌋ = {squareRank}, <see cref=\"{t}\"/>.");
         }
@@ -343,15 +368,18 @@ public sealed partial class PeftGenerator
         }
     }
 
+    private static bool IsRoPE(LayerInfo layer) => (int)layer.Argument("Type") == MoRAMethod.RoPEType;
+
     /// <summary>MoRA's shape for a constant layer shape: the shared arithmetic of <c>MoRAMethod</c>, as the runtime's <c>Peft.MoRAShape</c>.</summary>
     private readonly struct MoRAShape
     {
         public MoRAShape(LayerInfo layer)
         {
-            SquareRank = AdapterMath.SquareRank(layer);
+            int type = (int)layer.Argument("Type");
+            SquareRank = MoRAMethod.SquareRank(layer.InFeatures, layer.OutFeatures, layer.Rank, type);
             Chunks = MoRAMethod.Chunks(layer.InFeatures, SquareRank);
-            Period = MoRAMethod.Period(layer.MoRAType, SquareRank, Chunks);
-            RowsPerItem = MoRAMethod.RowsPerItem(layer.MoRAType, SquareRank, Chunks, layer.OutFeatures);
+            Period = MoRAMethod.Period(type, SquareRank, Chunks);
+            RowsPerItem = MoRAMethod.RowsPerItem(type, SquareRank, Chunks, layer.OutFeatures);
             WholeChunks = layer.InFeatures / SquareRank;
             WholeTiles = layer.OutFeatures / Period;
             HasWholeTile = WholeTiles > 0;

@@ -1,0 +1,64 @@
+namespace Peft.Tests.Conformance;
+
+/// <summary>
+/// What the source generator adds to a conformance model: the annotated layer and <c>AttachAdapters</c>, which attaches
+/// the layer's adapter with its generated kernel.
+/// </summary>
+public interface IGeneratedCaseModel
+{
+    /// <summary>The annotated 13 → 7 layer (constant shape: the kernel bakes in, besides the rank, in and out).</summary>
+    Linear<double> Layer { get; }
+
+    /// <summary>Generated.</summary>
+    void AttachAdapters(string adapterName = LinearAdapterExtensions.DefaultName, int seed = 0);
+}
+
+// One model per case of AdapterMethodCases, its attribute saying what the case's options say at rank 2.
+
+public sealed partial class LoRACaseModel : Module, IGeneratedCaseModel
+{
+    [LoRA(Rank = 2, Alpha = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class RsLoRACaseModel : Module, IGeneratedCaseModel
+{
+    [LoRA(Rank = 2, Alpha = 3, UseRsLoRA = true, Init = LoRAInit.Gaussian)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [LoRA(Rank = 2, Alpha = 4, Dropout = 0.25)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoRAPlusCaseModel : Module, IGeneratedCaseModel
+{
+    [LoRAPlus(Rank = 2, Alpha = 5, Ratio = 8)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class MoRASharingCaseModel : Module, IGeneratedCaseModel
+{
+    [MoRA(Rank = 2)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class MoRARoPECaseModel : Module, IGeneratedCaseModel
+{
+    [MoRA(Rank = 2, Type = MoRAType.RoPE)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class DoRACaseModel : Module, IGeneratedCaseModel
+{
+    [DoRA(Rank = 2, Alpha = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class DoRARsLoRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [DoRA(Rank = 2, Alpha = 4, UseRsLoRA = true, Dropout = 0.25)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
