@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Peft.Cli;
 using Peft.IO;
+using Peft.Tests.Cli;
 
 namespace Peft.Models.Tests;
 
@@ -215,11 +216,5 @@ public sealed partial class FinetuneCommandTests
     [GeneratedRegex(@"done: step \d+ in [\d.]+ s; training loss (?<train0>[\d.]+) -> (?<train1>[\d.]+); eval loss (?<eval0>[\d.]+) -> (?<eval1>[\d.]+)")]
     private static partial Regex DoneLine();
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }

@@ -1,5 +1,5 @@
-using Peft.Cli;
 using Peft.IO;
+using Peft.Tests.Cli;
 
 namespace Peft.Models.Tests;
 
@@ -84,11 +84,5 @@ public sealed class GenerateCommandTests
         Assert.Single(stderr.TrimEnd().Split('\n'));
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }

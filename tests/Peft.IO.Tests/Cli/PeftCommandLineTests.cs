@@ -1,4 +1,4 @@
-using Peft.Cli;
+using Peft.Tests.Cli;
 
 namespace Peft.IO.Tests.Cli;
 
@@ -107,11 +107,5 @@ public sealed class PeftCommandLineTests
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }

@@ -1,4 +1,4 @@
-using Peft.Cli;
+using Peft.Tests.Cli;
 
 namespace Peft.IO.Tests.Cli;
 
@@ -82,11 +82,5 @@ public sealed class PeftCommandTests
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }
