@@ -106,4 +106,29 @@ public sealed class CausalLMObjectiveTests
         Assert.Contains("TextDataset", Assert.Throws<InvalidOperationException>(() => objective.Forward(batch, training: true)).Message);
         Assert.Contains("preceding training Forward", Assert.Throws<InvalidOperationException>(() => objective.Backward(1f)).Message);
     }
+
+    [Fact]
+    public void TrainerStepsOverTextAllocateNothingOnceWarm()
+    {
+        // Batch copy, forward, CausalLMLoss, backward, clipping, AdamW, schedule: nothing allocated after the first steps
+        // (the last batch of an epoch is smaller, so the batch size divides the blocks).
+        var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
+        model.Apply(new AdapterConfig { TargetModules = ["q_proj", "v_proj"], Options = new LoRAPlusOptions { Rank = 4, Alpha = 8 } });
+        var data = TextDataset.Pack([.. Enumerable.Range(0, 96).Select(i => (i * 37 + 11) % 256)], blockLength: 12);
+        var trainer = new Trainer(model, new CausalLMObjective<float>(model), data,
+            new TrainerOptions { BatchSize = 2, MaxSteps = 20, LearningRate = 1e-3, WarmupSteps = 2, MaxGradientNorm = 1.0 });
+        Assert.True(trainer.UsesLoRAPlusGroups);
+        for (int i = 0; i < 4; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 8; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
