@@ -4,6 +4,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
 {
     ["gemm"] = (Peft.Benchmarks.GemmBenchmark.Help, Peft.Benchmarks.GemmBenchmark.Run),
     ["llama"] = (Peft.Benchmarks.LlamaBenchmark.Help, Peft.Benchmarks.LlamaBenchmark.Run),
+    ["qlora"] = (Peft.Benchmarks.QLoRABenchmark.Help, Peft.Benchmarks.QLoRABenchmark.Run),
     ["safetensors"] = ("safetensors write / open / BF16→F32 throughput", SafetensorsBenchmark.Run),
     ["step"] = (Peft.Benchmarks.StepBenchmark.Help + " [--device cpu|gpu [--check]]", Peft.Benchmarks.GpuStepBenchmark.RunStep),
 };

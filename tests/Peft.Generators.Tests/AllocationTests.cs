@@ -68,6 +68,6 @@ public sealed class ParallelAllocationTests
         model.AttachAdapters();
         Action step = AllocationTests.WarmStep(model.CreateOptimizer(1e-3), model.Tall, batch: 203);
 
-        Assert.Equal(0, ProcessAllocations.CleanestWindow(step, calls: 3));
+        Assert.Equal(0, ThreadAllocations.CleanestWindow(step, calls: 3));
     }
 }

@@ -125,6 +125,8 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
 
         if (!Active.IsMerged)
         {
+            // A 4-bit base cannot absorb ΔW: merging expands it to full precision first (QLoRA's merge).
+            _layer.Dequantize();
             Active.AddDeltaWeight(_layer.Weight.Value, T.One);
             Active.IsMerged = true;
         }
@@ -218,6 +220,9 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         adapter.AddDeltaWeight(_layer.Weight.Value, -T.One);
         adapter.IsMerged = false;
     }
+
+    /// <summary>Whether any adapter is merged into the layer's weight.</summary>
+    internal bool HasMerged => _adapters.Exists(adapter => adapter.IsMerged);
 
     private string NamesText() => _adapters.Count == 0 ? "none" : string.Join(", ", _adapters.Select(a => $"'{a.Name}'"));
 }

@@ -78,23 +78,63 @@ public abstract class Parameter
 public sealed class Parameter<T> : Parameter
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private T[]? _value;
+    private T[]? _gradient;
+    private string? _storedElsewhere;
+
     /// <summary>Creates a zero-filled parameter.</summary>
     public Parameter(string name, ReadOnlySpan<int> shape, ParameterRole role, bool trainable = true)
         : base(name, shape, role, trainable)
     {
-        Value = new T[Length];
-        Gradient = new T[Length];
+        _value = new T[Length];
     }
 
     /// <summary>The values, row-major.</summary>
-    public T[] Value { get; }
+    /// <exception cref="InvalidOperationException">Its layer holds the values in another form (a quantized base weight).</exception>
+    public T[] Value => _value ?? ThrowReleased();
 
-    /// <summary>The accumulated gradient, same layout as <see cref="Value"/>.</summary>
-    public T[] Gradient { get; }
+    /// <summary>
+    /// The accumulated gradient, same layout as <see cref="Value"/>. Created on first use, so a frozen
+    /// parameter that no backward pass writes to costs no memory for it.
+    /// </summary>
+    public T[] Gradient => _gradient ??= new T[Length];
+
+    /// <summary>Whether the values exist as a <typeparamref name="T"/> array (false while a layer holds them quantized).</summary>
+    public bool HasValue => _value is not null;
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private T[] ThrowReleased() => throw new InvalidOperationException(
+        $"Parameter '{Name}' {ShapeText} is {_storedElsewhere}; its {typeof(T).Name} values do not exist until the layer restores them.");
+
+    /// <summary>Drops the value array because the owning layer now stores the values as <paramref name="storedAs"/>.</summary>
+    internal void ReleaseValue(string storedAs)
+    {
+        _value = null;
+        _gradient = null;
+        _storedElsewhere = storedAs;
+    }
+
+    /// <summary>Gives the parameter its value array back (a layer restoring a quantized weight).</summary>
+    internal void RestoreValue(T[] value)
+    {
+        if (value.Length != Length)
+        {
+            throw new ArgumentException($"Parameter '{Name}' {ShapeText}: restored values have {value.Length} elements, expected {Length}.", nameof(value));
+        }
+
+        _value = value;
+        _storedElsewhere = null;
+    }
 
     /// <inheritdoc />
     public override Type ElementType => typeof(T);
 
     /// <inheritdoc />
-    public override void ZeroGradient() => Array.Clear(Gradient);
+    public override void ZeroGradient()
+    {
+        if (_gradient is not null)
+        {
+            Array.Clear(_gradient);
+        }
+    }
 }

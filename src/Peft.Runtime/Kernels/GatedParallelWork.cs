@@ -31,6 +31,8 @@ internal abstract class GatedParallelWork : IGemmParallelWork
             Work(thread);
         }
 
+        // Recorded before leaving, so the count is current by the time the caller returns.
+        GemmWorkerPool.RecordWorkerAllocations(thread);
         Interlocked.Decrement(ref _inside);
     }
 

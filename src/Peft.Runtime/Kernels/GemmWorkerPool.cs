@@ -15,6 +15,9 @@ internal static class GemmWorkerPool
     /// <summary>The most participants a region can have: one per logical processor.</summary>
     public static int MaxThreads { get; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
+    // Initialised after MaxThreads (static initialisers run in textual order).
+    private static readonly long[] s_workerAllocatedBytes = new long[MaxThreads];
+
     /// <summary>
     /// Takes the pool if it is free; pair with <see cref="Release"/>. A thread that already holds it (a
     /// GEMM or kernel region called from inside a region) is refused, so nested work runs on its thread.
@@ -59,6 +62,29 @@ internal static class GemmWorkerPool
 
         return start;
     }
+
+    /// <summary>
+    /// The bytes the pool's worker threads have allocated over their lifetime, as each last recorded it when it
+    /// left a region. Allocation checks add this to the calling thread's own count: exact, and blind to
+    /// unrelated threads of the process (a test runner's reporting, for one).
+    /// </summary>
+    internal static long WorkerAllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 1; i < s_workerAllocatedBytes.Length; i++)
+            {
+                total += Volatile.Read(ref s_workerAllocatedBytes[i]);
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Worker <paramref name="index"/> records its thread's allocation count; called before it leaves a region.</summary>
+    internal static void RecordWorkerAllocations(int index) =>
+        Volatile.Write(ref s_workerAllocatedBytes[index], GC.GetAllocatedBytesForCurrentThread());
 
     private static void WorkerLoop(ManualResetEventSlim start, int index)
     {

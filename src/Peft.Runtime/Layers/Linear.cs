@@ -96,6 +96,11 @@ public partial class Linear<T> : Layer<T>
         get => !Weight.Trainable;
         set
         {
+            if (!value)
+            {
+                ThrowIfQuantized("unfreeze it");
+            }
+
             Weight.Trainable = !value;
             if (Bias is not null)
             {
@@ -115,8 +120,15 @@ public partial class Linear<T> : Layer<T>
         }
 
         // y = x·Wᵀ : [batch×in]·[in×out]
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, OutFeatures, InFeatures,
-            T.One, input, InFeatures, Weight.Value, InFeatures, T.Zero, output, OutFeatures);
+        if (_quantized is null)
+        {
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, OutFeatures, InFeatures,
+                T.One, input, InFeatures, Weight.Value, InFeatures, T.Zero, output, OutFeatures);
+        }
+        else
+        {
+            ForwardQuantized(input, output, batch);
+        }
         if (Bias is not null)
         {
             for (int row = 0; row < batch; row++)
@@ -176,6 +188,8 @@ public partial class Linear<T> : Layer<T>
 
         if (Weight.Trainable)
         {
+            ThrowIfQuantized("train its weight");
+
             // dW[out×in] += dYᵀ[out×batch]·x[batch×in]
             Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, OutFeatures, InFeatures, batch,
                 T.One, outputGradient, OutFeatures, input, InFeatures, T.One, Weight.Gradient, InFeatures);
@@ -192,8 +206,15 @@ public partial class Linear<T> : Layer<T>
         if (!inputGradient.IsEmpty)
         {
             // dX[batch×in] = dY[batch×out]·W[out×in] (+ dX when accumulating)
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
-                T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
+            if (_quantized is null)
+            {
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
+                    T.One, outputGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
+            }
+            else
+            {
+                InputGradientQuantized(outputGradient, inputGradient, batch, dxBeta);
+            }
         }
 
         // The active adapter accumulates its parameter gradients and adds its part of dX.

@@ -38,7 +38,7 @@ public sealed class GemmAllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - thread);
 
         // The process-wide count also sees the worker threads.
-        Assert.Equal(0, ProcessAllocations.CleanestWindow(Run, calls: 5));
+        Assert.Equal(0, ThreadAllocations.CleanestWindow(Run, calls: 5));
         Assert.Equal(0.5f * 0.25f * k, c[^1]);
     }
 }

@@ -45,6 +45,25 @@ public sealed class KernelParallelTests
         }
     }
 
+    /// <summary>A worker's chunk allocates an array; the caller's chunk waits (up to a second) for a worker to have run one.</summary>
+    private readonly struct WorkerAllocates : IKernelRegion<double>
+    {
+        public static int WorkerChunks;
+        public static object? Kept;
+
+        public void Execute(int participant, int start, int end, in PinnedSpans<double> spans)
+        {
+            if (participant != 0)
+            {
+                Kept = new double[16];
+                Interlocked.Increment(ref WorkerChunks);
+                return;
+            }
+
+            SpinWait.SpinUntil(() => Volatile.Read(ref WorkerChunks) > 0, millisecondsTimeout: 1000);
+        }
+    }
+
     private readonly struct Throws : IKernelRegion<double>
     {
         public void Execute(int participant, int start, int end, in PinnedSpans<double> spans)
@@ -156,7 +175,30 @@ public sealed class KernelParallelTests
             Run();
         }
 
-        Assert.Equal(0, ProcessAllocations.CleanestWindow(Run, calls: 10));
+        Assert.Equal(0, ThreadAllocations.CleanestWindow(Run, calls: 10));
         Assert.All(marks, m => Assert.Equal(calls, m));
+    }
+
+    [Fact]
+    public void The_allocation_check_sees_what_a_worker_thread_allocates()
+    {
+        if (KernelParallel.MaxParticipants < 2)
+        {
+            return; // one logical processor: there is no worker thread to watch
+        }
+
+        var spans = new KernelSpans<double>();
+        long allocated = 0;
+        for (int attempt = 0; attempt < 20 && allocated == 0; attempt++)
+        {
+            WorkerAllocates.WorkerChunks = 0;
+            long before = ThreadAllocations.Allocated();
+            KernelParallel.Run(new WorkerAllocates(), spans, 2, 1, 2);
+            allocated = WorkerAllocates.WorkerChunks > 0
+                ? ThreadAllocations.Allocated() - before
+                : 0;
+        }
+
+        Assert.True(allocated >= 16 * sizeof(double), $"a worker's 16-double array was not counted ({allocated} bytes)");
     }
 }

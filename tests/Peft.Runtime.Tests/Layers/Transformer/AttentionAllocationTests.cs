@@ -25,7 +25,7 @@ public sealed class AttentionAllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Step();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(0, ProcessAllocations.CleanestWindow(Step, calls: 3, windows: 20)); // the worker threads too
+        Assert.Equal(0, ThreadAllocations.CleanestWindow(Step, calls: 3, windows: 20)); // the worker threads too
 
     }
 }
