@@ -9,7 +9,8 @@ internal static class MergeCommandLine
     {
         var basePath = new Option<string>("--base")
         {
-            Description = "The base weights: a .safetensors file.", HelpName = "MODEL.safetensors", Required = true,
+            Description = "The base weights: a .safetensors file, or a Hugging Face model folder (model.safetensors or a sharded index).",
+            HelpName = "MODEL.safetensors|MODEL_DIR", Required = true,
         };
         var adapter = new Option<string>("--adapter")
         {
@@ -17,7 +18,8 @@ internal static class MergeCommandLine
         };
         var output = new Option<string>("--out")
         {
-            Description = "The merged .safetensors file to write (atomically).", HelpName = "MERGED.safetensors", Required = true,
+            Description = "The merged .safetensors file to write (atomically); for a model folder, a new or empty folder.",
+            HelpName = "MERGED.safetensors|MERGED_DIR", Required = true,
         };
         var command = new Command("merge", "Fold a LoRA or MoRA adapter into base weights: W = W0 + ΔW.") { basePath, adapter, output };
         command.SetAction(result =>
@@ -25,7 +27,15 @@ internal static class MergeCommandLine
             string basePathValue = result.GetRequiredValue(basePath), adapterValue = result.GetRequiredValue(adapter), outputValue = result.GetRequiredValue(output);
             PathArguments.BaseWeights(basePathValue, "--base");
             PathArguments.AdapterFolder(adapterValue, "--adapter");
-            PathArguments.OutputFile(outputValue, "--out");
+            if (Directory.Exists(basePathValue))
+            {
+                PathArguments.NewFolder(outputValue, "--out");
+            }
+            else
+            {
+                PathArguments.OutputFile(outputValue, "--out");
+            }
+
             MergeCommand.Run(basePathValue, adapterValue, outputValue, stdout);
         });
         return command;

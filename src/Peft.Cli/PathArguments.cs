@@ -102,17 +102,8 @@ internal static class PathArguments
     /// </summary>
     public static void OutputFolder(string path, string option, bool mayHoldRun)
     {
-        if (File.Exists(path))
-        {
-            throw new ArgumentException($"{option}: {path} is a file; give a folder to write the adapter into.");
-        }
-
-        if (!mayHoldRun && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
-        {
-            throw new ArgumentException(
-                $"{option}: {path} exists and is not empty; give a new or empty folder, or pass --resume to continue the run whose checkpoints are there.");
-        }
-
+        RequireFolderTarget(path, option, mayHoldRun ? null
+            : "give a new or empty folder, or pass --resume to continue the run whose checkpoints are there");
         try
         {
             Directory.CreateDirectory(path);
@@ -123,6 +114,33 @@ internal static class PathArguments
         }
 
         RequireWritable(path, option);
+    }
+
+    /// <summary>A folder that will be written whole (under a temporary name, then renamed): absent or empty, in a writable folder.</summary>
+    public static void NewFolder(string path, string option)
+    {
+        RequireFolderTarget(path, option, "it is written whole; give a new or empty folder");
+        string parent = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(parent))
+        {
+            throw new ArgumentException($"{option}: cannot write {path}: the folder {parent} does not exist.");
+        }
+
+        RequireWritable(parent, option);
+    }
+
+    // Not a file; not a folder with entries unless whenNotEmpty is null.
+    private static void RequireFolderTarget(string path, string option, string? whenNotEmpty)
+    {
+        if (File.Exists(path))
+        {
+            throw new ArgumentException($"{option}: {path} is a file; give a folder to write into.");
+        }
+
+        if (whenNotEmpty is not null && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new ArgumentException($"{option}: {path} exists and is not empty; {whenNotEmpty}.");
+        }
     }
 
     private static void RequireWeights(string folder, string option)

@@ -55,7 +55,7 @@ public sealed class PeftCommandLineTests
 
         (code, stdout, _) = Run("merge", "--help");
         Assert.Equal(0, code);
-        Assert.Matches(@"--base <MODEL\.safetensors> \(REQUIRED\)\s+The base weights", stdout);
+        Assert.Matches(@"--base <MODEL\.safetensors\|MODEL_DIR> \(REQUIRED\)\s+The base weights", stdout);
 
         (code, stdout, _) = Run("--version");
         Assert.Equal(0, code);
@@ -75,6 +75,9 @@ public sealed class PeftCommandLineTests
             File.WriteAllText(text, "hello world, these are notes, not tensors\n");
             string empty = Path.Combine(folder, "empty");
             Directory.CreateDirectory(empty);
+            string modelFolder = Path.Combine(folder, "model");
+            Directory.CreateDirectory(modelFolder);
+            File.Copy(baseModel, Path.Combine(modelFolder, "model.safetensors"));
 
             (string[] Args, string Expected)[] cases =
             [
@@ -87,6 +90,8 @@ public sealed class PeftCommandLineTests
                 (["merge", "--base", baseModel, "--adapter", adapter, "--out", Path.Combine(folder, "no", "such", "m.safetensors")], "the folder " + Path.Combine(folder, "no", "such") + " does not exist"),
                 (["merge", "--base", text, "--adapter", adapter, "--out", output],
                     text + ": not a safetensors file: its first 8 bytes are text (\"hello wo\"), where a safetensors file starts with the length of its JSON header"),
+                (["merge", "--base", modelFolder, "--adapter", adapter, "--out", modelFolder], "--out: " + modelFolder + " exists and is not empty; it is written whole"),
+                (["merge", "--base", modelFolder, "--adapter", adapter, "--out", text], "--out: " + text + " is a file; give a folder to write into"),
                 (["inspect", text], "not a safetensors file: its first 8 bytes are text (\"hello wo\")"),
             ];
             foreach (var (args, expected) in cases)

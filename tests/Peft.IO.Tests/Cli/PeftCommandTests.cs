@@ -82,5 +82,6 @@ public sealed class PeftCommandTests
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
+    /// <summary>Runs the tool in-process and returns its exit code and both outputs.</summary>
+    internal static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }
