@@ -119,7 +119,7 @@ internal static class PathArguments
     /// <summary>A folder that will be written whole (under a temporary name, then renamed): absent or empty, in a writable folder.</summary>
     public static void NewFolder(string path, string option)
     {
-        RequireFolderTarget(path, option, "it is written whole; give a new or empty folder");
+        RequireFolderTarget(path, option, "the merged folder is written whole; give a new or empty folder");
         string parent = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(parent))
         {
@@ -139,7 +139,7 @@ internal static class PathArguments
 
         if (whenNotEmpty is not null && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
-            throw new ArgumentException($"{option}: {path} exists and is not empty; {whenNotEmpty}.");
+            throw new ArgumentException($"{option}: {path}: the output exists and is not empty; {whenNotEmpty}.");
         }
     }
 

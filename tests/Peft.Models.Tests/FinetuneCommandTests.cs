@@ -83,7 +83,7 @@ public sealed partial class FinetuneCommandTests
         CopyFolder(Path.Combine(whole, checkpoint), Path.Combine(resumed, checkpoint));
         (code, _, stderr) = Run(Arguments(resumed));
         Assert.Equal(1, code);
-        Assert.Contains("exists and is not empty", stderr);
+        Assert.Contains("the output exists and is not empty", stderr);
         (code, stdout, stderr) = Run([.. Arguments(resumed), "--resume"]);
         Assert.True(code == 0, stderr);
         Assert.Contains("resumed at step 6 of 12", stdout);
@@ -99,7 +99,7 @@ public sealed partial class FinetuneCommandTests
     [InlineData("no-tokenizer", "--model: ", "has no tokenizer.model or tokenizer.json")]
     [InlineData("data-is-folder", "--data: ", "is a folder; give a file")]
     [InlineData("out-is-file", "--out: ", "is a file; give a folder")]
-    [InlineData("out-not-empty", "--out: ", "exists and is not empty; give a new or empty folder, or pass --resume")]
+    [InlineData("out-not-empty", "--out: ", "the output exists and is not empty; give a new or empty folder, or pass --resume")]
     [InlineData("out-under-file", "--out: ", "cannot create the folder")]
     [InlineData("no-match", "No module matches", "Linear and Embedding layers: model.embed_tokens, model.layers.0.self_attn.q_proj")]
     public void BadPathsAndTargetsAreOneErrorLine(string problem, string prefix, string expected)

@@ -90,7 +90,7 @@ public sealed class PeftCommandLineTests
                 (["merge", "--base", baseModel, "--adapter", adapter, "--out", Path.Combine(folder, "no", "such", "m.safetensors")], "the folder " + Path.Combine(folder, "no", "such") + " does not exist"),
                 (["merge", "--base", text, "--adapter", adapter, "--out", output],
                     text + ": not a safetensors file: its first 8 bytes are text (\"hello wo\"), where a safetensors file starts with the length of its JSON header"),
-                (["merge", "--base", modelFolder, "--adapter", adapter, "--out", modelFolder], "--out: " + modelFolder + " exists and is not empty; it is written whole"),
+                (["merge", "--base", modelFolder, "--adapter", adapter, "--out", modelFolder], "--out: " + modelFolder + ": the output exists and is not empty; the merged folder is written whole"),
                 (["merge", "--base", modelFolder, "--adapter", adapter, "--out", text], "--out: " + text + " is a file; give a folder to write into"),
                 (["inspect", text], "not a safetensors file: its first 8 bytes are text (\"hello wo\")"),
             ];
