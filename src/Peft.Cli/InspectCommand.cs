@@ -2,12 +2,15 @@ using Peft.IO;
 
 namespace Peft.Cli;
 
-/// <summary><c>peft inspect PATH</c>: the tensors (dtype, shape, bytes, offset), the metadata, and for an adapter directory its config.</summary>
+/// <summary>
+/// <c>peft inspect PATH</c>: the tensors (dtype, shape, bytes, offset) and the metadata of a safetensors file; for an
+/// adapter directory its config first; for a model folder (single file or sharded index) a summary, then every file.
+/// </summary>
 internal static class InspectCommand
 {
     public static void Run(string path, TextWriter stdout)
     {
-        if (Directory.Exists(path))
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, PeftAdapterDirectory.ConfigFileName)))
         {
             using var adapter = PeftAdapterDirectory.Open(path);
             stdout.WriteLine($"adapter: {path}");
@@ -28,13 +31,28 @@ internal static class InspectCommand
             return;
         }
 
-        if (!File.Exists(path))
+        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, SafetensorsCheckpoint.SingleFileName))
+            && !File.Exists(Path.Combine(path, SafetensorsCheckpoint.IndexFileName)))
         {
-            throw new FileNotFoundException($"{path}: no such file or directory.");
+            throw new InvalidDataException(
+                $"{path}: neither an adapter folder ({PeftAdapterDirectory.ConfigFileName}) nor a model folder ({SafetensorsCheckpoint.SingleFileName} or {SafetensorsCheckpoint.IndexFileName}).");
         }
 
-        using var file = SafetensorsFile.Open(path);
-        Describe(file, stdout);
+        using var checkpoint = SafetensorsCheckpoint.Open(path);
+        if (checkpoint.Directory is not null)
+        {
+            var dtypes = checkpoint.Files.SelectMany(f => f.Tensors).GroupBy(t => t.DType).OrderBy(g => g.Key)
+                .Select(g => $"{g.Key} {g.Count()} ({g.Sum(t => t.ByteLength)} bytes)");
+            stdout.WriteLine(checkpoint.IsSharded
+                ? $"model: {path} ({checkpoint.Files.Count} shards listed by {SafetensorsCheckpoint.IndexFileName}, {checkpoint.TensorCount} tensors)"
+                : $"model: {path} ({SafetensorsCheckpoint.SingleFileName}, {checkpoint.TensorCount} tensors)");
+            stdout.WriteLine($"dtypes: {string.Join(", ", dtypes)}");
+        }
+
+        foreach (var file in checkpoint.Files)
+        {
+            Describe(file, stdout);
+        }
     }
 
     private static void Describe(SafetensorsFile file, TextWriter stdout)

@@ -12,6 +12,15 @@ internal static class Fixtures
         return folder;
     }
 
+    /// <summary>A new folder holding <paramref name="configJson"/> as adapter_config.json and <paramref name="tensors"/> as adapter_model.safetensors.</summary>
+    public static string WritePeftFolder(string configJson, params SafetensorsTensor[] tensors)
+    {
+        string folder = TemporaryFolder();
+        File.WriteAllText(System.IO.Path.Combine(folder, PeftAdapterDirectory.ConfigFileName), configJson);
+        SafetensorsWriter.WriteFile(System.IO.Path.Combine(folder, PeftAdapterDirectory.WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        return folder;
+    }
+
     /// <summary>One unit in the last place of <paramref name="value"/> in <paramref name="dtype"/>.</summary>
     public static double Ulp(double value, SafetensorsDType dtype)
     {

@@ -9,7 +9,7 @@ public sealed class LlamaAllocationTests
     public void ForwardAndBackwardWithLoRAAllocateNothingOnceWarm()
     {
         var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
-        model.LoadAdapter(Fixtures.TinyLlamaLoRA);
+        model.LoadAdapter(Fixtures.TinyLlamaLoRA, isTrainable: true);
         model.Train();
         var ids = Tensor<int>.Wrap([1, 5, 9, 33, 200, 17, 3, 4], 2, 4);
         var gradient = new Tensor<float>(2, 4, 256);

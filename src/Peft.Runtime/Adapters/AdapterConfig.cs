@@ -17,6 +17,14 @@ public sealed record AdapterConfig
     /// <summary>A regular expression matched against the whole module path; set this or <see cref="TargetModules"/>.</summary>
     public string? TargetPattern { get; init; }
 
+    /// <summary>
+    /// PEFT's <c>modules_to_save</c>: modules (for example <c>lm_head</c>) trained in full beside the adapter and saved
+    /// with it. A module matches when its path ends with a name (PEFT's plain string suffix); its parameters stay
+    /// trainable while the rest of the base is frozen, and their values before training are kept in a frozen
+    /// <c>original_module</c> child (PEFT's original). Modules to save are not adapter targets.
+    /// </summary>
+    public IReadOnlyList<string>? ModulesToSave { get; init; }
+
     /// <summary>The adapter's name on every targeted layer (PEFT's <c>adapter_name</c>).</summary>
     public string AdapterName { get; init; } = LinearAdapterExtensions.DefaultName;
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Peft.IO;
 
 namespace Peft;
 
@@ -16,7 +17,8 @@ public static class ModuleAdapterExtensions
     /// whose difference lies in the optimizer only) as <see cref="EmbeddingLoRAAdapter{T}"/>, as PEFT wraps a
     /// targeted <c>nn.Embedding</c> in <c>lora.Embedding</c>. With <see cref="AdapterOptions.FreezeBase"/> (the default)
     /// every parameter of the model outside an adapter is frozen first, as PEFT's <c>get_peft_model</c>
-    /// does; make extra parameters trainable again afterwards (PEFT's <c>modules_to_save</c>).
+    /// does, so that only the adapters (and <see cref="AdapterConfig.ModulesToSave"/>) train; see
+    /// <see cref="CountTrainableParameters"/>. The targets are remembered as given, for <c>SaveAdapter</c>.
     /// </summary>
     /// <exception cref="ArgumentException">Neither or both target forms are set, nothing matches (the
     /// message lists the Linear and Embedding paths), a matched module cannot take the method (not a Linear,
@@ -27,10 +29,12 @@ public static class ModuleAdapterExtensions
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(config.Options);
         var matches = Matcher(config);
+        var toSave = ModulesToSave(model, config);
         var targets = new List<KeyValuePair<string, Module>>();
         foreach (var (path, module) in model.NamedModules())
         {
-            if (path.Length == 0 || IsAdapter(module) || !matches(path))
+            // As PEFT, a module to save is copied whole and never targeted (nor is anything inside it).
+            if (path.Length == 0 || IsAdapter(module) || !matches(path) || toSave.Any(m => path == m.Key || path.StartsWith(m.Key + ".", StringComparison.Ordinal)))
             {
                 continue;
             }
@@ -62,19 +66,14 @@ public static class ModuleAdapterExtensions
                 nameof(config));
         }
 
+        foreach (var (path, module) in toSave)
+        {
+            ModuleToSaveOriginal.Check(model, path, module, config.AdapterName);
+        }
+
         if (config.Options.FreezeBase)
         {
-            // PEFT's get_peft_model trains adapters only: every parameter outside an adapter is frozen.
-            foreach (var (_, module) in model.NamedModules())
-            {
-                if (!IsAdapter(module))
-                {
-                    foreach (var parameter in module.OwnParameters)
-                    {
-                        parameter.Trainable = false;
-                    }
-                }
-            }
+            FreezeAllButAdapters(model);
         }
 
         foreach (var (path, module) in targets)
@@ -96,7 +95,78 @@ public static class ModuleAdapterExtensions
             }
         }
 
+        foreach (var (path, module) in toSave)
+        {
+            ModuleToSaveOriginal.Mark(model, path, module, config.AdapterName, trainable: true);
+        }
+
+        AppliedAdapters.Record(model, config.AdapterName, new AppliedAdapter(
+            config.TargetPattern is { } pattern ? PeftTargetModules.FromPattern(pattern) : PeftTargetModules.FromNames(config.TargetModules!),
+            config.ModulesToSave is { Count: > 0 } names ? [.. names] : null));
         return targets.Select(t => t.Key).ToList();
+    }
+
+    /// <summary>
+    /// PEFT's <c>get_nb_trainable_parameters</c> (and, through <see cref="TrainableParameterCount.ToString"/>,
+    /// <c>print_trainable_parameters</c>): trainable and total elements, each parameter counted once.
+    /// </summary>
+    public static TrainableParameterCount CountTrainableParameters(this Module model) => TrainableParameterCount.Of(model);
+
+    /// <summary>
+    /// PEFT's <c>_mark_only_adapters_as_trainable</c>: freezes every parameter outside an adapter module, except the
+    /// parameters of modules to save, which manage their own state.
+    /// </summary>
+    internal static void FreezeAllButAdapters(Module model)
+    {
+        var saved = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, module) in model.NamedModules())
+        {
+            if (ModuleToSaveOriginal.Of(module) is not null)
+            {
+                saved.UnionWith(ModuleToSaveOriginal.BaseParameters(module).Select(p => p.Value));
+            }
+        }
+
+        foreach (var (_, module) in model.NamedModules())
+        {
+            if (!IsAdapter(module))
+            {
+                foreach (var parameter in module.OwnParameters)
+                {
+                    parameter.Trainable &= saved.Contains(parameter);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The modules PEFT's <c>_set_trainable</c> wraps for <c>modules_to_save</c>: every module whose path ends with
+    /// one of the names (a plain string suffix, as PEFT's <c>key.endswith(name)</c>), outermost first.
+    /// </summary>
+    private static List<KeyValuePair<string, Module>> ModulesToSave(Module model, AdapterConfig config)
+    {
+        var found = new List<KeyValuePair<string, Module>>();
+        if (config.ModulesToSave is not { Count: > 0 } names)
+        {
+            return found;
+        }
+
+        foreach (var (path, module) in model.NamedModules())
+        {
+            if (path.Length > 0 && !IsAdapter(module) && names.Any(n => path.EndsWith(n, StringComparison.Ordinal))
+                && !found.Any(f => path.StartsWith(f.Key + ".", StringComparison.Ordinal)))
+            {
+                found.Add(new(path, module));
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            throw new ArgumentException(
+                $"Modules to save [{string.Join(", ", names)}] not found in the base model. Please check the modules to save and try again.", nameof(config));
+        }
+
+        return found;
     }
 
     /// <summary>Merges every layer's active adapter into its weight, and every enabled, unmerged embedding adapter into its table.</summary>
@@ -133,6 +203,7 @@ public static class ModuleAdapterExtensions
     {
         int removed = 0;
         ForEachLayer(model, a => removed += a.Remove(name) ? 1 : 0, a => removed += a.Remove(name) ? 1 : 0, requireActive: false);
+        AppliedAdapters.Forget(model, name);
         return removed;
     }
 

@@ -30,7 +30,7 @@ public abstract class Module
 
     /// <summary>Registers a child module under <paramref name="name"/> and returns it.</summary>
     /// <exception cref="ArgumentException">The name is empty, contains '.', or is already taken.</exception>
-    protected TModule RegisterModule<TModule>(string name, TModule module)
+    protected internal TModule RegisterModule<TModule>(string name, TModule module)
         where TModule : Module
     {
         ArgumentNullException.ThrowIfNull(module);

@@ -40,6 +40,50 @@ internal static class AtomicFile
         Write(path, stream => stream.Write(copy));
     }
 
+    /// <summary>
+    /// Creates the folder <paramref name="path"/> with <paramref name="fill"/>, which writes into a temporary sibling
+    /// folder that is renamed to <paramref name="path"/> only once complete: a failure leaves no output. A folder
+    /// cannot replace a non-empty one in one rename, so <paramref name="path"/> must not exist or be empty.
+    /// </summary>
+    /// <exception cref="IOException"><paramref name="path"/> is a file or a non-empty folder.</exception>
+    public static void WriteDirectory(string path, Action<string> fill)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(fill);
+        string fullPath = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (File.Exists(fullPath) || (Directory.Exists(fullPath) && Directory.EnumerateFileSystemEntries(fullPath).Any()))
+        {
+            throw new IOException($"{path}: the output exists{(File.Exists(fullPath) ? " as a file" : " and is not empty")}; choose a new folder.");
+        }
+
+        string parent = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no parent folder.", nameof(path));
+        Directory.CreateDirectory(parent);
+        string temporary = Path.Combine(parent, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            fill(temporary);
+            if (Directory.Exists(fullPath))
+            {
+                Directory.Delete(fullPath);
+            }
+
+            Directory.Move(temporary, fullPath);
+        }
+        catch
+        {
+            try
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
+
+            throw;
+        }
+    }
+
     private static void TryDelete(string path)
     {
         try

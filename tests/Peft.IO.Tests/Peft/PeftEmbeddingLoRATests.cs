@@ -91,7 +91,7 @@ public sealed class PeftEmbeddingLoRATests
                 Assert.All(written.Weights.Tensors, t => Assert.Equal(SafetensorsDType.F32, t.DType));
                 Assert.Equal(4, config.R);
                 Assert.Equal(8, config.LoraAlpha);
-                Assert.Contains("model.embed_tokens", config.TargetModules!.Names!);
+                Assert.Equal(["embed_tokens", "q_proj"], config.TargetModules!.Names!);
             }
 
             var reloaded = NewModel();
@@ -125,7 +125,7 @@ public sealed class PeftEmbeddingLoRATests
         var random = new Random(11);
         float[] a = [.. Enumerable.Range(0, r * num).Select(_ => (float)(random.NextDouble() - 0.5))];
         float[] b = [.. Enumerable.Range(0, dim * r).Select(_ => (float)(random.NextDouble() - 0.5))];
-        string folder = WritePeftFolder("""{"peft_type": "LORA", "r": 2, "lora_alpha": 6, "target_modules": ["embed_tokens"], "lora_dropout": 0.0, "bias": "none", "task_type": "CAUSAL_LM", "use_rslora": false, "fan_in_fan_out": false, "init_lora_weights": true, "rank_pattern": {}, "alpha_pattern": {}}""",
+        string folder = Fixtures.WritePeftFolder("""{"peft_type": "LORA", "r": 2, "lora_alpha": 6, "target_modules": ["embed_tokens"], "lora_dropout": 0.0, "bias": "none", "task_type": "CAUSAL_LM", "use_rslora": false, "fan_in_fan_out": false, "init_lora_weights": true, "rank_pattern": {}, "alpha_pattern": {}}""",
             SafetensorsTensor.FromValues<float>(EmbedA, [r, num], a),
             SafetensorsTensor.FromValues<float>(EmbedB, [dim, r], b));
         try
@@ -206,7 +206,7 @@ public sealed class PeftEmbeddingLoRATests
     public void BadEmbeddingShapesNameTheKeysAndShapes(string which, int[] aShape, int[] bShape, string expected)
     {
         _ = which;
-        string folder = WritePeftFolder(Config(2),
+        string folder = Fixtures.WritePeftFolder(Config(2),
             SafetensorsTensor.FromValues<float>(EmbedA, aShape, new float[aShape[0] * aShape[1]]),
             SafetensorsTensor.FromValues<float>(EmbedB, bShape, new float[bShape[0] * bShape[1]]));
         try
@@ -252,7 +252,7 @@ public sealed class PeftEmbeddingLoRATests
     [Fact]
     public void MergeRejectsAnEmbeddingDeltaOfTheWrongShape()
     {
-        string folder = WritePeftFolder(Config(2),
+        string folder = Fixtures.WritePeftFolder(Config(2),
             SafetensorsTensor.FromValues<float>(EmbedA, [2, 32], new float[64]),
             SafetensorsTensor.FromValues<float>(EmbedB, [16, 2], new float[32]));
         try
@@ -273,7 +273,7 @@ public sealed class PeftEmbeddingLoRATests
 
     private static void AssertLoadError(SafetensorsTensor[] tensors, string expected)
     {
-        string folder = WritePeftFolder(Config(2), tensors);
+        string folder = Fixtures.WritePeftFolder(Config(2), tensors);
         try
         {
             var error = Assert.Throws<InvalidDataException>(() => NewModel().LoadAdapter(folder));
@@ -283,14 +283,6 @@ public sealed class PeftEmbeddingLoRATests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static string WritePeftFolder(string configJson, params SafetensorsTensor[] tensors)
-    {
-        string folder = Fixtures.TemporaryFolder();
-        File.WriteAllText(Path.Combine(folder, PeftAdapterDirectory.ConfigFileName), configJson);
-        SafetensorsWriter.WriteFile(Path.Combine(folder, PeftAdapterDirectory.WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        return folder;
     }
 
     private static void AssertClose(float[] expected, float[] actual, double tolerance)

@@ -39,14 +39,16 @@ public sealed class LoRAPlusTests
         model.Apply(new AdapterConfig { Options = new MoRAOptions { Rank = 1, FreezeBase = false }, TargetModules = ["out_proj"] });
         model.Norm.Weight.Trainable = true;
         var embedding = new Parameter<double>("lora_embedding_A", [2, 6], ParameterRole.LoRAEmbedding);
-        var groups = LoRAPlusParameterGroups.Create(new WithEmbedding(model, embedding), 1e-3, 16, weightDecay: 0.01);
+        var groups = LoRAPlusParameterGroups.Create(new WithEmbedding(model, embedding), 1e-3, 16, loraPlusWeightDecay: 0.01);
 
         Assert.Equal(["groupA", "embedding", "groupB", "groupB_no_decay"], groups.Select(g => g.Name));
         Assert.Equal([model.Query.Adapters["default"].AdapterParameters[0], model.Output.Weight, model.Output.Adapters["default"].AdapterParameters[0]],
             groups[0].Parameters);
         Assert.Equal([embedding], groups[1].Parameters);
-        Assert.Equal([model.Query.Adapters["default"].AdapterParameters[1]], groups[2].Parameters);
-        Assert.Equal([model.Output.Bias!, model.Norm.Weight], groups[3].Parameters);
+
+        // PEFT exempts names containing "bias" and parameters of nn.LayerNorm only: this norm is not a LayerNorm, so it decays.
+        Assert.Equal([model.Query.Adapters["default"].AdapterParameters[1], model.Norm.Weight], groups[2].Parameters);
+        Assert.Equal([model.Output.Bias!], groups[3].Parameters);
 
         Assert.Equal([1e-3, 1e-6, 1.6e-2, 1.6e-2], groups.Select(g => g.LearningRate));
         Assert.Equal([0.01, 0.01, 0.01, 0.0], groups.Select(g => g.WeightDecay));
@@ -128,6 +130,66 @@ public sealed class LoRAPlusTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void Decay_is_loraplus_weight_decay_on_PEFTs_groups_and_zero_by_default()
+    {
+        // PEFT's create_loraplus_optimizer: decay exempts names containing "bias" and nn.LayerNorm parameters (not
+        // RMSNorm); a lora.Embedding's trainable parameters (its table included) train at lr_embedding; every group's
+        // decay is loraplus_weight_decay (default 0.0) and the optimizer's own weight_decay reaches none of them.
+        var model = new Normed();
+        model.Apply(new AdapterConfig { Options = new LoRAPlusOptions { Rank = 2, Ratio = 16 }, TargetModules = ["embed_tokens", "q_proj"] });
+        foreach (var parameter in new Parameter[] { model.Table.Weight, model.LayerNorm.Weight, model.LayerNorm.Bias!, model.RmsNorm.Weight })
+        {
+            parameter.Trainable = true;
+        }
+
+        var groups = LoRAPlusParameterGroups.Create(model, 1e-3, 16);
+        var lora = model.Projection.Adapters.Active!;
+        Assert.Equal([lora.AdapterParameters[0]], groups[0].Parameters);
+        Assert.Equal([model.Table.Weight, model.Table.Adapter!.A, model.Table.Adapter.B], groups[1].Parameters);
+        Assert.Equal([model.RmsNorm.Weight, lora.AdapterParameters[1]], groups[2].Parameters);
+        Assert.Equal([model.LayerNorm.Weight, model.LayerNorm.Bias!], groups[3].Parameters);
+        Assert.All(groups, g => Assert.Equal(0.0, g.WeightDecay));
+
+        // One AdamW step from the same gradients: with the default decay, A moves by Adam's update alone; with
+        // loraplus_weight_decay = 0.1 it also shrinks by lr·wd·A (decoupled decay, applied first as in PyTorch).
+        var a = (double[])lora.AdapterParameters[0].Value.Clone();
+        double[] Step(double decay)
+        {
+            var parameter = lora.AdapterParameters[0];
+            a.CopyTo(parameter.Value, 0);
+            AdapterTestData.Random(parameter.Length, 5).CopyTo(parameter.Gradient, 0);
+            new AdamW(LoRAPlusParameterGroups.Create(model, 1e-3, 16, loraPlusWeightDecay: decay)).Step();
+            return (double[])parameter.Value.Clone();
+        }
+
+        var plain = Step(0.0);
+        var decayed = Step(0.1);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(plain[i] - 1e-3 * 0.1 * a[i], decayed[i], 1e-15);
+        }
+    }
+
+    private sealed class Normed : Module
+    {
+        public Normed()
+        {
+            Table = RegisterModule("embed_tokens", new Embedding<double>(6, 4));
+            LayerNorm = RegisterModule("ln", new LayerNorm<double>(4));
+            RmsNorm = RegisterModule("norm", new RMSNorm<double>(4, 1e-6));
+            Projection = RegisterModule("q_proj", new Linear<double>(4, 4, bias: false));
+        }
+
+        public Embedding<double> Table { get; }
+
+        public LayerNorm<double> LayerNorm { get; }
+
+        public RMSNorm<double> RmsNorm { get; }
+
+        public Linear<double> Projection { get; }
     }
 
     private sealed class EmbeddingAndProjection : Module

@@ -6,8 +6,8 @@ namespace Peft.IO;
 /// <summary>
 /// <c>adapter_config.json</c> of a Hugging Face PEFT LoRA adapter, with PEFT's field names, plus the
 /// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>. Fields this type does not model are kept in
-/// <see cref="AdditionalFields"/> and written back unchanged. Properties are declared in alphabetical
-/// order because PEFT writes the file with sorted keys.
+/// <see cref="AdditionalFields"/> and written back unchanged. <see cref="ToJson"/> writes every key in sorted
+/// order, as PEFT does.
 /// </summary>
 public sealed class PeftAdapterConfig
 {
@@ -136,8 +136,50 @@ public sealed class PeftAdapterConfig
         }
     }
 
-    /// <summary>The config as indented JSON, PEFT's field names.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, PeftJsonContext.Default.PeftAdapterConfig);
+    /// <summary>
+    /// The config as PEFT's <c>save_pretrained</c> writes it (<c>json.dumps(…, indent=2, sort_keys=True)</c>): indented by
+    /// two spaces, every object's keys sorted by code point, the fields this type does not model among the others.
+    /// </summary>
+    public string ToJson()
+    {
+        using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(this, PeftJsonContext.Default.PeftAdapterConfig));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            WriteSorted(document.RootElement, writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteSorted(JsonElement element, Utf8JsonWriter writer)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteSorted(property.Value, writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    WriteSorted(item, writer);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
 
     private static TValue Lookup<TValue>(Dictionary<string, TValue>? pattern, string modulePath, TValue fallback)
     {

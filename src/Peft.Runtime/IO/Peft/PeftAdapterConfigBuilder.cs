@@ -38,6 +38,12 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         _layers.Add((path, options.Rank, options.Rank));
     }
 
+    /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
+    public PeftTargetModules? GivenTargets { get; set; }
+
+    /// <summary>The <c>modules_to_save</c> to write (<see langword="null"/> when there are none, as PEFT writes).</summary>
+    public IReadOnlyList<string>? ModulesToSave { get; set; }
+
     public PeftAdapterConfig Build()
     {
         var config = template is null ? new PeftAdapterConfig() : PeftAdapterConfig.Parse(template.ToJson());
@@ -48,7 +54,11 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.LoraAlpha = alpha;
         config.RankPattern = _layers.Where(l => l.Rank != rank).ToDictionary(l => l.Path, l => l.Rank);
         config.AlphaPattern = _layers.Where(l => l.Alpha != alpha).ToDictionary(l => l.Path, l => l.Alpha);
-        config.TargetModules = PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
+        config.TargetModules = GivenTargets is { } given && _layers.All(l => given.Matches(l.Path))
+            ? given
+            : PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
+        config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
+        config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = false;
         if (_mora is not null)
         {

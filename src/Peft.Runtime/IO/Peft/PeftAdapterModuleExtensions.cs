@@ -12,24 +12,25 @@ public static class PeftAdapterModuleExtensions
 {
     /// <summary>
     /// Loads the adapter in <paramref name="directory"/> as the adapter <paramref name="adapterName"/> of
-    /// every targeted layer. A layer that already has an adapter of that name (for example one the source
-    /// generator attached) receives the values when its kind, rank and scale match; otherwise a runtime
-    /// adapter is attached. Values are converted from the file's dtype to the layer's element type.
+    /// every targeted layer, as PEFT's <c>PeftModel.from_pretrained</c>. A layer that already has an adapter of
+    /// that name (for example one the source generator attached) receives the values when its kind, rank and
+    /// scale match; otherwise a runtime adapter is attached. Values are converted from the file's dtype to the
+    /// layer's element type. <c>modules_to_save</c> tensors (<c>base_model.model.&lt;path&gt;.weight</c>, …) load into
+    /// the modules the config names, which become modules to save (their previous values kept as the frozen original).
+    /// Then, as PEFT: every parameter outside the adapters is frozen; unless <paramref name="isTrainable"/>, the
+    /// adapter is loaded for inference — its own parameters frozen too (PEFT's <c>inference_mode</c>) and the whole
+    /// model in <see cref="Module.Eval"/> mode (dropout off); with <paramref name="isTrainable"/> the adapter's
+    /// parameters (and modules to save) are trainable and the mode is left as it was.
     /// </summary>
     /// <returns>The adapter's config.</returns>
     /// <exception cref="InvalidDataException">The directory is invalid, a path has no <c>Linear</c> (or, for
-    /// <c>lora_embedding_A/B</c>, no <c>Embedding</c>), or shapes disagree.</exception>
-    public static PeftAdapterConfig LoadAdapter(this Module model, string directory, string adapterName = LinearAdapterExtensions.DefaultName)
+    /// <c>lora_embedding_A/B</c>, no <c>Embedding</c>), a tensor belongs to no module to save, or shapes disagree.</exception>
+    public static PeftAdapterConfig LoadAdapter(this Module model, string directory, string adapterName = LinearAdapterExtensions.DefaultName, bool isTrainable = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(adapterName);
         using var adapter = PeftAdapterDirectory.Open(directory);
-        if (adapter.OtherTensors.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"{adapter.Weights.Source}: tensors other than lora_A / lora_B weights and lora_embedding_A / lora_embedding_B are not supported (first: '{adapter.OtherTensors[0]}').");
-        }
-
+        var saved = PeftModulesToSave.Find(model, adapter, adapterName);
         var format = PeftMethodFormat.For(adapter.Config, adapter.Weights.Source);
         foreach (var module in adapter.Modules)
         {
@@ -58,6 +59,23 @@ public static class PeftAdapterModuleExtensions
             }
         }
 
+        saved.Load(model, adapter, adapterName, isTrainable);
+        ModuleAdapterExtensions.FreezeAllButAdapters(model);
+        foreach (var parameter in AdapterParameters(model, adapterName))
+        {
+            parameter.Trainable = isTrainable;
+        }
+
+        if (!isTrainable)
+        {
+            model.Eval();
+        }
+
+        if (adapter.Config.TargetModules is { } targets)
+        {
+            AppliedAdapters.Record(model, adapterName, new AppliedAdapter(targets, adapter.Config.ModulesToSave is { Count: > 0 } names ? names : null, adapter.Config));
+        }
+
         return adapter.Config;
     }
 
@@ -67,12 +85,17 @@ public static class PeftAdapterModuleExtensions
     /// LoRA and LoRA+ adapters are written as PEFT LoRA (ranks or α that differ between layers go to
     /// <c>rank_pattern</c> / <c>alpha_pattern</c>); MoRA adapters in the official MoRA format. An
     /// <see cref="Embedding{T}"/>'s LoRA adapter of that name is written as PEFT's <c>lora_embedding_A</c>
-    /// <c>[r, num]</c> / <c>lora_embedding_B</c> <c>[dim, r]</c>.
+    /// <c>[r, num]</c> / <c>lora_embedding_B</c> <c>[dim, r]</c>. <c>target_modules</c> and <c>modules_to_save</c> are
+    /// written as given to <see cref="ModuleAdapterExtensions.Apply"/> or read by <see cref="LoadAdapter"/> (full module
+    /// paths only when the given targets would not select exactly the adapted layers, or for adapters attached by
+    /// hand); the modules to save are written under PEFT's keys <c>base_model.model.&lt;path&gt;.weight</c>, ….
+    /// Keys are in PEFT's order (sorted).
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="directory">The output folder (created if needed).</param>
     /// <param name="adapterName">Which adapter to save.</param>
-    /// <param name="template">Fields to carry over (base_model_name_or_path, task_type, unknown fields…); the adapter's own fields are set from the layers.</param>
+    /// <param name="template">Fields to carry over (base_model_name_or_path, task_type, unknown fields…); the adapter's own fields are set from the layers.
+    /// Without one, the config of a loaded adapter is the template.</param>
     /// <param name="dtype">The stored dtype: F32 (PEFT's usual), F16, BF16 or F64.</param>
     /// <returns>The config written.</returns>
     public static PeftAdapterConfig SaveAdapter(
@@ -106,8 +129,12 @@ public static class PeftAdapterModuleExtensions
             throw new InvalidOperationException($"The model has no layer with an adapter named '{adapterName}'.");
         }
 
-        var builder = new PeftAdapterConfigBuilder(template);
+        var applied = AppliedAdapters.Find(model, adapterName);
+        var builder = new PeftAdapterConfigBuilder(template ?? applied?.Template);
+        builder.GivenTargets = applied is not null && TargetsExactly(model, applied.TargetModules, layers.Select(l => l.Path)) ? applied.TargetModules : null;
         var tensors = new List<SafetensorsTensor>();
+        var toSave = PeftModulesToSave.Collect(model, adapterName, dtype, tensors);
+        builder.ModulesToSave = toSave.Count == 0 ? null : applied?.ModulesToSave ?? toSave;
         foreach (var (path, adapter) in layers)
         {
             switch (adapter)
@@ -130,6 +157,38 @@ public static class PeftAdapterModuleExtensions
         var config = builder.Build();
         PeftAdapterDirectory.Write(directory, config, tensors);
         return config;
+    }
+
+    /// <summary>
+    /// Whether the <c>target_modules</c> the user gave select exactly the adapted layers, so that PEFT, applying
+    /// them to the same model, builds the same layers (and no layer without weights).
+    /// </summary>
+    private static bool TargetsExactly(Module model, PeftTargetModules given, IEnumerable<string> adapted)
+    {
+        var paths = adapted.ToHashSet(StringComparer.Ordinal);
+        return paths.All(given.Matches) && model.NamedModules().All(m =>
+            paths.Contains(m.Key) || m.Value is not (Linear<float> or Linear<double> or Embedding<float> or Embedding<double>)
+            || !given.Matches(m.Key) || PeftModulesToSave.IsInside(model, m.Key));
+    }
+
+    /// <summary>The parameters of the adapter modules named <paramref name="adapterName"/> (LoRA, MoRA, embedding LoRA).</summary>
+    private static IEnumerable<Parameter> AdapterParameters(Module model, string adapterName)
+    {
+        foreach (var (_, module) in model.NamedModules())
+        {
+            var owned = module switch
+            {
+                Adapter<float> a when a.Name == adapterName => a.AdapterParameters,
+                Adapter<double> a when a.Name == adapterName => a.AdapterParameters,
+                EmbeddingLoRAAdapter<float> e when e.Name == adapterName => e.OwnParameters,
+                EmbeddingLoRAAdapter<double> e when e.Name == adapterName => e.OwnParameters,
+                _ => (IEnumerable<Parameter>)[],
+            };
+            foreach (var parameter in owned)
+            {
+                yield return parameter;
+            }
+        }
     }
 
     /// <summary>Asks the adapter for its config fields and its tensors (those it owns; see <see cref="Adapter{T}.PeftTensors"/>).</summary>

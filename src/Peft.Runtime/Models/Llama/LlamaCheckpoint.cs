@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Peft.IO;
 
 namespace Peft.Models;
@@ -11,49 +10,16 @@ namespace Peft.Models;
 /// </summary>
 internal sealed class LlamaCheckpoint : IDisposable
 {
-    public const string SingleFile = "model.safetensors";
-    public const string IndexFile = "model.safetensors.index.json";
+    private readonly SafetensorsCheckpoint _weights;
 
-    private readonly List<SafetensorsFile> _files = [];
-    private readonly Dictionary<string, (SafetensorsFile File, SafetensorsTensorInfo Tensor)> _tensors = new(StringComparer.Ordinal);
-
-    private LlamaCheckpoint()
-    {
-    }
+    private LlamaCheckpoint(SafetensorsCheckpoint weights) => _weights = weights;
 
     /// <summary>The tensor names, in file order.</summary>
-    public IEnumerable<string> TensorNames => _tensors.Keys;
+    public IEnumerable<string> TensorNames => _weights.TensorNames;
 
     /// <summary>Opens the weights of <paramref name="directory"/> and checks that the index and the shards agree.</summary>
     /// <exception cref="InvalidDataException">No weights file, a bad index, a missing shard, or a tensor in two places.</exception>
-    public static LlamaCheckpoint Open(string directory)
-    {
-        var checkpoint = new LlamaCheckpoint();
-        try
-        {
-            string single = Path.Combine(directory, SingleFile);
-            string index = Path.Combine(directory, IndexFile);
-            if (File.Exists(single))
-            {
-                checkpoint.AddFile(single, null);
-            }
-            else if (File.Exists(index))
-            {
-                checkpoint.AddShards(directory, index);
-            }
-            else
-            {
-                throw new InvalidDataException($"{directory}: no {SingleFile} and no {IndexFile}.");
-            }
-
-            return checkpoint;
-        }
-        catch
-        {
-            checkpoint.Dispose();
-            throw;
-        }
-    }
+    public static LlamaCheckpoint Open(string directory) => new(SafetensorsCheckpoint.Open(directory));
 
     /// <summary>
     /// Loads every base parameter of <paramref name="model"/> (its path is the tensor name) and checks that
@@ -65,9 +31,9 @@ internal sealed class LlamaCheckpoint : IDisposable
         var parameters = model.NamedParameters<float>()
             .Where(static p => p.Value.Role is not (ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.LoRAEmbedding or ParameterRole.MoRAM))
             .ToList();
-        var missing = parameters.Where(p => !_tensors.ContainsKey(p.Key)).Select(p => p.Key).ToList();
+        var missing = parameters.Where(p => !_weights.TryGetTensor(p.Key, out _, out _)).Select(p => p.Key).ToList();
         var names = parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
-        var unexpected = _tensors.Keys.Where(n => !names.Contains(n) && !ignored(n)).ToList();
+        var unexpected = _weights.TensorNames.Where(n => !names.Contains(n) && !ignored(n)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             throw new InvalidDataException(
@@ -78,7 +44,7 @@ internal sealed class LlamaCheckpoint : IDisposable
 
         foreach (var (name, parameter) in parameters)
         {
-            var (file, tensor) = _tensors[name];
+            _weights.TryGetTensor(name, out var file, out var tensor);
             CheckShape(file, tensor, parameter, config);
             if (!tensor.DType.IsConvertibleFloat())
             {
@@ -88,93 +54,16 @@ internal sealed class LlamaCheckpoint : IDisposable
 
         foreach (var (name, parameter) in parameters)
         {
-            var (file, _) = _tensors[name];
+            _weights.TryGetTensor(name, out var file, out _);
             file.ReadValues<float>(name, parameter.Value);
             CheckFinite(file, name, parameter.Value);
         }
     }
 
     /// <summary>Releases the memory maps.</summary>
-    public void Dispose()
-    {
-        foreach (var file in _files)
-        {
-            file.Dispose();
-        }
-    }
+    public void Dispose() => _weights.Dispose();
 
-    private string Source => _files.Count == 1 ? _files[0].Source : Path.GetDirectoryName(_files[0].Source) ?? _files[0].Source;
-
-    private void AddShards(string directory, string indexPath)
-    {
-        SafetensorsIndexJson? index;
-        try
-        {
-            index = JsonSerializer.Deserialize(File.ReadAllBytes(indexPath), LlamaJsonContext.Default.SafetensorsIndexJson);
-        }
-        catch (JsonException exception)
-        {
-            throw new InvalidDataException($"{indexPath}: not a valid index: {exception.Message}", exception);
-        }
-
-        var weightMap = index?.WeightMap ?? throw new InvalidDataException($"{indexPath}: field 'weight_map' is missing.");
-        if (weightMap.Count == 0)
-        {
-            throw new InvalidDataException($"{indexPath}: field 'weight_map' is empty.");
-        }
-
-        var shards = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
-        foreach (var (name, shard) in weightMap)
-        {
-            // A shard is a plain file name beside the index: no folders, no way out of the model folder.
-            if (string.IsNullOrEmpty(shard) || shard != Path.GetFileName(shard) || shard is "." or "..")
-            {
-                throw new InvalidDataException($"{indexPath}: weight_map['{name}'] = '{shard}' is not a file name in the model folder.");
-            }
-
-            if (!shards.TryGetValue(shard, out var file))
-            {
-                string path = Path.Combine(directory, shard);
-                if (!File.Exists(path))
-                {
-                    throw new InvalidDataException($"{indexPath}: weight_map['{name}'] names shard '{shard}', which does not exist.");
-                }
-
-                file = AddFile(path, indexPath);
-                shards.Add(shard, file);
-            }
-        }
-
-        foreach (var (name, shard) in weightMap)
-        {
-            if (!_tensors.TryGetValue(name, out var found) || !ReferenceEquals(found.File, shards[shard]))
-            {
-                throw new InvalidDataException($"{indexPath}: weight_map puts '{name}' in '{shard}', but that shard has no such tensor.");
-            }
-        }
-
-        if (_tensors.Count != weightMap.Count)
-        {
-            string extra = _tensors.Keys.First(n => !weightMap.ContainsKey(n));
-            throw new InvalidDataException($"{indexPath}: tensor '{extra}' of shard '{Path.GetFileName(_tensors[extra].File.Source)}' is not in weight_map.");
-        }
-    }
-
-    private SafetensorsFile AddFile(string path, string? indexPath)
-    {
-        var file = SafetensorsFile.Open(path);
-        _files.Add(file);
-        foreach (var tensor in file.Tensors)
-        {
-            if (!_tensors.TryAdd(tensor.Name, (file, tensor)))
-            {
-                throw new InvalidDataException(
-                    $"{indexPath ?? path}: tensor '{tensor.Name}' is in both {_tensors[tensor.Name].File.Source} and {path}.");
-            }
-        }
-
-        return file;
-    }
+    private string Source => _weights.IsSharded ? _weights.Source : _weights.Files[0].Source;
 
     private static void CheckShape(SafetensorsFile file, SafetensorsTensorInfo tensor, Parameter parameter, LlamaConfig config)
     {

@@ -51,13 +51,6 @@ internal sealed class LlamaRopeJson
 /// <summary>Source-generated (reflection-free, AOT-safe) JSON metadata for the Llama files.</summary>
 [JsonSourceGenerationOptions(ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
 [JsonSerializable(typeof(LlamaConfigJson))]
-[JsonSerializable(typeof(SafetensorsIndexJson))]
 internal sealed partial class LlamaJsonContext : JsonSerializerContext
 {
-}
-
-/// <summary><c>model.safetensors.index.json</c>: which shard file holds each tensor.</summary>
-internal sealed class SafetensorsIndexJson
-{
-    [JsonPropertyName("weight_map")] public Dictionary<string, string>? WeightMap { get; set; }
 }

@@ -62,14 +62,26 @@ public class LlamaForCausalLM<T> : Module
             throw new ArgumentException($"{Describe()}: ids are {ids.ShapeText()}; expected [batch, sequence] with a sequence of at least one token.", nameof(ids));
         }
 
-        int past = cache?.Length ?? 0;
-        if (past + ids.Size(1) > Config.MaxPositionEmbeddings)
+        CheckLength(ids.Size(1), cache, nameof(ids));
+        return LmHead.Forward(Model.Forward(ids, mask, cache));
+    }
+
+    /// <summary>
+    /// The logits <c>[B, S, vocab]</c> of input embeddings <c>[B, S, hidden]</c> (transformers' <c>inputs_embeds</c>),
+    /// owned by the model; <see cref="BackwardToEmbeddings"/> returns their gradient.
+    /// </summary>
+    /// <exception cref="ArgumentException">The embeddings are not <c>[B, S, hidden]</c>, or the sequence would exceed <c>max_position_embeddings</c>.</exception>
+    public Tensor<T> ForwardEmbeddings(Tensor<T> embeddings, AttentionMask? mask = null, KeyValueCache<T>? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.Rank != 3 || embeddings.Size(1) == 0 || embeddings.Width != Config.HiddenSize)
         {
             throw new ArgumentException(
-                $"{Describe()}: {past} cached + {ids.Size(1)} new tokens exceed max_position_embeddings = {Config.MaxPositionEmbeddings}.", nameof(ids));
+                $"{Describe()}: input embeddings are {embeddings.ShapeText()}; expected [batch, sequence, hidden_size = {Config.HiddenSize}].", nameof(embeddings));
         }
 
-        return LmHead.Forward(Model.Forward(ids, mask, cache));
+        CheckLength(embeddings.Size(1), cache, nameof(embeddings));
+        return LmHead.Forward(Model.ForwardEmbeddings(embeddings, mask, cache));
     }
 
     /// <summary>
@@ -83,6 +95,16 @@ public class LlamaForCausalLM<T> : Module
         Model.Backward(LmHead.Backward(logitsGradient));
     }
 
+    /// <summary>
+    /// Back-propagates <c>dL/dlogits</c> of the latest <see cref="ForwardEmbeddings"/> and returns <c>dL/d(input embeddings)</c>
+    /// <c>[B, S, hidden]</c> (owned by the model), accumulating every trainable parameter's gradient on the way.
+    /// </summary>
+    public Tensor<T> BackwardToEmbeddings(Tensor<T> logitsGradient)
+    {
+        ArgumentNullException.ThrowIfNull(logitsGradient);
+        return Model.BackwardToEmbeddings(LmHead.Backward(logitsGradient));
+    }
+
     /// <summary>An empty key/value cache for <paramref name="batch"/> rows of up to <paramref name="maxLength"/> tokens.</summary>
     /// <exception cref="ArgumentException"><paramref name="maxLength"/> exceeds <c>max_position_embeddings</c>, or a size is not positive.</exception>
     public KeyValueCache<T> CreateCache(int batch, int maxLength)
@@ -94,6 +116,16 @@ public class LlamaForCausalLM<T> : Module
         }
 
         return new KeyValueCache<T>(Config.NumHiddenLayers, batch, maxLength, Config.NumKeyValueHeads, Config.HeadDim);
+    }
+
+    private void CheckLength(int tokens, KeyValueCache<T>? cache, string parameter)
+    {
+        int past = cache?.Length ?? 0;
+        if (past + tokens > Config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentException(
+                $"{Describe()}: {past} cached + {tokens} new tokens exceed max_position_embeddings = {Config.MaxPositionEmbeddings}.", parameter);
+        }
     }
 
     private void InitializeWeights(Random random)

@@ -39,8 +39,15 @@ public sealed class LlamaModel<T> : Module
 
     /// <summary>The final hidden states <c>[B, S, hidden]</c> of <paramref name="ids"/>, owned by <see cref="Norm"/>.</summary>
     public Tensor<T> Forward(Tensor<int> ids, AttentionMask? mask, KeyValueCache<T>? cache)
+        => ForwardEmbeddings(EmbedTokens.Forward(ids), mask, cache);
+
+    /// <summary>
+    /// The final hidden states of input embeddings <c>[B, S, hidden]</c> (transformers' <c>inputs_embeds</c>):
+    /// the decoder layers and the norm without the token lookup. Prompt tuning prepends its virtual tokens here.
+    /// </summary>
+    public Tensor<T> ForwardEmbeddings(Tensor<T> embeddings, AttentionMask? mask, KeyValueCache<T>? cache)
     {
-        var hidden = EmbedTokens.Forward(ids);
+        var hidden = embeddings;
         for (int i = 0; i < Layers.Count; i++)
         {
             hidden = Layers[i].Forward(hidden, mask, cache);
@@ -50,7 +57,11 @@ public sealed class LlamaModel<T> : Module
     }
 
     /// <summary>Back-propagates <c>dL/d(final hidden states)</c> through every layer into the embedding.</summary>
-    public void Backward(Tensor<T> outputGradient)
+    public void Backward(Tensor<T> outputGradient) => EmbedTokens.Backward(BackwardToEmbeddings(outputGradient));
+
+    /// <summary>Back-propagates <c>dL/d(final hidden states)</c> through every layer and returns <c>dL/d(input embeddings)</c>
+    /// <c>[B, S, hidden]</c> (owned by the first layer).</summary>
+    public Tensor<T> BackwardToEmbeddings(Tensor<T> outputGradient)
     {
         var gradient = Norm.Backward(outputGradient);
         for (int i = Layers.Count - 1; i >= 0; i--)
@@ -58,6 +69,6 @@ public sealed class LlamaModel<T> : Module
             gradient = Layers[i].Backward(gradient);
         }
 
-        EmbedTokens.Backward(gradient);
+        return gradient;
     }
 }

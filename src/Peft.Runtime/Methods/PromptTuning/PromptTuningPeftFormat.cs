@@ -1,0 +1,148 @@
+using System.Numerics;
+using System.Text.Json;
+using Peft.IO;
+
+namespace Peft.Models;
+
+/// <summary>
+/// Prompt tuning in PEFT's files: <c>adapter_config.json</c> with <c>peft_type</c> "PROMPT_TUNING" (keys sorted, as
+/// PEFT writes them) and <c>adapter_model.safetensors</c> holding one tensor, <c>prompt_embeddings</c> <c>[T, token_dim]</c>.
+/// </summary>
+internal static class PromptTuningPeftFormat
+{
+    public const string PeftType = "PROMPT_TUNING";
+    public const string TensorKey = "prompt_embeddings";
+    private const string ConfigFile = "adapter_config.json";
+    private const string WeightsFile = "adapter_model.safetensors";
+
+    public static void Save<T>(PromptTunedCausalLM<T> model, string directory)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var config = model.BaseModel.Config;
+        var options = model.Options;
+        AtomicFile.Write(Path.Combine(directory, ConfigFile), stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteStartObject();
+            json.WriteNull("auto_mapping");
+            json.WriteNull("base_model_name_or_path");
+            json.WriteBoolean("inference_mode", true);
+            json.WriteNull("modules_to_save");
+            json.WriteNumber("num_attention_heads", config.NumAttentionHeads);
+            json.WriteNumber("num_layers", config.NumHiddenLayers);
+            json.WriteNumber("num_transformer_submodules", 1);
+            json.WriteNumber("num_virtual_tokens", model.NumVirtualTokens);
+            json.WriteString("peft_type", PeftType);
+            json.WriteString("prompt_tuning_init", InitName(options.Init));
+            WriteStringOrNull(json, "prompt_tuning_init_text", options.InitText);
+            json.WriteNull("revision");
+            json.WriteString("task_type", "CAUSAL_LM");
+            json.WriteNumber("token_dim", config.HiddenSize);
+            json.WriteNull("tokenizer_kwargs");
+            WriteStringOrNull(json, "tokenizer_name_or_path", options.TokenizerNameOrPath);
+            json.WriteEndObject();
+        });
+
+        var prompt = model.PromptEmbeddings;
+        SafetensorsWriter.WriteFile(Path.Combine(directory, WeightsFile),
+            [SafetensorsTensor.FromValues<T>(TensorKey, prompt.Shape, prompt.Value)]);
+    }
+
+    public static PromptTunedCausalLM<T> Load<T>(LlamaForCausalLM<T> model, string directory, bool isTrainable)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(configPath) || !File.Exists(weightsPath))
+        {
+            throw new InvalidDataException($"{directory}: a prompt-tuning adapter folder holds {ConfigFile} and {WeightsFile}.");
+        }
+
+        var options = ReadOptions(configPath, model.Config.HiddenSize);
+        var tuned = new PromptTunedCausalLM<T>(model, options, tokenize: null, initialize: false);
+        using (var file = SafetensorsFile.Open(weightsPath))
+        {
+            if (!file.TryGetTensor(TensorKey, out var tensor))
+            {
+                throw new InvalidDataException($"{weightsPath}: no tensor '{TensorKey}'.");
+            }
+
+            long[] expected = [options.NumVirtualTokens, model.Config.HiddenSize];
+            if (!tensor.Shape.SequenceEqual(expected))
+            {
+                throw new InvalidDataException(
+                    $"{weightsPath}: '{TensorKey}' is [{string.Join(", ", tensor.Shape.ToArray())}], expected [{expected[0]}, {expected[1]}] (num_virtual_tokens, token_dim).");
+            }
+
+            file.ReadValues<T>(TensorKey, tuned.PromptEmbeddings.Value);
+        }
+
+        tuned.PromptEmbeddings.Trainable = isTrainable;
+        return tuned;
+    }
+
+    private static PromptTuningOptions ReadOptions(string path, int hiddenSize)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var root = document.RootElement;
+        string? peftType = root.TryGetProperty("peft_type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        if (peftType != PeftType)
+        {
+            throw new InvalidDataException($"{path}: peft_type is {peftType ?? "missing"}, expected {PeftType}.");
+        }
+
+        int virtualTokens = PositiveInt(root, "num_virtual_tokens", path);
+        int tokenDim = PositiveInt(root, "token_dim", path);
+        if (tokenDim != hiddenSize)
+        {
+            throw new InvalidDataException($"{path}: token_dim is {tokenDim}, but the model's hidden_size is {hiddenSize}.");
+        }
+
+        string init = root.TryGetProperty("prompt_tuning_init", out var initElement) && initElement.ValueKind == JsonValueKind.String
+            ? initElement.GetString()!
+            : "RANDOM";
+        return new PromptTuningOptions
+        {
+            NumVirtualTokens = virtualTokens,
+            Init = init switch
+            {
+                "RANDOM" => PromptTuningInit.Random,
+                "TEXT" => PromptTuningInit.Text,
+                "SAMPLE_VOCAB" => PromptTuningInit.SampleVocab,
+                _ => throw new InvalidDataException($"{path}: prompt_tuning_init '{init}' is not RANDOM, TEXT or SAMPLE_VOCAB."),
+            },
+            InitText = OptionalString(root, "prompt_tuning_init_text"),
+            TokenizerNameOrPath = OptionalString(root, "tokenizer_name_or_path"),
+        };
+    }
+
+    private static int PositiveInt(JsonElement root, string name, string path) =>
+        root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out int value) && value > 0
+            ? value
+            : throw new InvalidDataException($"{path}: {name} must be a positive integer.");
+
+    private static string? OptionalString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+
+    private static string InitName(PromptTuningInit init) => init switch
+    {
+        PromptTuningInit.Random => "RANDOM",
+        PromptTuningInit.Text => "TEXT",
+        PromptTuningInit.SampleVocab => "SAMPLE_VOCAB",
+        _ => throw new ArgumentOutOfRangeException(nameof(init)),
+    };
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}
