@@ -12,9 +12,10 @@ var optimizer = model.CreateOptimizer(learningRate: 2e-3);   // generated LoRA+ 
 
 Console.WriteLine($"trainable parameters: {model.NamedParameters().Where(p => p.Value.Trainable).Sum(p => p.Value.Length)}" +
     $" of {model.NamedParameters().Sum(p => p.Value.Length)}");
+var paths = model.NamedParameters().ToDictionary(p => p.Value, p => p.Key);   // full paths, e.g. Hidden.lora_A
 foreach (var group in optimizer.Groups.Where(g => g.Parameters.Count > 0))
 {
-    Console.WriteLine($"  group {group.Name,-16} lr {group.LearningRate:G3}  {string.Join(", ", group.Parameters.Select(p => p.Name))}");
+    Console.WriteLine($"  group {group.Name,-16} lr {group.LearningRate:G3}  {string.Join(", ", group.Parameters.Select(p => paths[p]))}");
 }
 
 // The new task: labels from a fixed random linear "teacher" the base model knows nothing about.

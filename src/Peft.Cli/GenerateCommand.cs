@@ -16,11 +16,6 @@ internal static class GenerateCommand
         var model = LlamaForCausalLM.FromPretrained(arguments.Model);
         if (arguments.Adapter is { } adapter)
         {
-            if (!Directory.Exists(adapter))
-            {
-                throw new DirectoryNotFoundException($"{adapter}: no such directory (--adapter).");
-            }
-
             model.LoadAdapter(adapter);
         }
 

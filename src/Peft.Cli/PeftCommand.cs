@@ -1,121 +1,103 @@
-using Peft.IO;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 
 namespace Peft.Cli;
 
 /// <summary>
-/// Entry point of the <c>peft</c> tool: parses the command line, runs <c>inspect</c>, <c>merge</c> or <c>generate</c>, and
-/// turns every failure into one line on stderr (exit 1; exit 2 for bad usage), never a stack trace.
+/// Entry point of the <c>peft</c> tool: the command line (System.CommandLine: <c>--help</c> on every command,
+/// <c>--version</c>, suggestions for mistyped commands and options, completions through the <c>[suggest]</c>
+/// directive) for <c>inspect</c>, <c>merge</c>, <c>generate</c> and <c>finetune</c>. Every failure is one line on
+/// stderr, never a stack trace: <c>peft: error: …</c> with exit code 1, or for a bad command line the parser's
+/// message, any suggestion and a pointer to <c>--help</c> with exit code 2.
 /// </summary>
 internal static class PeftCommand
 {
-    public const string Usage =
-        "usage: peft inspect PATH\n" +
-        "       peft merge --base MODEL.safetensors --adapter ADAPTER_DIR --out MERGED.safetensors\n" +
-        "       peft generate --model DIR [--adapter ADAPTER_DIR] (--ids 1,5,9 | --prompt TEXT) [--max-new-tokens N]\n" +
-        "                     [--temperature T] [--top-k K] [--top-p P] [--seed S] [--logits OUT.safetensors]";
+    /// <summary>The exit code of a command line that does not parse.</summary>
+    public const int UsageExitCode = 2;
 
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        var root = CreateRoot(stdout);
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            return ReportUsageErrors(result, stderr);
+        }
+
         try
         {
-            if (args.Length == 0)
-            {
-                throw new UsageException("no command given");
-            }
-
-            switch (args[0])
-            {
-                case "-h" or "--help" or "help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case "inspect":
-                    InspectCommand.Run(ParseInspect(args[1..]), stdout);
-                    return 0;
-                case "merge":
-                    var (basePath, adapter, output) = ParseMerge(args[1..]);
-                    MergeCommand.Run(basePath, adapter, output, stdout);
-                    return 0;
-                case "generate":
-                    GenerateCommand.Run(GenerateArguments.Parse(ParseOptions(args[1..], "generate", GenerateArguments.Options)), stdout);
-                    return 0;
-                default:
-                    throw new UsageException($"unknown command '{args[0]}'");
-            }
+            return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException exception)
         {
             stderr.WriteLine($"peft: {exception.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
+            stderr.WriteLine(HelpPointer(result));
+            return UsageExitCode;
         }
         catch (Exception exception)
         {
-            // One clear line; the message already names the file, tensor and offset.
-            stderr.WriteLine($"peft: error: {OneLine(exception.Message)}");
+            // One clear line; the message already names the option, file, tensor or offset.
+            stderr.WriteLine($"peft: error: {exception.Message.ReplaceLineEndings(" ")}");
             return 1;
         }
     }
 
-    private static string ParseInspect(string[] args) => args switch
+    /// <summary>The <c>peft</c> command and its subcommands, writing their results to <paramref name="stdout"/>.</summary>
+    public static RootCommand CreateRoot(TextWriter stdout)
     {
-        [var path] when !path.StartsWith('-') => path,
-        [] => throw new UsageException("inspect needs a PATH (a .safetensors file or an adapter directory)"),
-        _ => throw new UsageException($"inspect takes one PATH, got: {string.Join(' ', args)}"),
-    };
-
-    private static (string Base, string Adapter, string Output) ParseMerge(string[] args)
-    {
-        var values = ParseOptions(args, "merge", ["--base", "--adapter", "--out"]);
-        foreach (string required in new[] { "--base", "--adapter", "--out" })
+        var root = new RootCommand(
+            "Parameter-efficient fine-tuning (LoRA, LoRA+, MoRA) for Llama-family models and safetensors files.")
         {
-            if (!values.ContainsKey(required) || values[required].Length == 0)
-            {
-                throw new UsageException($"merge needs {required}");
-            }
+            HelpName = "peft",
+        };
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The tool's own version, also when another program hosts it (the default reads the entry assembly).
+            version.Action = new PrintVersion(stdout);
         }
 
-        return (values["--base"], values["--adapter"], values["--out"]);
+        root.Subcommands.Add(InspectCommandLine.Create(stdout));
+        root.Subcommands.Add(MergeCommandLine.Create(stdout));
+        root.Subcommands.Add(GenerateCommandLine.Create(stdout));
+        root.Subcommands.Add(FinetuneCommandLine.Create(stdout));
+        return root;
     }
 
-    /// <summary>Reads <c>--name value</c> / <c>--name=value</c> pairs, each of <paramref name="allowed"/> at most once.</summary>
-    private static Dictionary<string, string> ParseOptions(string[] args, string command, IReadOnlyCollection<string> allowed)
+    // "peft: <error>" per parse error, the parser's "did you mean" suggestions, then where help is.
+    private static int ReportUsageErrors(ParseResult result, TextWriter stderr)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
+        foreach (var error in result.Errors)
         {
-            string arg = args[i];
-            string name;
-            string value;
-            int equals = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                name = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-            else
-            {
-                name = arg;
-                if (i + 1 >= args.Length)
-                {
-                    throw new UsageException($"option '{arg}' needs a value");
-                }
-
-                value = args[++i];
-            }
-
-            if (!allowed.Contains(name))
-            {
-                throw new UsageException($"unknown option '{name}' for {command}");
-            }
-
-            if (!values.TryAdd(name, value))
-            {
-                throw new UsageException($"option '{name}' given twice");
-            }
+            stderr.WriteLine($"peft: {error.Message}");
         }
 
-        return values;
+        if (result.Action is ParseErrorAction action)
+        {
+            action.ShowHelp = false;
+            action.ShowTypoCorrections = true;
+            result.Invoke(new InvocationConfiguration { Output = stderr, Error = TextWriter.Null });
+        }
+
+        stderr.WriteLine(HelpPointer(result));
+        return UsageExitCode;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    private static string HelpPointer(ParseResult result)
+    {
+        string command = result.CommandResult.Command is RootCommand ? "peft" : $"peft {result.CommandResult.Command.Name}";
+        return $"Run '{command} --help' for usage.";
+    }
+
+    /// <summary><c>--version</c>: the package version of the tool (informational version, with the commit when built from git).</summary>
+    private sealed class PrintVersion(TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var assembly = typeof(PeftCommand).Assembly;
+            stdout.WriteLine(assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString());
+            return 0;
+        }
+    }
 }

@@ -1,5 +1,5 @@
-using Peft.Cli;
 using Peft.IO;
+using Peft.Tests.Cli;
 
 namespace Peft.Models.Tests;
 
@@ -52,19 +52,19 @@ public sealed class GenerateCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "generate", "--ids", "1" }, "generate needs --model")]
-    [InlineData(new[] { "generate", "--model", "m" }, "generate needs exactly one of --ids and --prompt")]
-    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--prompt", "x" }, "generate needs exactly one of --ids and --prompt")]
-    [InlineData(new[] { "generate", "--model", "m", "--ids", "1,x" }, "--ids takes comma-separated token ids; 'x' is not one")]
-    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--top-k", "many" }, "--top-k takes a number, got 'many'")]
-    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--beams", "4" }, "unknown option '--beams' for generate")]
+    [InlineData(new[] { "generate", "--ids", "1" }, "Option '--model' is required.")]
+    [InlineData(new[] { "generate", "--model", "m" }, "generate needs exactly one of --ids and --prompt.")]
+    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--prompt", "x" }, "generate needs exactly one of --ids and --prompt.")]
+    [InlineData(new[] { "generate", "--model", "m", "--ids", "1,x" }, "--ids takes comma-separated token ids; 'x' is not one.")]
+    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--top-k", "many" }, "--top-k takes a whole number, got 'many'.")]
+    [InlineData(new[] { "generate", "--model", "m", "--ids", "1", "--beams", "4" }, "Unrecognized command or argument '--beams'.")]
     public void BadUsageExitsTwo(string[] args, string expected)
     {
         var (code, stdout, stderr) = Run(args);
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.StartsWith($"peft: {expected}", stderr);
-        Assert.Contains("peft generate --model DIR", stderr);
+        Assert.Contains("Run 'peft generate --help' for usage.", stderr);
     }
 
     [Theory]
@@ -84,11 +84,5 @@ public sealed class GenerateCommandTests
         Assert.Single(stderr.TrimEnd().Split('\n'));
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }

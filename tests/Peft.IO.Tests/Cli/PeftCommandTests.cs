@@ -1,4 +1,4 @@
-using Peft.Cli;
+using Peft.Tests.Cli;
 
 namespace Peft.IO.Tests.Cli;
 
@@ -51,22 +51,6 @@ public sealed class PeftCommandTests
         }
     }
 
-    [Theory]
-    [InlineData(new string[0], "no command given")]
-    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
-    [InlineData(new[] { "inspect" }, "inspect needs a PATH")]
-    [InlineData(new[] { "merge", "--base", "a" }, "merge needs --adapter")]
-    [InlineData(new[] { "merge", "--base" }, "option '--base' needs a value")]
-    [InlineData(new[] { "merge", "--bse", "a" }, "unknown option '--bse'")]
-    public void BadUsageExitsTwo(string[] args, string expected)
-    {
-        var (code, stdout, stderr) = Run(args);
-        Assert.Equal(2, code);
-        Assert.Empty(stdout);
-        Assert.StartsWith($"peft: {expected}", stderr);
-        Assert.Contains("usage: peft inspect PATH", stderr);
-    }
-
     [Fact]
     public void CorruptFileIsOneLineWithoutAStackTrace()
     {
@@ -99,11 +83,5 @@ public sealed class PeftCommandTests
     }
 
     /// <summary>Runs the tool in-process and returns its exit code and both outputs.</summary>
-    internal static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = PeftCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    internal static (int Code, string Stdout, string Stderr) Run(params string[] args) => PeftRunner.Run(args);
 }

@@ -128,4 +128,76 @@ public sealed class DatasetTests
         var error = Assert.Throws<InvalidOperationException>(() => Trainer.ForLayer(TrainingFixtures.Mlp(), data, new TrainerOptions { MaxSteps = 1 }).TrainStep());
         Assert.Contains("Batch.Tokens", error.Message);
     }
+
+    [Fact]
+    public void Pack_cuts_one_token_stream_into_blocks_and_pads_the_last()
+    {
+        // 11 tokens in blocks of 4: [0..3], [4..7], [8..10] + one padding position.
+        var data = TextDataset.Pack([.. Enumerable.Range(10, 11)], blockLength: 4, padTokenId: 7);
+        Assert.Equal(3, data.Count);
+        Assert.Equal(4, data.SequenceLength);
+        var batch = new Batch();
+        data.FillBatch([2, 0], batch);
+        Assert.Equal([2, 4], batch.Tokens.Shape.ToArray());
+        Assert.Equal([18, 19, 20, 7, 10, 11, 12, 13], batch.Tokens.ToArray());
+        Assert.Equal([18, 19, 20, -100, 10, 11, 12, 13], batch.Labels.ToArray());
+
+        // A single leftover token predicts nothing: dropped. A stream that fills its blocks has no padding.
+        Assert.Equal(2, TextDataset.Pack([.. Enumerable.Range(0, 9)], 4).Count);
+        Assert.Equal(2, TextDataset.Pack([.. Enumerable.Range(0, 8)], 4).Count);
+        Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => TextDataset.Pack([5], 4)).Message);
+    }
+
+    [Fact]
+    public void LoadText_tokenizes_the_whole_file_and_names_an_empty_one()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"peft-text-{Guid.NewGuid():N}.txt");
+        try
+        {
+            File.WriteAllText(path, "hello\nworld");
+            var data = TextDataset.LoadText(path, text => text.Select(c => (int)c).ToArray(), blockLength: 6);
+            Assert.Equal(2, data.Count);
+            var batch = new Batch();
+            data.FillBatch([1], batch);
+            Assert.Equal("world", new string(batch.Tokens.ToArray().Take(5).Select(c => (char)c).ToArray()));
+
+            File.WriteAllText(path, " \n ");
+            var error = Assert.Throws<FormatException>(() => TextDataset.LoadText(path, text => [1, 2], 4));
+            Assert.Contains(path, error.Message);
+            Assert.Contains("no text", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Split_is_a_seeded_partition_of_the_blocks()
+    {
+        // Block i holds the tokens 10i .. 10i + 9, so a block's first token names it.
+        var data = TextDataset.Pack([.. Enumerable.Range(0, 200)], blockLength: 10);
+        var (train, validation) = data.Split(0.15, seed: 42);
+        Assert.Equal(3, validation.Count); // ⌈0.15 · 20⌉
+        Assert.Equal(17, train.Count);
+        int[] Blocks(TextDataset part)
+        {
+            var batch = new Batch();
+            part.FillBatch([.. Enumerable.Range(0, part.Count)], batch);
+            return [.. Enumerable.Range(0, part.Count).Select(i => batch.Tokens.Span[i * 10] / 10)];
+        }
+
+        int[] trainBlocks = Blocks(train), validationBlocks = Blocks(validation);
+        Assert.Equal(Enumerable.Range(0, 20), trainBlocks.Concat(validationBlocks).Order());
+        Assert.NotEqual(Enumerable.Range(0, 17), trainBlocks); // shuffled
+
+        var (again, againValidation) = data.Split(0.15, seed: 42);
+        Assert.Equal(trainBlocks, Blocks(again));
+        Assert.Equal(validationBlocks, Blocks(againValidation));
+        Assert.NotEqual(validationBlocks, Blocks(data.Split(0.15, seed: 43).Validation));
+
+        Assert.Equal(0, data.Split(0, seed: 1).Validation.Count);
+        Assert.Contains("at least 1 for training", Assert.Throws<ArgumentException>(() => TextDataset.Pack([1, 2, 3], 4).Split(0.5, 1)).Message);
+        Assert.Throws<ArgumentException>(() => data.Split(1.0, 1));
+    }
 }

@@ -25,6 +25,13 @@ internal static class SafetensorsHeaderParser
         }
 
         ulong n = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if ((n > SafetensorsFormat.MaxHeaderSize || (long)n > fileLength - SafetensorsFormat.LengthPrefixSize) && IsText(prefix[..SafetensorsFormat.LengthPrefixSize]))
+        {
+            throw SafetensorsErrors.At(source, 0,
+                $"not a safetensors file: its first 8 bytes are text (\"{Encoding.UTF8.GetString(prefix[..SafetensorsFormat.LengthPrefixSize]).ReplaceLineEndings("\\n")}\"), " +
+                "where a safetensors file starts with the length of its JSON header as a little-endian 64-bit integer");
+        }
+
         if (n > SafetensorsFormat.MaxHeaderSize)
         {
             throw SafetensorsErrors.At(source, 0,
@@ -38,6 +45,25 @@ internal static class SafetensorsHeaderParser
         }
 
         return (long)n;
+    }
+
+    // Printable characters, tabs and line breaks in valid UTF-8: a text file read as a length prefix.
+    private static bool IsText(ReadOnlySpan<byte> bytes)
+    {
+        if (!Utf8.IsValid(bytes))
+        {
+            return false;
+        }
+
+        foreach (byte b in bytes)
+        {
+            if ((b < 0x20 && b is not (0x09 or 0x0A or 0x0D)) || b == 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Parses the header bytes (the N bytes after the prefix) of a file whose data section has <paramref name="dataLength"/> bytes.</summary>

@@ -3,10 +3,12 @@ using System.Text.Json;
 namespace Peft.Training;
 
 /// <summary>
-/// Text for language models: each example is a sequence of token ids of fixed length, truncated or padded,
-/// with labels equal to the tokens and −100 (ignored, as transformers' <c>ignore_index</c>) at padding.
-/// A causal-LM loss shifts labels itself (predicts label <c>s + 1</c> from position <c>s</c>).
-/// Batches fill <see cref="Batch.Tokens"/> and <see cref="Batch.Labels"/>, both <c>[batch, sequence]</c>.
+/// Text for language models: each example is a sequence of token ids of fixed length, with labels equal to the
+/// tokens and −100 (ignored, as transformers' <c>ignore_index</c>) at padding. Either one example per text
+/// (<see cref="FromTexts"/>, <see cref="LoadJsonl"/>: truncated or padded) or one token stream cut into blocks
+/// (<see cref="Pack"/>, <see cref="LoadText"/>: transformers' <c>group_texts</c>). A causal-LM loss shifts labels
+/// itself (predicts label <c>s + 1</c> from position <c>s</c>). Batches fill <see cref="Batch.Tokens"/> and
+/// <see cref="Batch.Labels"/>, both <c>[batch, sequence]</c>; <see cref="Split"/> makes a seeded validation split.
 /// </summary>
 public sealed class TextDataset : TrainingData
 {
@@ -109,6 +111,109 @@ public sealed class TextDataset : TrainingData
         }
 
         return FromTexts(texts, tokenize, sequenceLength, padTokenId);
+    }
+
+    /// <summary>
+    /// Packs one token stream into consecutive blocks of <paramref name="blockLength"/> tokens (block i holds
+    /// tokens <c>[i·L, (i+1)·L)</c>), as transformers' <c>group_texts</c>, so no position is padding. A last block
+    /// shorter than <paramref name="blockLength"/> is kept, padded (labels −100), when it holds at least two tokens
+    /// (one token predicts nothing); a single leftover token is dropped.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stream has fewer than two tokens.</exception>
+    public static TextDataset Pack(IReadOnlyList<int> tokens, int blockLength, int padTokenId = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockLength, 2);
+        if (tokens.Count < 2)
+        {
+            throw new ArgumentException($"TextDataset: the text gives {tokens.Count} token(s); a causal language model needs at least 2.", nameof(tokens));
+        }
+
+        // ⌈n / L⌉ blocks, less a trailing block of one token.
+        int blocks = (tokens.Count + blockLength - 1) / blockLength;
+        if (tokens.Count % blockLength == 1)
+        {
+            blocks--;
+        }
+
+        var ids = new int[blocks * blockLength];
+        var labels = new int[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            bool real = i < tokens.Count;
+            ids[i] = real ? tokens[i] : padTokenId;
+            labels[i] = real ? tokens[i] : IgnoreIndex;
+        }
+
+        return new TextDataset(ids, labels, blockLength);
+    }
+
+    /// <summary>Reads a UTF-8 text file, tokenizes it whole and packs the tokens into blocks (<see cref="Pack"/>).</summary>
+    /// <exception cref="FormatException">The file is empty or gives fewer than two tokens; the message names it.</exception>
+    public static TextDataset LoadText(string path, Func<string, IReadOnlyList<int>> tokenize, int blockLength, int padTokenId = 0)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(tokenize);
+        string text = File.ReadAllText(path);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new FormatException($"{path}: the file holds no text.");
+        }
+
+        var tokens = tokenize(text);
+        if (tokens.Count < 2)
+        {
+            throw new FormatException($"{path}: the text gives {tokens.Count} token(s); a causal language model needs at least 2.");
+        }
+
+        return Pack(tokens, blockLength, padTokenId);
+    }
+
+    /// <summary>The examples at <paramref name="indices"/>, in that order, as a new dataset.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside <c>[0, Count)</c>.</exception>
+    public TextDataset Subset(ReadOnlySpan<int> indices)
+    {
+        CheckIndices(indices);
+        var tokens = new int[indices.Length * SequenceLength];
+        var labels = new int[tokens.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            _tokens.AsSpan(indices[i] * SequenceLength, SequenceLength).CopyTo(tokens.AsSpan(i * SequenceLength));
+            _labels.AsSpan(indices[i] * SequenceLength, SequenceLength).CopyTo(labels.AsSpan(i * SequenceLength));
+        }
+
+        return new TextDataset(tokens, labels, SequenceLength);
+    }
+
+    /// <summary>
+    /// Splits the examples at random (a Fisher–Yates permutation seeded by <paramref name="seed"/>, SplitMix64) into
+    /// training and validation sets: the validation set takes <c>⌈fraction · Count⌉</c> examples (none for 0), the
+    /// training set the rest, each in the permuted order. The same seed gives the same split.
+    /// </summary>
+    /// <exception cref="ArgumentException">The fraction is outside <c>[0, 1)</c>, or it would leave no training example.</exception>
+    public (TextDataset Train, TextDataset Validation) Split(double validationFraction, ulong seed)
+    {
+        if (!(validationFraction >= 0 && validationFraction < 1))
+        {
+            throw new ArgumentException($"TextDataset.Split: the validation fraction is {validationFraction}; it must be in [0, 1).", nameof(validationFraction));
+        }
+
+        int validation = (int)Math.Ceiling(validationFraction * Count);
+        if (validation >= Count && validation > 0)
+        {
+            throw new ArgumentException(
+                $"TextDataset.Split: {Count} example(s) of {SequenceLength} tokens cannot give {validation} for validation and at least 1 for training; " +
+                "use more text, shorter blocks or a smaller validation fraction.", nameof(validationFraction));
+        }
+
+        var order = new int[Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        new ShuffleRandom(seed).Shuffle(order);
+        return (Subset(order.AsSpan(validation)), Subset(order.AsSpan(0, validation)));
     }
 
     /// <inheritdoc />

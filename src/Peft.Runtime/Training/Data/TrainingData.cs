@@ -4,7 +4,7 @@ namespace Peft.Training;
 /// A dataset the <see cref="Trainer"/> draws mini-batches from by example index. Implement
 /// <see cref="FillBatch"/> without allocating (reshape the batch's tensors and copy into them) to keep
 /// steady-state steps allocation-free. Ready-made: <see cref="ArrayDataset"/> (in-memory arrays),
-/// <see cref="CsvDataset"/> (numeric CSV) and <see cref="TextDataset"/> (JSONL text through a tokenizer).
+/// <see cref="CsvDataset"/> (numeric CSV) and <see cref="TextDataset"/> (text through a tokenizer: packed blocks or one example per JSONL line).
 /// </summary>
 public abstract class TrainingData
 {
