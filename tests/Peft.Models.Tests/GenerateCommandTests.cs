@@ -32,6 +32,23 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public void A_prompt_tuning_adapter_generates_as_the_library_does()
+    {
+        string adapter = Fixtures.TemporaryFolder();
+        var tuned = new PromptTunedCausalLM<float>(LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama), new PromptTuningOptions { NumVirtualTokens = 3, Seed = 2 });
+        tuned.Save(adapter);
+        int[] expected = tuned.Generate([1, 5, 9, 33], new GenerationOptions { MaxNewTokens = 4 });
+
+        string logitsPath = Path.Combine(Fixtures.TemporaryFolder(), "logits.safetensors");
+        var (code, stdout, stderr) = Run("generate", "--model", Fixtures.TinyLlama, "--adapter", adapter, "--ids", "1,5,9,33",
+            "--max-new-tokens", "4", $"--logits={logitsPath}");
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"ids: {string.Join(',', new[] { 1, 5, 9, 33 }.Concat(expected))}", stdout.TrimEnd());
+        using var file = SafetensorsFile.Open(logitsPath);
+        Assert.Equal([1L, 3 + 4, 256], file.GetTensor("logits").Shape.ToArray()); // virtual positions first, as PEFT
+    }
+
+    [Fact]
     public void PromptGoesThroughTheFoldersTokenizerAndSamplingIsSeeded()
     {
         // A random model whose vocabulary fits the SentencePiece fixture (400 ids), saved with its tokenizer.

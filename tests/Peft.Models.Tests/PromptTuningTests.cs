@@ -59,6 +59,35 @@ public sealed class PromptTuningTests : IDisposable
     }
 
     [Fact]
+    public void Greedy_generation_with_the_cache_equals_full_recomputation_with_the_prompt_in_front()
+    {
+        var tuned = new PromptTunedCausalLM<float>(new LlamaForCausalLM<float>(Tiny(), seed: 8), new PromptTuningOptions { NumVirtualTokens = 2, Seed = 3 });
+        var options = new GenerationOptions { MaxNewTokens = 6, StopTokenIds = [] };
+        int[] generated = tuned.Generate([1, 5, 9], options);
+
+        // Without a cache: the whole sequence again each step, the virtual tokens in front, argmax of the last row.
+        var sequence = new List<int> { 1, 5, 9 };
+        var expected = new List<int>();
+        for (int step = 0; step < 6; step++)
+        {
+            var logits = tuned.Forward(Tensor<int>.Wrap([.. sequence], 1, sequence.Count)).Span;
+            var last = logits[^11..];
+            int token = 0;
+            for (int v = 1; v < 11; v++)
+            {
+                token = last[v] > last[token] ? v : token;
+            }
+
+            expected.Add(token);
+            sequence.Add(token);
+        }
+
+        Assert.Equal(expected, generated);
+        var tooLong = new GenerationOptions { MaxNewTokens = 12 };
+        Assert.Contains("2 virtual + 3 prompt + 12 new tokens exceed", Assert.Throws<ArgumentException>(() => tuned.Generate([1, 5, 9], tooLong)).Message);
+    }
+
+    [Fact]
     public void Text_and_vocabulary_initialisations_copy_embedding_rows()
     {
         var model = new LlamaForCausalLM<float>(Tiny(), seed: 5);

@@ -164,6 +164,9 @@ public sealed class PromptTunedCausalLM<T> : Module
     public static PromptTunedCausalLM<T> FromPretrained(LlamaForCausalLM<T> model, string directory, bool isTrainable = false)
         => PromptTuningPeftFormat.Load(model, directory, isTrainable);
 
+    /// <summary>Whether <paramref name="directory"/> holds a PEFT adapter whose <c>peft_type</c> is PROMPT_TUNING.</summary>
+    public static bool IsPromptTuningAdapter(string directory) => PromptTuningPeftFormat.IsPromptTuning(directory);
+
     private AttentionMask? PrefixMask(AttentionMask? mask, int batch, int sequence, KeyValueCache<T>? cache)
     {
         if (mask is null)

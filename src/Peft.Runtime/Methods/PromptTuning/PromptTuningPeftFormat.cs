@@ -83,6 +83,28 @@ internal static class PromptTuningPeftFormat
         return tuned;
     }
 
+    public static bool IsPromptTuning(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("peft_type", out var type)
+                && type.ValueKind == JsonValueKind.String
+                && type.GetString() == PeftType;
+        }
+        catch (JsonException)
+        {
+            return false; // the adapter loader reports the malformed file with its own message
+        }
+    }
+
     private static PromptTuningOptions ReadOptions(string path, int hiddenSize)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));

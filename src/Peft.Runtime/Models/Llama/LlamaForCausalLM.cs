@@ -55,45 +55,7 @@ public class LlamaForCausalLM : LlamaForCausalLM<float>
     /// <returns>The generated ids (without the prompt).</returns>
     /// <exception cref="ArgumentException">The prompt is empty or holds an id outside the vocabulary, or prompt plus new tokens exceed <c>max_position_embeddings</c>.</exception>
     public int[] Generate(ReadOnlySpan<int> prompt, GenerationOptions? options = null)
-    {
-        options ??= new GenerationOptions();
-        var sampler = new TokenSampler(options);
-        if (prompt.IsEmpty)
-        {
-            throw new ArgumentException("Generate: the prompt is empty.", nameof(prompt));
-        }
-
-        int total = prompt.Length + options.MaxNewTokens;
-        if (total > Config.MaxPositionEmbeddings)
-        {
-            throw new ArgumentException(
-                $"Generate: {prompt.Length} prompt + {options.MaxNewTokens} new tokens exceed max_position_embeddings = {Config.MaxPositionEmbeddings}.", nameof(options));
-        }
-
-        var stop = options.StopTokenIds ?? Config.EosTokenIds;
-        var generated = new List<int>(options.MaxNewTokens);
-        if (options.MaxNewTokens == 0)
-        {
-            return [];
-        }
-
-        var cache = CreateCache(1, total);
-        var logits = Forward(Tensor<int>.Wrap(prompt.ToArray(), 1, prompt.Length), cache: cache);
-        var next = new Tensor<int>(1, 1);
-        while (true)
-        {
-            int vocab = logits.Width;
-            int token = sampler.Next(logits.Span.Slice(logits.Length - vocab, vocab));
-            generated.Add(token);
-            if (generated.Count == options.MaxNewTokens || stop.Contains(token))
-            {
-                return [.. generated];
-            }
-
-            next.Span[0] = token;
-            logits = Forward(next, cache: cache);
-        }
-    }
+        => GenerationLoop.Run(this, prompt, options, prefixLength: 0, (ids, cache) => Forward(ids, cache: cache));
 
     /// <summary>Tensors a checkpoint may hold without a parameter: a tied LM head, rotary buffers of old checkpoints.</summary>
     private bool IsIgnoredTensor(string name) =>
