@@ -11,6 +11,9 @@ internal enum FinetuneMethod
 
     /// <summary>MoRA: one square matrix between non-parametric compression and decompression.</summary>
     MoRA,
+
+    /// <summary>DoRA: a trained magnitude per output row over LoRA's direction (PEFT's <c>use_dora</c>).</summary>
+    DoRA,
 }
 
 /// <summary>The parsed options of <c>peft finetune</c> (<see cref="FinetuneCommandLine"/>).</summary>

@@ -6,7 +6,7 @@ namespace Peft.Cli;
 
 /// <summary>
 /// <c>peft finetune</c>: loads a Llama-family folder and its tokenizer, tokenizes the text and packs it into blocks
-/// (<see cref="TextDataset"/>), holds out a seeded validation split, attaches LoRA / LoRA+ / MoRA adapters on the
+/// (<see cref="TextDataset"/>), holds out a seeded validation split, attaches LoRA / LoRA+ / MoRA / DoRA adapters on the
 /// target modules (base frozen), trains them with the <see cref="Trainer"/> over <see cref="CausalLMObjective{T}"/>
 /// (warm-up + cosine, clipping, evaluation, checkpoints that resume bit for bit), and saves the adapter as a PEFT
 /// folder that <c>peft generate --adapter</c> and Python PEFT load.
@@ -91,6 +91,7 @@ internal static class FinetuneCommand
             FinetuneMethod.LoRA => new LoRAOptions { Rank = arguments.Rank, Alpha = alpha, Seed = seed },
             FinetuneMethod.LoRAPlus => new LoRAPlusOptions { Rank = arguments.Rank, Alpha = alpha, Ratio = arguments.Ratio, Seed = seed },
             FinetuneMethod.MoRA => new MoRAOptions { Rank = arguments.Rank, Type = arguments.MoRAType },
+            FinetuneMethod.DoRA => new DoRAOptions { Rank = arguments.Rank, Alpha = alpha, Seed = seed },
         };
     }
 
@@ -99,5 +100,6 @@ internal static class FinetuneCommand
         FinetuneMethod.LoRA => FormattableString.Invariant($"LoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}"),
         FinetuneMethod.LoRAPlus => FormattableString.Invariant($"LoRA+ r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}, ratio {arguments.Ratio}"),
         FinetuneMethod.MoRA => FormattableString.Invariant($"MoRA ({arguments.MoRAType}) rank {arguments.Rank}"),
+        FinetuneMethod.DoRA => FormattableString.Invariant($"DoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}"),
     };
 }

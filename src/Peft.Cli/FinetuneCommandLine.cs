@@ -25,7 +25,7 @@ internal static class FinetuneCommandLine
             DefaultValueFactory = _ => "q_proj,v_proj",
         };
         var method = new Option<string>("--method") { Description = "The adapter method.", DefaultValueFactory = _ => "lora" };
-        method.AcceptOnlyFromAmong("lora", "loraplus", "mora");
+        method.AcceptOnlyFromAmong("lora", "loraplus", "mora", "dora");
         var rank = Positive(CommonOptions.Number("--rank", "The adapter rank r (MoRA: the LoRA rank whose parameter count it matches).", defaults.Rank));
         var alpha = CommonOptions.OptionalNumber<double>("--alpha", "LoRA's α (scale α/r); default 2·rank.");
         var ratio = CommonOptions.Number("--ratio", "LoRA+: the learning-rate ratio of B to A (at least 1).", defaults.Ratio);
@@ -45,7 +45,7 @@ internal static class FinetuneCommandLine
         var logEvery = NonNegative(CommonOptions.Number("--log-every", "Print a progress line every N steps (0 = about twenty lines).", 0));
         var seed = CommonOptions.Number("--seed", "Seeds the split, the shuffling and the adapters' initialisation.", 0UL);
         var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoint in ADAPTER_DIR/checkpoints (same options), with the same numbers as an uninterrupted run." };
-        var command = new Command("finetune", "Fine-tune a Llama-family model on a text with LoRA, LoRA+ or MoRA adapters and save the adapter as a PEFT folder.")
+        var command = new Command("finetune", "Fine-tune a Llama-family model on a text with LoRA, LoRA+, MoRA or DoRA adapters and save the adapter as a PEFT folder.")
         {
             model, data, output, targets, method, rank, alpha, ratio, moraType, steps, epochs, batchSize, accumulation, blockSize,
             learningRate, warmup, maxGradientNorm, validation, evaluateEvery, checkpointEvery, logEvery, seed, resume,
@@ -62,6 +62,7 @@ internal static class FinetuneCommandLine
                 {
                     "loraplus" => FinetuneMethod.LoRAPlus,
                     "mora" => FinetuneMethod.MoRA,
+                    "dora" => FinetuneMethod.DoRA,
                     _ => FinetuneMethod.LoRA,
                 },
                 Rank = result.GetValue(rank),

@@ -59,6 +59,23 @@ public sealed partial class FinetuneCommandTests
     }
 
     [Fact]
+    public void DoRAFinetuningWritesAUseDoraAdapterThatLoadsBack()
+    {
+        string model = TinyModelWithTokenizer();
+        string data = Path.Combine(Fixtures.TemporaryFolder(), "train.txt");
+        File.WriteAllText(data, string.Concat(Enumerable.Repeat(Text, 4)));
+        string output = Path.Combine(Fixtures.TemporaryFolder(), "dora");
+        var (code, stdout, stderr) = Run("finetune", "--model", model, "--data", data, "--out", output, "--method", "dora",
+            "--target", "q_proj,v_proj", "--rank", "4", "--steps", "3", "--batch-size", "2", "--block-size", "16", "--validation", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("adapter: DoRA r 4, alpha 8 on q_proj, v_proj", stdout);
+
+        var tuned = LlamaForCausalLM.FromPretrained(model);
+        Assert.True(tuned.LoadAdapter(output).UseDora);
+        Assert.Contains(tuned.NamedParameters(), p => p.Key.Contains("lora_magnitude_vector", StringComparison.Ordinal));
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void ResumingFromACheckpointGivesTheAdapterOfAnUninterruptedRun()
     {
@@ -158,7 +175,7 @@ public sealed partial class FinetuneCommandTests
 
     [Theory]
     [InlineData(new[] { "finetune", "--data", "d", "--out", "o" }, "Option '--model' is required.")]
-    [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--method", "dora" }, "Argument 'dora' not recognized. Must be one of:")]
+    [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--method", "vera" }, "Argument 'vera' not recognized. Must be one of:")]
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--rank", "0" }, "--rank must be at least 1, got 0.")]
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--lr", "fast" }, "--lr takes a number, got 'fast'.")]
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--steps", "-3" }, "--steps must be at least 0, got -3.")]
