@@ -14,6 +14,24 @@ public sealed class LlamaCheckpointTests
         Assert.Throws<InvalidDataException>(() => LlamaForCausalLM.FromPretrained(folder));
 
     [Fact]
+    public void BaseWeightsLoadUnderAdaptersOfEveryMethodWhichKeepTheirValues()
+    {
+        // Adapter tensors are recognised by their owner: whatever the method, they are not base tensors the file must hold.
+        var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
+        var attention = model.Model.Layers[0].SelfAttention;
+        attention.QProj.AttachLoRA("default", new LoRAOptions { Rank = 2 });
+        attention.KProj.AttachMoRA("default", new MoRAOptions { Rank = 2 });
+        attention.VProj.AttachDoRA("default", new DoRAOptions { Rank = 2 });
+        attention.OProj.AttachLoRAPlus("default", new LoRAPlusOptions { Rank = 2 });
+        var adapterValues = model.NamedParameters<float>().Where(p => p.Key.Contains(".default.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value.Value.ToArray());
+        Assert.Equal(8, adapterValues.Count); // LoRA A, B; MoRA M; DoRA A, B, magnitude; LoRA+ A, B
+
+        model.LoadPretrainedWeights(Fixtures.TinyLlama);
+        Assert.All(adapterValues, p => Assert.Equal(p.Value, model.NamedParameters<float>().First(q => q.Key == p.Key).Value.Value));
+    }
+
+    [Fact]
     public void ShardedCheckpointLoadsAsTheSingleFile()
     {
         var tensors = TestCheckpoints.TinyLlamaTensors();

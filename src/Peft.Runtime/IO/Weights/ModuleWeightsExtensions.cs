@@ -124,7 +124,7 @@ public static class ModuleWeightsExtensions
     /// The parameters that are not adapter parameters, recognised by their owner: everything registered on an
     /// adapter module (any method, including ones added later) is left out, whatever its role.
     /// </summary>
-    private static IEnumerable<KeyValuePair<string, Parameter>> BaseParameters(Module model)
+    internal static IEnumerable<KeyValuePair<string, Parameter>> BaseParameters(Module model)
     {
         foreach (var (path, module) in model.NamedModules())
         {

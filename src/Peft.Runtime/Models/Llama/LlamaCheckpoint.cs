@@ -28,8 +28,11 @@ internal sealed class LlamaCheckpoint : IDisposable
     /// </summary>
     public void LoadInto(Module model, LlamaConfig config, Func<string, bool> ignored)
     {
-        var parameters = model.NamedParameters<float>()
-            .Where(static p => p.Value.Role is not (ParameterRole.LoRAA or ParameterRole.LoRAB or ParameterRole.LoRAEmbedding or ParameterRole.MoRAM or ParameterRole.DoRAMagnitude))
+        // Base parameters, recognised by their owner (not an adapter module, whatever the method); a tied weight once.
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        var parameters = ModuleWeightsExtensions.BaseParameters(model)
+            .Where(p => p.Value is Parameter<float> && seen.Add(p.Value))
+            .Select(static p => new KeyValuePair<string, Parameter<float>>(p.Key, (Parameter<float>)p.Value))
             .ToList();
         var missing = parameters.Where(p => !_weights.TryGetTensor(p.Key, out _, out _)).Select(p => p.Key).ToList();
         var names = parameters.Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
