@@ -100,9 +100,7 @@ public sealed class NF4WeightTests
         var values = new float[count];
         for (int i = 0; i < count; i++)
         {
-            // Box–Muller.
-            double u = 1 - random.NextDouble(), v = random.NextDouble();
-            values[i] = (float)(scale * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
+            values[i] = (float)(scale * NormalSample.Next(random));
         }
 
         return values;

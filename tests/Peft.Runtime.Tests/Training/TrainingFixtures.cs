@@ -19,9 +19,7 @@ internal static class TrainingFixtures
             labels[i] = i % Classes;
             for (int f = 0; f < Features; f++)
             {
-                double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-                double normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-                features[i * Features + f] = (float)(0.5 * normal + (f == labels[i] ? 2.0 : 0.0));
+                features[i * Features + f] = (float)(0.5 * NormalSample.Next(random) + (f == labels[i] ? 2.0 : 0.0));
             }
         }
 

@@ -140,15 +140,8 @@ public sealed class PromptTunedCausalLM<T> : Module
     public Tensor<int> PrefixLabels(Tensor<int> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        int batch = labels.Size(0), sequence = labels.Size(1), virtualTokens = NumVirtualTokens;
-        var prefixed = new Tensor<int>(batch, virtualTokens + sequence);
-        for (int row = 0; row < batch; row++)
-        {
-            var target = prefixed.Span.Slice(row * (virtualTokens + sequence), virtualTokens + sequence);
-            target[..virtualTokens].Fill(-100);
-            labels.Span.Slice(row * sequence, sequence).CopyTo(target[virtualTokens..]);
-        }
-
+        var prefixed = new Tensor<int>(labels.Size(0), NumVirtualTokens + labels.Size(1));
+        PrefixRows(labels, prefixed, CausalLMLoss<T>.IgnoreIndex);
         return prefixed;
     }
 
@@ -180,16 +173,21 @@ public sealed class PromptTunedCausalLM<T> : Module
                 $"Prompt tuning: the mask is {mask.Values.ShapeText()}; expected [{batch}, {sequence}] over the real tokens, and no mask with a cache.", nameof(mask));
         }
 
-        int virtualTokens = NumVirtualTokens;
-        _maskValues.Reshape(batch, virtualTokens + sequence);
+        _maskValues.Reshape(batch, NumVirtualTokens + sequence);
+        PrefixRows(mask.Values, _maskValues, 1);
+        return _mask;
+    }
+
+    /// <summary>Each row of <paramref name="source"/> <c>[B, S]</c> into <paramref name="target"/> <c>[B, T + S]</c> after <c>T</c> copies of <paramref name="fill"/>.</summary>
+    private void PrefixRows(Tensor<int> source, Tensor<int> target, int fill)
+    {
+        int batch = source.Size(0), sequence = source.Size(1), virtualTokens = NumVirtualTokens;
         for (int row = 0; row < batch; row++)
         {
-            var target = _maskValues.Span.Slice(row * (virtualTokens + sequence), virtualTokens + sequence);
-            target[..virtualTokens].Fill(1);
-            mask.Values.Span.Slice(row * sequence, sequence).CopyTo(target[virtualTokens..]);
+            var destination = target.Span.Slice(row * (virtualTokens + sequence), virtualTokens + sequence);
+            destination[..virtualTokens].Fill(fill);
+            source.Span.Slice(row * sequence, sequence).CopyTo(destination[virtualTokens..]);
         }
-
-        return _mask;
     }
 
     private void Initialize(PromptTuningOptions options, Func<string, IReadOnlyList<int>>? tokenize)

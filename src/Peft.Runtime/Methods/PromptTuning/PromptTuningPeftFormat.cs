@@ -12,8 +12,8 @@ internal static class PromptTuningPeftFormat
 {
     public const string PeftType = "PROMPT_TUNING";
     public const string TensorKey = "prompt_embeddings";
-    private const string ConfigFile = "adapter_config.json";
-    private const string WeightsFile = "adapter_model.safetensors";
+    private const string ConfigFile = PeftAdapterDirectory.ConfigFileName;
+    private const string WeightsFile = PeftAdapterDirectory.WeightsFileName;
 
     public static void Save<T>(PromptTunedCausalLM<T> model, string directory)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
