@@ -1,0 +1,56 @@
+using System.Numerics;
+using Peft.Generated;
+
+namespace Peft;
+
+/// <summary>
+/// <see cref="Apply(Module, AdapterConfig)"/> with kernels chosen per layer: what the <c>AttachAdapters</c> a source
+/// generator writes for a class-level <c>[LoRA(TargetModules = …)]</c> calls, so that the generated path and the runtime
+/// path share one matching, freezing, seeding and bookkeeping and differ only in the kernel each layer runs.
+/// </summary>
+public static partial class ModuleAdapterExtensions
+{
+    /// <summary>
+    /// <see cref="Apply(Module, AdapterConfig)"/> for LoRA, LoRA+ or DoRA options, each targeted <c>Linear&lt;T&gt;</c>
+    /// running the kernel <paramref name="kernel"/> creates for it (one kernel per layer: kernels keep scratch).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Apply(Module, AdapterConfig)"/>; also when the options are not LoRA
+    /// options, or a targeted layer is a <c>Linear</c> of another element type than <typeparamref name="T"/> (the message names its path).</exception>
+    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, ILoRAKernel<T>> kernel)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (config.Options is not LoRAOptions)
+        {
+            throw new ArgumentException($"LoRA kernels need LoRA, LoRA+ or DoRA options, not {config.Options?.GetType().Name ?? "null"}.", nameof(config));
+        }
+
+        return ApplyWith(model, config, (module, name, options) => Layer<T>(module).AttachLoRA(name, (LoRAOptions)options, kernel(Layer<T>(module))));
+    }
+
+    /// <summary>
+    /// <see cref="Apply(Module, AdapterConfig)"/> for MoRA options, each targeted <c>Linear&lt;T&gt;</c> running the kernel
+    /// <paramref name="kernel"/> creates for it.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Apply(Module, AdapterConfig)"/>; also when the options are not MoRA
+    /// options, or a targeted layer is a <c>Linear</c> of another element type than <typeparamref name="T"/>.</exception>
+    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, IMoRAKernel<T>> kernel)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (config.Options is not MoRAOptions)
+        {
+            throw new ArgumentException($"MoRA kernels need MoRA options, not {config.Options?.GetType().Name ?? "null"}.", nameof(config));
+        }
+
+        return ApplyWith(model, config, (module, name, options) => Layer<T>(module).AttachMoRA(name, (MoRAOptions)options, kernel(Layer<T>(module))));
+    }
+
+    /// <summary>The targeted layer as a <c>Linear&lt;T&gt;</c>; a layer of the other element type is an error (caught and prefixed with its path by Apply).</summary>
+    private static Linear<T> Layer<T>(Module module)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => module as Linear<T>
+            ?? throw new ArgumentException($"the layer is a {module.GetType().Name}, but the kernels are for Linear<{typeof(T).Name}>.");
+}
