@@ -20,6 +20,9 @@ namespace Peft.Analyzers.CodeFixes;
 [Shared]
 public sealed class TargetModuleCodeFixProvider : CodeFixProvider
 {
+    /// <summary>One equivalence key for every suggestion, so that Fix All applies each diagnostic's own suggestion.</summary>
+    internal const string EquivalenceKey = nameof(TargetModuleCodeFixProvider);
+
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnmatchedTargetModuleId);
 
@@ -42,7 +45,7 @@ public sealed class TargetModuleCodeFixProvider : CodeFixProvider
 
             string title = $"Use '{suggestion}'";
             context.RegisterCodeFix(
-                CodeAction.Create(title, token => ReplaceAsync(context.Document, literal, suggestion, token), equivalenceKey: title),
+                CodeAction.Create(title, token => ReplaceAsync(context.Document, literal, suggestion, token), equivalenceKey: EquivalenceKey),
                 diagnostic);
         }
     }
