@@ -98,7 +98,7 @@ public sealed partial class PeftGenerator
                 }
 
                 string kernel = emitter.NewKernel(AdapterEmitter.KernelName(kernels, layer), layer, "layer");
-                writer.Line($"}}, static {emitter.KernelInterface(layer)} (layer) => {kernel}));");
+                writer.Line($"}}, static {emitter.KernelInterface(layer)}? (layer) => {kernel}));");
             }
 
             writer.Line("return paths;");

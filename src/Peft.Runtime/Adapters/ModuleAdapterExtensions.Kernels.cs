@@ -12,11 +12,11 @@ public static partial class ModuleAdapterExtensions
 {
     /// <summary>
     /// <see cref="Apply(Module, AdapterConfig)"/> for LoRA, LoRA+ or DoRA options, each targeted <c>Linear&lt;T&gt;</c>
-    /// running the kernel <paramref name="kernel"/> creates for it (one kernel per layer: kernels keep scratch).
+    /// running the kernel <paramref name="kernel"/> creates for it (one kernel per layer: kernels keep scratch; null: the runtime kernel).
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Apply(Module, AdapterConfig)"/>; also when the options are not LoRA
     /// options, or a targeted layer is a <c>Linear</c> of another element type than <typeparamref name="T"/> (the message names its path).</exception>
-    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, ILoRAKernel<T>> kernel)
+    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, ILoRAKernel<T>?> kernel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -31,11 +31,11 @@ public static partial class ModuleAdapterExtensions
 
     /// <summary>
     /// <see cref="Apply(Module, AdapterConfig)"/> for MoRA options, each targeted <c>Linear&lt;T&gt;</c> running the kernel
-    /// <paramref name="kernel"/> creates for it.
+    /// <paramref name="kernel"/> creates for it (null: the runtime kernel, as for the grouped MoRA types).
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Apply(Module, AdapterConfig)"/>; also when the options are not MoRA
     /// options, or a targeted layer is a <c>Linear</c> of another element type than <typeparamref name="T"/>.</exception>
-    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, IMoRAKernel<T>> kernel)
+    public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, IMoRAKernel<T>?> kernel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(config);
