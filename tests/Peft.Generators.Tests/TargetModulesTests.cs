@@ -103,6 +103,16 @@ public sealed class TargetModulesTests
     }
 
     [Fact]
+    public void A_grouped_MoRA_type_attaches_with_the_runtime_kernel()
+    {
+        var (result, output) = Run(Model("[MoRA(Rank = 4, Type = MoRAType.Grouped, TargetModules = [\"down_proj\"])]"));
+        string text = TargetsText(result)!;
+        Assert.Contains("static global::Peft.Generated.IMoRAKernel<float>? (layer) => null));", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("file sealed class", text, StringComparison.Ordinal);
+        Assert.Empty(GeneratorHarness.VisibleDiagnostics(output));
+    }
+
+    [Fact]
     public void A_class_with_its_own_constructor_gets_none_generated()
     {
         var (result, output) = Run(Model("[LoRA(TargetModules = [\"q_proj\"])]", "public ChatTuning(LlamaConfig config) : base(config, seed: 7) { }"));

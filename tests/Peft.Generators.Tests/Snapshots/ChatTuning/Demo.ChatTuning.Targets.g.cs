@@ -49,7 +49,7 @@ partial class ChatTuning
                 Ratio = 16.0,
                 Seed = seed,
             },
-        }, static global::Peft.Generated.ILoRAKernel<float> (layer) => new QProjVProjKernel()));
+        }, static global::Peft.Generated.ILoRAKernel<float>? (layer) => new QProjVProjKernel()));
         paths.AddRange(global::Peft.ModuleAdapterExtensions.Apply<float>(this, new global::Peft.AdapterConfig
         {
             TargetModules = ["down_proj"],
@@ -59,7 +59,7 @@ partial class ChatTuning
                 Rank = 4,
                 Type = global::Peft.MoRAType.RoPE,
             },
-        }, static global::Peft.Generated.IMoRAKernel<float> (layer) => new DownProjKernel(layer.InFeatures, layer.OutFeatures)));
+        }, static global::Peft.Generated.IMoRAKernel<float>? (layer) => new DownProjKernel(layer.InFeatures, layer.OutFeatures)));
         paths.AddRange(global::Peft.ModuleAdapterExtensions.Apply<float>(this, new global::Peft.AdapterConfig
         {
             TargetModules = ["self_attn.o_proj"],
@@ -73,7 +73,7 @@ partial class ChatTuning
                 Init = global::Peft.LoRAInit.KaimingUniform,
                 Seed = seed,
             },
-        }, static global::Peft.Generated.ILoRAKernel<float> (layer) => new SelfAttnOProjKernel()));
+        }, static global::Peft.Generated.ILoRAKernel<float>? (layer) => new SelfAttnOProjKernel()));
         return paths;
     }
 
