@@ -99,6 +99,20 @@ public sealed class ClassLevelTargetsTests
         }
     }
 
+    [Fact]
+    public void Apply_with_kernels_names_wrong_options_and_wrong_element_types()
+    {
+        var model = LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama);
+        var options = Assert.Throws<ArgumentException>(() => model.Apply<float>(
+            new AdapterConfig { TargetModules = ["q_proj"], Options = new MoRAOptions() }, static ILoRAKernel<float>? (_) => null));
+        Assert.StartsWith("LoRA kernels need LoRA, LoRA+ or DoRA options, not MoRAOptions.", options.Message, StringComparison.Ordinal);
+
+        var wide = new LlamaForCausalLM<double>(LlamaConfig.Load(Path.Combine(Fixtures.TinyLlama, "config.json")));
+        var elementType = Assert.Throws<ArgumentException>(() => wide.Apply<float>(
+            new AdapterConfig { TargetModules = ["q_proj"], Options = new LoRAOptions { Rank = 4 } }, static ILoRAKernel<float>? (_) => null));
+        Assert.StartsWith("Layer 'model.layers.0.self_attn.q_proj': the layer is a Linear`1, but the kernels are for Linear<Single>.", elementType.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Two training steps on both models: the loss, every trainable gradient and every parameter after each step, then
     /// the logits, agree to float rounding (the generated kernels sum in their own order, the runtime's generic ones in

@@ -19,13 +19,8 @@ public static partial class ModuleAdapterExtensions
     public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, ILoRAKernel<T>?> kernel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(kernel);
-        if (config.Options is not LoRAOptions)
-        {
-            throw new ArgumentException($"LoRA kernels need LoRA, LoRA+ or DoRA options, not {config.Options?.GetType().Name ?? "null"}.", nameof(config));
-        }
-
+        RequireOptions<LoRAOptions>(config, "LoRA kernels need LoRA, LoRA+ or DoRA options");
         return ApplyWith(model, config, (module, name, options) => Layer<T>(module).AttachLoRA(name, (LoRAOptions)options, kernel(Layer<T>(module))));
     }
 
@@ -38,14 +33,20 @@ public static partial class ModuleAdapterExtensions
     public static IReadOnlyList<string> Apply<T>(this Module model, AdapterConfig config, Func<Linear<T>, IMoRAKernel<T>?> kernel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(kernel);
-        if (config.Options is not MoRAOptions)
-        {
-            throw new ArgumentException($"MoRA kernels need MoRA options, not {config.Options?.GetType().Name ?? "null"}.", nameof(config));
-        }
-
+        RequireOptions<MoRAOptions>(config, "MoRA kernels need MoRA options");
         return ApplyWith(model, config, (module, name, options) => Layer<T>(module).AttachMoRA(name, (MoRAOptions)options, kernel(Layer<T>(module))));
+    }
+
+    /// <summary>The kernels of one method need that method's options: anything else is an error saying <paramref name="need"/>.</summary>
+    private static void RequireOptions<TOptions>(AdapterConfig config, string need)
+        where TOptions : AdapterOptions
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Options is not TOptions)
+        {
+            throw new ArgumentException($"{need}, not {config.Options?.GetType().Name ?? "null"}.", nameof(config));
+        }
     }
 
     /// <summary>The targeted layer as a <c>Linear&lt;T&gt;</c>; a layer of the other element type is an error (caught and prefixed with its path by Apply).</summary>
