@@ -38,6 +38,12 @@ public static class LinearAdapterExtensions
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => (DoRAAdapter<T>)AttachLoRA(layer, name, options, kernel);
 
+    /// <summary>Attaches an AdaLoRA adapter (A, B ~ N(0, 0.02²), E = 0); its rank budget runs in <see cref="AdaLoRARankAllocator"/>.</summary>
+    /// <inheritdoc cref="AttachLoRA{T}" path="/exception"/>
+    public static AdaLoRAAdapter<T> AttachAdaLoRA<T>(this Linear<T> layer, string name, AdaLoRAOptions options, ILoRAKernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => (AdaLoRAAdapter<T>)AttachLoRA(layer, name, options, kernel);
+
     /// <summary>Attaches a MoRA adapter.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">Rank ≤ 0, a kernel built for another shape, or a taken name.</exception>

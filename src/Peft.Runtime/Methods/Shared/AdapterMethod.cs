@@ -18,4 +18,7 @@ internal enum AdapterMethod
 
     /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
     DoRA,
+
+    /// <summary><c>[AdaLoRA]</c>: SVD form <c>y = W0·x + α/r·B·(E ⊙ A)·x</c> with a rank budget allocated during training.</summary>
+    AdaLoRA,
 }
