@@ -242,6 +242,58 @@ public sealed class AdaLoRAReferenceTests
                     Assert.Equal(keptRows.Select(k => adapter.B.Value[o * Rank + k]), bValues.Skip(o * r).Take(r));
                 }
             }
+
+            // Loading puts the kept triplets back in place: the same outputs, the same pattern, the same files again.
+            var loaded = new TwoLayers(ReferenceOptions with { Seed = 5 });
+            loaded.LoadAdapter(folder);
+            var x = Random(Batch * In, 11);
+            model.Eval();
+            AssertClose(Forward(model.First, x, Batch), Forward(loaded.First, x, Batch), 1e-15);
+            AssertClose(Forward(model.Second, x, Batch), Forward(loaded.Second, x, Batch), 1e-15);
+            Assert.Equal(Adapter(model.Second).RankPattern.ToArray(), Adapter(loaded.Second).RankPattern.ToArray());
+            string again = folder + "-again";
+            loaded.SaveAdapter(again, dtype: SafetensorsDType.F64);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(folder, PeftAdapterDirectory.WeightsFileName)), File.ReadAllBytes(Path.Combine(again, PeftAdapterDirectory.WeightsFileName)));
+            Assert.Equal(json, File.ReadAllText(Path.Combine(again, PeftAdapterDirectory.ConfigFileName)));
+            Directory.Delete(again, recursive: true);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_module_whose_every_triplet_was_dropped_saves_empty_tensors_and_loads_back()
+    {
+        var options = ReferenceOptions with { TargetRank = 0 };
+        var model = new TwoLayers(options);
+        foreach (var adapter in new[] { Adapter(model.First), Adapter(model.Second) })
+        {
+            Random(adapter.E.Length, 3, 1).CopyTo(adapter.E.Value, 0);
+        }
+
+        AdaLoRARankAllocator.For(model).UpdateAndAllocate(options.TotalSteps - options.Tfinal);
+        Assert.Equal(0, Adapter(model.First).CurrentRank);
+        string folder = Path.Combine(Path.GetTempPath(), "adalora-empty-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            model.SaveAdapter(folder);
+            using (var weights = SafetensorsFile.Open(Path.Combine(folder, PeftAdapterDirectory.WeightsFileName)))
+            {
+                Assert.True(weights.TryGetTensor("base_model.model.first.lora_A", out var a));
+                Assert.Equal([0L, In], a.Shape.ToArray());
+            }
+
+            var loaded = new TwoLayers(options);
+            loaded.LoadAdapter(folder);
+            var x = Random(Batch * In, 12);
+            model.Eval();
+            AssertClose(Forward(model.First, x, Batch), Forward(loaded.First, x, Batch), 1e-15);
+            Assert.All(Adapter(loaded.First).E.Value, e => Assert.Equal(0.0, e));
         }
         finally
         {

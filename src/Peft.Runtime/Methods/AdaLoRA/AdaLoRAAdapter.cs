@@ -116,14 +116,56 @@ public sealed class AdaLoRAAdapter<T> : LoRAAdapter<T>, IAdaLoRAAdapter, ITraini
         base.AddDeltaWeight(weight, factor);
     }
 
-    /// <summary>PEFT's AdaLoRA keys (<c>ParameterDict</c>s, no <c>.weight</c>): <c>lora_A</c>, <c>lora_B</c>, <c>lora_E</c>, each cut to the kept triplets when a rank pattern exists (PEFT's <c>resize_state_dict_by_rank_pattern</c>).</summary>
+    /// <summary>PEFT's AdaLoRA keys (<c>ParameterDict</c>s, no <c>.weight</c>): <c>lora_A</c>, <c>lora_B</c>, <c>lora_E</c>.</summary>
     internal override IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
     {
         string prefix = PeftKeys.Prefix + modulePath + ".";
-        bool resized = _importance.HasPattern && _importance.KeptCount != Rank;
-        yield return new(prefix + AdaLoRAPeftFormat.ASuffix, resized ? KeptRows(A, Rank) : A);
-        yield return new(prefix + AdaLoRAPeftFormat.BSuffix, resized ? KeptColumns(B) : B);
-        yield return new(prefix + AdaLoRAPeftFormat.ESuffix, resized ? KeptRows(E, Rank) : E);
+        yield return new(prefix + AdaLoRAPeftFormat.ASuffix, A);
+        yield return new(prefix + AdaLoRAPeftFormat.BSuffix, B);
+        yield return new(prefix + AdaLoRAPeftFormat.ESuffix, E);
+    }
+
+    /// <summary>
+    /// The tensors cut to the kept triplets when a rank pattern exists (PEFT's <c>resize_state_dict_by_rank_pattern</c>):
+    /// A's and E's kept rows, B's kept columns — empty when the budget dropped every triplet of the module.
+    /// </summary>
+    internal override IEnumerable<SafetensorsTensor> PeftFileTensors(string modulePath, SafetensorsDType dtype)
+    {
+        if (!_importance.HasPattern || _importance.KeptCount == Rank)
+        {
+            foreach (var tensor in base.PeftFileTensors(modulePath, dtype))
+            {
+                yield return tensor;
+            }
+
+            yield break;
+        }
+
+        string prefix = PeftKeys.Prefix + modulePath + ".";
+        int inF = Layer.InFeatures, outF = Layer.OutFeatures, kept = _importance.KeptCount;
+        var keep = _importance.Keep.ToArray();
+        T[] a = new T[kept * inF], e = new T[kept], b = new T[outF * kept];
+        int row = 0;
+        for (int k = 0; k < Rank; k++)
+        {
+            if (!keep[k])
+            {
+                continue;
+            }
+
+            A.Value.AsSpan(k * inF, inF).CopyTo(a.AsSpan(row * inF, inF));
+            e[row] = E.Value[k];
+            for (int o = 0; o < outF; o++)
+            {
+                b[o * kept + row] = B.Value[o * Rank + k];
+            }
+
+            row++;
+        }
+
+        yield return SafetensorsTensor.FromValues<T>(prefix + AdaLoRAPeftFormat.ASuffix, [kept, inF], a, dtype);
+        yield return SafetensorsTensor.FromValues<T>(prefix + AdaLoRAPeftFormat.BSuffix, [outF, kept], b, dtype);
+        yield return SafetensorsTensor.FromValues<T>(prefix + AdaLoRAPeftFormat.ESuffix, [kept, 1], e, dtype);
     }
 
     /// <inheritdoc />
@@ -150,45 +192,5 @@ public sealed class AdaLoRAAdapter<T> : LoRAAdapter<T>, IAdaLoRAAdapter, ITraini
         {
             TensorPrimitives.Multiply(A.Value.AsSpan(k * inF, inF), E.Value[k], _productA.AsSpan(k * inF, inF));
         }
-    }
-
-    /// <summary>The kept rows of a <c>[r, n]</c> parameter, as a new (frozen) parameter of <c>[kept, n]</c>.</summary>
-    private Parameter<T> KeptRows(Parameter<T> source, int rows)
-    {
-        int width = source.Length / rows;
-        var keep = _importance.Keep;
-        var kept = new Parameter<T>(source.Name, [_importance.KeptCount, width], source.Role, trainable: false);
-        int row = 0;
-        for (int k = 0; k < rows; k++)
-        {
-            if (keep[k])
-            {
-                source.Value.AsSpan(k * width, width).CopyTo(kept.Value.AsSpan(row++ * width, width));
-            }
-        }
-
-        return kept;
-    }
-
-    /// <summary>The kept columns of B <c>[out, r]</c>, as a new (frozen) parameter of <c>[out, kept]</c>.</summary>
-    private Parameter<T> KeptColumns(Parameter<T> b)
-    {
-        int outF = Layer.OutFeatures;
-        int keptCount = _importance.KeptCount;
-        var keep = _importance.Keep;
-        var kept = new Parameter<T>(b.Name, [outF, keptCount], b.Role, trainable: false);
-        for (int o = 0; o < outF; o++)
-        {
-            int column = 0;
-            for (int k = 0; k < Rank; k++)
-            {
-                if (keep[k])
-                {
-                    kept.Value[o * keptCount + column++] = b.Value[o * Rank + k];
-                }
-            }
-        }
-
-        return kept;
     }
 }
