@@ -17,9 +17,9 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
-    public const string AdaLoRATargetRankId = "PEFT0040";
-    public const string AdaLoRAScheduleId = "PEFT0041";
-    public const string AdaLoRAHyperparameterId = "PEFT0042";
+    public const string AdaLoRATargetRankId = "PEFT0017";
+    public const string AdaLoRAScheduleId = "PEFT0018";
+    public const string AdaLoRAHyperparameterId = "PEFT0019";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
     public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info];
