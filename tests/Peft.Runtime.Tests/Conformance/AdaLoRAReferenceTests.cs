@@ -90,6 +90,56 @@ public sealed class AdaLoRAReferenceTests
     }
 
     [Fact]
+    public void A_PEFT_AdaLoRA_folder_with_a_rank_pattern_loads_and_merges_as_the_torch_reference()
+    {
+        using var reference = SafetensorsFile.Open(Path.Combine(Fixtures, "adalora_reference.safetensors"));
+        double[] Read(string name) => reference.ReadValues<double>(name);
+        string folder = Path.Combine(Fixtures, "adalora");
+
+        // A plain model (no adapters yet): loading attaches AdaLoRA at init_r with the kept triplets in place.
+        var model = new TwoPlainLayers();
+        var layers = new[] { ("first", model.First), ("second", model.Second) };
+        foreach (var (name, layer) in layers)
+        {
+            Read($"initial.{name}.weight").CopyTo(layer.Weight.Value, 0);
+            Read($"initial.{name}.bias").CopyTo(layer.Bias!.Value, 0);
+        }
+
+        var config = model.LoadAdapter(folder);
+        Assert.Equal("ADALORA", config.PeftType);
+        foreach (var (name, layer) in layers)
+        {
+            var adapter = Adapter(layer);
+            Assert.Equal(Rank, adapter.Rank);
+            Assert.Equal(Read($"final.{name}.kept").Select(k => k != 0), adapter.RankPattern.ToArray());
+            Assert.Equal(8 / (4 + 1e-5), adapter.Options.Scale, 1e-15);
+            AssertClose(Read($"probe.{name}.y"), Forward(layer, Read("probe.x"), Batch), 1e-12);
+        }
+
+        // peft merge's path: PeftMerger folds ΔW = B'·(A' ⊙ E')·α/(init_r + 1e-5) into the base file.
+        var baseBytes = SafetensorsWriter.Serialize(layers.SelectMany(l => new[]
+        {
+            SafetensorsTensor.FromValues<double>($"{l.Item1}.weight", [l.Item2.OutFeatures, In], Read($"initial.{l.Item1}.weight"), SafetensorsDType.F64),
+            SafetensorsTensor.FromValues<double>($"{l.Item1}.bias", [l.Item2.OutFeatures], Read($"initial.{l.Item1}.bias"), SafetensorsDType.F64),
+        }));
+        using var baseFile = SafetensorsFile.Read(baseBytes);
+        using var directory = PeftAdapterDirectory.Open(folder);
+        Assert.StartsWith("method: AdaLoRA, init_r 4 -> target_r 2", directory.DescribeMethod());
+        Assert.Equal("  module first: r 2 of 4, in 6, out 5", directory.DescribeModule(directory.Modules[0]));
+        var (tensors, merged) = PeftMerger.Merge(baseFile, directory);
+        Assert.Equal(["first", "second"], merged);
+        using var result = SafetensorsFile.Read(SafetensorsWriter.Serialize(tensors));
+        foreach (var (name, _) in layers)
+        {
+            AssertClose(Read($"merged.{name}.weight"), result.ReadValues<double>($"{name}.weight"), 1e-12);
+        }
+
+        // The layer's own merge gives the same weight.
+        layers[0].Item2.Adapters.Merge();
+        AssertClose(Read("merged.first.weight"), layers[0].Item2.Weight.Value, 1e-12);
+    }
+
+    [Fact]
     public void The_orthogonal_regularizer_gradient_matches_central_differences()
     {
         var model = new TwoLayers(ReferenceOptions with { OrthRegWeight = 0.7 });
@@ -353,6 +403,20 @@ public sealed class AdaLoRAReferenceTests
         }
 
         return Math.Sqrt(sum);
+    }
+
+    /// <summary>Two layers without adapters at <c>first</c> (6 → 5) and <c>second</c> (6 → 4).</summary>
+    private sealed class TwoPlainLayers : Module
+    {
+        public TwoPlainLayers()
+        {
+            First = RegisterModule("first", new Linear<double>(In, 5));
+            Second = RegisterModule("second", new Linear<double>(In, 4));
+        }
+
+        public Linear<double> First { get; }
+
+        public Linear<double> Second { get; }
     }
 
     /// <summary>Two AdaLoRA layers of one adapter, 6 → 5 at <c>first</c> and 6 → 4 at <c>second</c>.</summary>

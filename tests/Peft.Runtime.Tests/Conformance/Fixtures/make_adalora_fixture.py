@@ -23,6 +23,7 @@ and per step the regularizer, the budget, E after the allocation and the triplet
 
 Run: /usr/bin/python3 tests/Peft.Runtime.Tests/Conformance/Fixtures/make_adalora_fixture.py   (writes next to this file)
 """
+import json
 import os
 
 import torch
@@ -129,5 +130,35 @@ for n in layers:
 out.update({f"initial.{k}": v for k, v in initial.items()})
 out["x"] = xs
 out.update({f"w.{n}": v for n, v in ws.items()})
+# The adapter folder as PEFT's save_pretrained lays it out after this training: rank_pattern keyed "<module>.lora_E"
+# (adapter name stripped), the ParameterDict tensors cut to the kept triplets (resize_state_dict_by_rank_pattern), no
+# ranknum; and what a resized module computes (ranknum stays init_r): outputs for a test input and the merged weights.
+folder = os.path.join(HERE, "adalora")
+os.makedirs(folder, exist_ok=True)
+tensors = {}
+probe = torch.randn(BATCH, IN, dtype=dt)
+out["probe.x"] = probe
+for n, l in layers.items():
+    kept = rank_pattern[n]
+    a, e, b = l["lora_A"].detach()[kept], l["lora_E"].detach()[kept], l["lora_B"].detach()[:, kept]
+    tensors[f"base_model.model.{n}.lora_A"] = a
+    tensors[f"base_model.model.{n}.lora_E"] = e
+    tensors[f"base_model.model.{n}.lora_B"] = b
+    delta = b @ (a * e) * ALPHA / (R + 1e-5)
+    out[f"probe.{n}.y"] = probe @ (l["weight"] + delta).T + l["bias"]
+    out[f"merged.{n}.weight"] = l["weight"] + delta
+write_safetensors(os.path.join(folder, "adapter_model.safetensors"), tensors)
+config = {
+    "alpha_pattern": {}, "auto_mapping": None, "base_model_name_or_path": None, "beta1": BETA1, "beta2": BETA2, "bias": "none",
+    "corda_config": None, "deltaT": DELTA_T, "eva_config": None, "exclude_modules": None, "fan_in_fan_out": False,
+    "inference_mode": True, "init_lora_weights": True, "init_r": R, "layer_replication": None, "layers_pattern": None,
+    "layers_to_transform": None, "loftq_config": {}, "lora_alpha": ALPHA, "lora_bias": False, "lora_dropout": 0.0,
+    "megatron_config": None, "megatron_core": "megatron.core", "modules_to_save": None, "orth_reg_weight": ORTH,
+    "peft_type": "ADALORA", "r": 8, "rank_pattern": {f"{n}.lora_E": rank_pattern[n].tolist() for n in layers},
+    "revision": None, "target_modules": sorted(OUTS), "target_r": TARGET, "task_type": None, "tfinal": TFINAL, "tinit": TINIT,
+    "total_step": TOTAL, "trainable_token_indices": None, "use_dora": False, "use_rslora": False,
+}
+with open(os.path.join(folder, "adapter_config.json"), "w") as f:
+    json.dump(config, f, indent=2, sort_keys=True)
 write_safetensors(os.path.join(HERE, "adalora_reference.safetensors"), out)
 print({n: rank_pattern[n].tolist() for n in layers})
