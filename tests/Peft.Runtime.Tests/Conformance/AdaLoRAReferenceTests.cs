@@ -139,6 +139,60 @@ public sealed class AdaLoRAReferenceTests
         AssertClose(Read("merged.first.weight"), layers[0].Item2.Weight.Value, 1e-12);
     }
 
+    /// <summary>Hostile AdaLoRA folders (the torch fixture, altered): each error names the file, the module or field and what was expected.</summary>
+    [Theory]
+    [InlineData("no-E", "has base_model.model.first.lora_A, base_model.model.first.lora_B but no base_model.model.first.lora_E")]
+    [InlineData("E-shape", "expected [r, in], [r, 1] and [out, r] of one rank r")]
+    [InlineData("pattern-length", "rank_pattern['first.lora_E'] lists 3 triplets, but init_r = 4")]
+    [InlineData("pattern-count", "has rank 2 (lora_A [2, 6]) but its rank_pattern keeps 3 of 4 triplets")]
+    [InlineData("pattern-mixed", "the values must all be integer ranks (LoRA) or all lists of booleans (AdaLoRA)")]
+    [InlineData("no-total-step", "AdaLoRA config has no 'total_step'")]
+    [InlineData("init-r-text", "AdaLoRA config field 'init_r' is \"4\", expected an integer")]
+    public void Broken_AdaLoRA_folders_are_rejected_with_clear_errors(string damage, string message)
+    {
+        string source = Path.Combine(Fixtures, "adalora");
+        string folder = Path.Combine(Path.GetTempPath(), "adalora-broken-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string json = File.ReadAllText(Path.Combine(source, PeftAdapterDirectory.ConfigFileName));
+            using (var weights = SafetensorsFile.Open(Path.Combine(source, PeftAdapterDirectory.WeightsFileName)))
+            {
+                var tensors = new List<SafetensorsTensor>();
+                foreach (var tensor in weights.Tensors)
+                {
+                    if (damage == "no-E" && tensor.Name == "base_model.model.first.lora_E")
+                    {
+                        continue;
+                    }
+
+                    var values = weights.ReadValues<double>(tensor.Name);
+                    long[] shape = damage == "E-shape" && tensor.Name == "base_model.model.first.lora_E" ? [1, 2] : tensor.Shape.ToArray();
+                    tensors.Add(SafetensorsTensor.FromValues<double>(tensor.Name, shape, values, SafetensorsDType.F64));
+                }
+
+                SafetensorsWriter.WriteFile(Path.Combine(folder, PeftAdapterDirectory.WeightsFileName), tensors);
+            }
+
+            json = damage switch
+            {
+                "pattern-length" => json.Replace("\"first.lora_E\": [\n      false,", "\"first.lora_E\": [", StringComparison.Ordinal),
+                "pattern-count" => json.Replace("\"first.lora_E\": [\n      false,", "\"first.lora_E\": [\n      true,", StringComparison.Ordinal),
+                "pattern-mixed" => json.Replace("\"rank_pattern\": {", "\"rank_pattern\": {\n    \"third.lora_E\": 2,", StringComparison.Ordinal),
+                "no-total-step" => json.Replace("\"total_step\": 8,", "", StringComparison.Ordinal),
+                "init-r-text" => json.Replace("\"init_r\": 4,", "\"init_r\": \"4\",", StringComparison.Ordinal),
+                _ => json,
+            };
+            File.WriteAllText(Path.Combine(folder, PeftAdapterDirectory.ConfigFileName), json);
+            var error = Assert.Throws<InvalidDataException>(() => new TwoPlainLayers().LoadAdapter(folder));
+            Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void The_orthogonal_regularizer_gradient_matches_central_differences()
     {
