@@ -24,7 +24,7 @@ public sealed record MoRAOptions : AdapterOptions
 
         if (!MoRAMethod.Info.FindArgument(nameof(Type))!.IsValid((int)Type))
         {
-            throw new ArgumentException($"{context}: unknown MoRA type {(int)Type}; use Sharing (1) or RoPE (6).", nameof(Type));
+            throw new ArgumentException($"{context}: unknown MoRA type {(int)Type}; use Sharing (1), Grouped (2), GroupedCompression (3), GroupedDecompression (4) or RoPE (6).", nameof(Type));
         }
 
         int squareRank = MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, Type);
