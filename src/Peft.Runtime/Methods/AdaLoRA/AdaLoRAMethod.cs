@@ -38,7 +38,8 @@ internal static class AdaLoRAMethod
             new("Tinit", AdapterArgumentKind.Int32, 0, "≥ 0", AdapterMethods.AdaLoRAScheduleId, static t => t >= 0),
             new("Tfinal", AdapterArgumentKind.Int32, 0, "≥ 0", AdapterMethods.AdaLoRAScheduleId, static t => t >= 0),
             new("DeltaT", AdapterArgumentKind.Int32, 1, "≥ 1", AdapterMethods.AdaLoRAScheduleId, static t => t >= 1),
-            new("TotalSteps", AdapterArgumentKind.Int32, 0, "≥ 1", AdapterMethods.AdaLoRAScheduleId, static t => t >= 1),
+            // 0 = not set (PEFT has no default); the rule Tinit + Tfinal < TotalSteps then asks for a value.
+            new("TotalSteps", AdapterArgumentKind.Int32, 0, "≥ 0", AdapterMethods.AdaLoRAScheduleId, static t => t >= 0),
             new("Beta1", AdapterArgumentKind.Double, DefaultBeta, "in (0, 1)", AdapterMethods.AdaLoRAHyperparameterId, IsBeta),
             new("Beta2", AdapterArgumentKind.Double, DefaultBeta, "in (0, 1)", AdapterMethods.AdaLoRAHyperparameterId, IsBeta),
             new("OrthRegWeight", AdapterArgumentKind.Double, DefaultOrthRegWeight, "finite and ≥ 0", AdapterMethods.AdaLoRAHyperparameterId,
