@@ -114,7 +114,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
 
-    /// <summary>PEFT0017: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
+    /// <summary>PEFT0020: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRATargetRank = Create(
         AdaLoRATargetRankId,
         "AdaLoRA target rank must lie below the initial rank",
@@ -123,7 +123,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "AdaLoRA starts every matrix at rank Rank (PEFT's init_r) and masks triplets by importance until the average rank reaches TargetRank (target_r). A target at or above the initial rank leaves nothing to allocate (PEFT's budget threshold would be the 0-th smallest score), and a negative target is no rank.");
 
-    /// <summary>PEFT0018: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
+    /// <summary>PEFT0021: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRASchedule = Create(
         AdaLoRAScheduleId,
         "AdaLoRA's budget schedule needs a budgeting phase",
@@ -132,7 +132,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "AdaLoRA keeps the full budget for Tinit steps, shrinks it cubically until TotalSteps − Tfinal and then fine-tunes the final pattern. PEFT requires total_step (it has no default) and tinit < total_step − tfinal, or there is no budgeting phase; masks are taken every DeltaT steps, so DeltaT must be at least 1.");
 
-    /// <summary>PEFT0019: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
+    /// <summary>PEFT0022: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRAHyperparameter = Create(
         AdaLoRAHyperparameterId,
         "AdaLoRA's EMA factors lie in (0, 1) and its orthogonal weight is at least 0",

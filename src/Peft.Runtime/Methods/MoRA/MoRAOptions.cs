@@ -9,6 +9,9 @@ namespace Peft;
 /// </summary>
 public sealed record MoRAOptions : AdapterOptions
 {
+    /// <inheritdoc />
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachMoRA(name, this);
+
     /// <summary>The LoRA rank whose parameter budget MoRA matches: at least 1.</summary>
     public int Rank { get; init; } = MoRAMethod.DefaultRank;
 

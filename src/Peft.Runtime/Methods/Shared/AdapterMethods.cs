@@ -3,9 +3,9 @@ using System.Collections.Generic;
 namespace Peft.Methods;
 
 /// <summary>
-/// The registry of adapter methods: adding a method means adding its folder (with its description) and one
-/// line here. The diagnostic ids the descriptions name live here too, so the analyzers' descriptor table
-/// and the descriptions share one spelling.
+/// The registry of adapter methods: adding a method means adding its folder (with its description), its member of
+/// <see cref="AdapterMethod"/> and one line in <see cref="All"/> and <see cref="Get"/>, all in this file. The diagnostic ids the
+/// descriptions name live here too, so the analyzers' descriptor table and the descriptions share one spelling.
 /// </summary>
 internal static class AdapterMethods
 {
@@ -17,9 +17,9 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
-    public const string AdaLoRATargetRankId = "PEFT0017";
-    public const string AdaLoRAScheduleId = "PEFT0018";
-    public const string AdaLoRAHyperparameterId = "PEFT0019";
+    public const string AdaLoRATargetRankId = "PEFT0020";
+    public const string AdaLoRAScheduleId = "PEFT0021";
+    public const string AdaLoRAHyperparameterId = "PEFT0022";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
     public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info];
@@ -37,4 +37,27 @@ internal static class AdapterMethods
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
     public static AdapterArgument Rank(double defaultRank) =>
         new("Rank", AdapterArgumentKind.Int32, defaultRank, "≥ 1", RankBelowOneId, static r => r >= 1);
+}
+
+/// <summary>
+/// The adapter methods, one per folder under <c>src/Peft.Runtime/Methods</c>, registered beside <see cref="AdapterMethods"/>.
+/// This file is compiled into the runtime, the source generator and the analyzers (linked source): every <c>switch</c> over
+/// the enum has no <c>default</c>, so adding a member breaks the build (CS8509) at every place that must learn the method.
+/// </summary>
+internal enum AdapterMethod
+{
+    /// <summary><c>[LoRA]</c>: <c>y = W0·x + s·B·(A·x)</c>.</summary>
+    LoRA,
+
+    /// <summary><c>[LoRAPlus]</c>: the LoRA forward pass, B trained at <c>lr·ratio</c>.</summary>
+    LoRAPlus,
+
+    /// <summary><c>[MoRA]</c>: one square matrix M between compression and decompression.</summary>
+    MoRA,
+
+    /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
+    DoRA,
+
+    /// <summary><c>[AdaLoRA]</c>: SVD form <c>y = W0·x + α/r·B·(E ⊙ A)·x</c> with a rank budget allocated during training.</summary>
+    AdaLoRA,
 }
