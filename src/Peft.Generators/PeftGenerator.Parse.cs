@@ -74,7 +74,7 @@ public sealed partial class PeftGenerator
             InFeatures = inFeatures,
             OutFeatures = outFeatures,
         };
-        if (layer.HasConstantShape && !layer.FitsShape())
+        if ((layer.HasConstantShape && !layer.FitsShape()) || AdapterMethods.Get(layer.Method).BrokenRule(layer.Argument) is not null)
         {
             return null;
         }

@@ -161,6 +161,18 @@ internal sealed partial class DoRAAnyShapeR8(int inFeatures, int outFeatures) : 
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+internal sealed partial class AdaLoRA1024 : Module, IBenchmarkModel
+{
+    [AdaLoRA(Rank = 8, TargetRank = 4, Alpha = 16, TotalSteps = 1_000_000)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class AdaLoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [AdaLoRA(Rank = 8, TargetRank = 4, Alpha = 16, TotalSteps = 1_000_000)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -245,6 +257,8 @@ internal static class GeneratedStepLayers
         ("lora", _, _, 4) => new LoRAAnyShapeR4(inFeatures, outFeatures),
         ("dora", 1024, 1024, 8) => new DoRA1024(),
         ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
+        ("adalora", 1024, 1024, 8) => new AdaLoRA1024(),
+        ("adalora", _, _, 8) => new AdaLoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),

@@ -19,6 +19,9 @@ internal static class DiagnosticDescriptors
     public const string InvalidDropoutId = AdapterMethods.InvalidDropoutId;
     public const string UnknownMoRATypeId = AdapterMethods.UnknownMoRATypeId;
     public const string UnknownLoRAInitId = AdapterMethods.UnknownLoRAInitId;
+    public const string AdaLoRATargetRankId = AdapterMethods.AdaLoRATargetRankId;
+    public const string AdaLoRAScheduleId = AdapterMethods.AdaLoRAScheduleId;
+    public const string AdaLoRAHyperparameterId = AdapterMethods.AdaLoRAHyperparameterId;
     public const string MultipleAdaptersId = "PEFT0009";
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
@@ -115,6 +118,33 @@ internal static class DiagnosticDescriptors
         Configuration,
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
+
+    /// <summary>PEFT0020: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRATargetRank = Create(
+        AdaLoRATargetRankId,
+        "AdaLoRA target rank must lie below the initial rank",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "AdaLoRA starts every matrix at rank Rank (PEFT's init_r) and masks triplets by importance until the average rank reaches TargetRank (target_r). A target at or above the initial rank leaves nothing to allocate (PEFT's budget threshold would be the 0-th smallest score), and a negative target is no rank.");
+
+    /// <summary>PEFT0021: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRASchedule = Create(
+        AdaLoRAScheduleId,
+        "AdaLoRA's budget schedule needs a budgeting phase",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "AdaLoRA keeps the full budget for Tinit steps, shrinks it cubically until TotalSteps − Tfinal and then fine-tunes the final pattern. PEFT requires total_step (it has no default) and tinit < total_step − tfinal, or there is no budgeting phase; masks are taken every DeltaT steps, so DeltaT must be at least 1.");
+
+    /// <summary>PEFT0022: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRAHyperparameter = Create(
+        AdaLoRAHyperparameterId,
+        "AdaLoRA's EMA factors lie in (0, 1) and its orthogonal weight is at least 0",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "The importance scores are exponential moving averages Ī ← β·Ī + (1 − β)·I; PEFT asserts 0 < β < 1 (β = 0 forgets everything, β = 1 never learns). The orthogonal regularizer is added to the loss with weight orth_reg_weight, which PEFT requires to be at least 0.");
 
     /// <summary>PEFT0009: more than one adapter attribute on one member.</summary>
     public static readonly DiagnosticDescriptor MultipleAdapters = Create(
@@ -260,6 +290,7 @@ internal static class DiagnosticDescriptors
     private static IEnumerable<DiagnosticDescriptor> MethodRules =>
     [
         InvalidLoRAPlusRatio, LargeLoRAPlusRatio, RankBelowOne, RankAboveLayerWidth, InvalidAlpha, InvalidDropout, UnknownMoRAType, UnknownLoRAInit,
+        AdaLoRATargetRank, AdaLoRASchedule, AdaLoRAHyperparameter,
     ];
 
     private static DiagnosticDescriptor Create(

@@ -36,6 +36,15 @@ internal class LoRAEmitter : AdapterEmitter
     /// <summary>Whether the layer scales by α/√r (LoRA+ has no rsLoRA argument).</summary>
     private protected virtual bool UsesRsLoRA(LayerInfo layer) => layer.Flag("UseRsLoRA");
 
+    /// <summary>The kernel's scale and its formula in words: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
+    private protected virtual (double Scale, string Formula) ScaleOf(LayerInfo layer)
+    {
+        bool useRsLoRA = UsesRsLoRA(layer);
+        double alpha = layer.Argument("Alpha");
+        return (LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA),
+            useRsLoRA ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}" : $"α/r = {FormatDouble(alpha)}/{layer.Rank}");
+    }
+
     /// <summary>The kernel's documentation line saying what its forward pass computes.</summary>
     private protected virtual string ForwardRemark =>
         "/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>";
@@ -54,12 +63,8 @@ internal class LoRAEmitter : AdapterEmitter
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
-        bool useRsLoRA = UsesRsLoRA(layer);
-        double alpha = layer.Argument("Alpha");
-        string scaleText = FormatDouble(LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA));
-        string scaleFormula = useRsLoRA
-            ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}"
-            : $"α/r = {FormatDouble(alpha)}/{layer.Rank}";
+        (double scale, string scaleFormula) = ScaleOf(layer);
+        string scaleText = FormatDouble(scale);
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");

@@ -33,4 +33,7 @@ public enum ParameterRole
 
     /// <summary>DoRA's magnitude vector <c>m ∈ R^{out}</c> (PEFT key <c>lora_magnitude_vector.weight</c>).</summary>
     DoRAMagnitude,
+
+    /// <summary>AdaLoRA's singular values <c>E ∈ R^{r×1}</c> (PEFT key <c>lora_E</c>).</summary>
+    AdaLoRAE,
 }

@@ -61,6 +61,11 @@ internal static class AdapterMethodCases
         new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
         new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
             () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),
+        new("adalora", AdapterMethod.AdaLoRA, rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 3, TotalSteps = 10 },
+            () => new AdaLoRACaseModel()),
+        new("adalora-dropout", AdapterMethod.AdaLoRA,
+            rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10 },
+            () => new AdaLoRADropoutCaseModel(), stochastic: true),
     ];
 
     /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>

@@ -80,3 +80,15 @@ public sealed partial class DoRARsLoRADropoutCaseModel : Module, IGeneratedCaseM
     [DoRA(Rank = 2, Alpha = 4, UseRsLoRA = true, Dropout = 0.25)]
     public Linear<double> Layer { get; } = new(13, 7);
 }
+
+public sealed partial class AdaLoRACaseModel : Module, IGeneratedCaseModel
+{
+    [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 3, TotalSteps = 10)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class AdaLoRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Peft.IO;
 
 /// <summary>
-/// <c>adapter_config.json</c> of a Hugging Face PEFT LoRA adapter, with PEFT's field names, plus the
-/// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>. Fields this type does not model are kept in
+/// <c>adapter_config.json</c> of a Hugging Face PEFT adapter, with PEFT's field names: LoRA's fields (and the
+/// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>) modelled; another method's own fields (VeRA's, IA³'s, …)
+/// are read by its format from <see cref="AdditionalFields"/>. Fields this type does not model are kept in
 /// <see cref="AdditionalFields"/> and written back unchanged. <see cref="ToJson"/> writes every key in sorted
 /// order, as PEFT does.
 /// </summary>
@@ -57,7 +58,7 @@ public sealed class PeftAdapterConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MoRAType? MoraType { get; set; }
 
-    /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>).</summary>
+    /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>, DoRA with <c>use_dora</c>), or another registered method's type.</summary>
     [JsonPropertyName("peft_type")]
     public string PeftType { get; set; } = "LORA";
 
@@ -65,9 +66,26 @@ public sealed class PeftAdapterConfig
     [JsonPropertyName("r")]
     public int R { get; set; } = 8;
 
-    /// <summary>Per-module rank overrides (<c>rank_pattern</c>).</summary>
-    [JsonPropertyName("rank_pattern")]
+    /// <summary>Per-module rank overrides (LoRA's <c>rank_pattern</c>: module name or pattern → r).</summary>
+    [JsonIgnore]
     public Dictionary<string, int>? RankPattern { get; set; }
+
+    /// <summary>
+    /// AdaLoRA's <c>rank_pattern</c>: per <c>&lt;module path&gt;.lora_E</c>, which of the <c>init_r</c> triplets the allocation
+    /// kept (the saved tensors hold only those). Null until an allocation has run; written instead of <see cref="RankPattern"/> when set.
+    /// </summary>
+    [JsonIgnore]
+    public Dictionary<string, bool[]>? AdaLoRARankPattern { get; set; }
+
+    /// <summary><c>rank_pattern</c> as JSON: an object of ranks (LoRA) or of kept-triplet lists (AdaLoRA), or null.</summary>
+    [JsonPropertyName("rank_pattern")]
+    [JsonInclude]
+    [JsonConverter(typeof(PeftRankPatternConverter))]
+    internal PeftRankPattern? RankPatternJson
+    {
+        get => AdaLoRARankPattern is not null ? new(null, AdaLoRARankPattern) : RankPattern is not null ? new(RankPattern, null) : null;
+        set => (RankPattern, AdaLoRARankPattern) = (value?.Ranks, value?.Kept);
+    }
 
     /// <summary>The base model revision.</summary>
     [JsonPropertyName("revision")]
@@ -144,8 +162,16 @@ public sealed class PeftAdapterConfig
     }
 
     /// <summary>
+    /// The fields modelled here that only PEFT's <c>LoraConfig</c> has; methods with their own config class (VeRA, IA³, …)
+    /// list those their class lacks in <see cref="PeftMethodFormat.AbsentConfigKeys"/>.
+    /// </summary>
+    internal static readonly string[] LoRAOnlyKeys =
+        ["alpha_pattern", "init_lora_weights", "lora_alpha", "lora_dropout", "mora_type", "rank_pattern", "use_dora", "use_mora", "use_rslora"];
+
+    /// <summary>
     /// The config as PEFT's <c>save_pretrained</c> writes it (<c>json.dumps(…, indent=2, sort_keys=True)</c>): indented by
-    /// two spaces, every object's keys sorted by code point, the fields this type does not model among the others.
+    /// two spaces, every object's keys sorted by code point, the fields this type does not model among the others, and
+    /// none of the modelled fields the method's config class does not have (<see cref="PeftMethodFormat.AbsentConfigKeys"/>).
     /// </summary>
     public string ToJson()
     {
@@ -153,13 +179,13 @@ public sealed class PeftAdapterConfig
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteSorted(document.RootElement, writer);
+            WriteSorted(document.RootElement, writer, PeftMethodFormat.TryFor(this)?.AbsentConfigKeys ?? []);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteSorted(JsonElement element, Utf8JsonWriter writer)
+    private static void WriteSorted(JsonElement element, Utf8JsonWriter writer, IReadOnlyCollection<string> absent)
     {
         switch (element.ValueKind)
         {
@@ -167,8 +193,13 @@ public sealed class PeftAdapterConfig
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
+                    if (absent.Contains(property.Name))
+                    {
+                        continue;
+                    }
+
                     writer.WritePropertyName(property.Name);
-                    WriteSorted(property.Value, writer);
+                    WriteSorted(property.Value, writer, []);
                 }
 
                 writer.WriteEndObject();
@@ -177,7 +208,7 @@ public sealed class PeftAdapterConfig
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    WriteSorted(item, writer);
+                    WriteSorted(item, writer, []);
                 }
 
                 writer.WriteEndArray();

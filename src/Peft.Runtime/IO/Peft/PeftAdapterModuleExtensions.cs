@@ -31,7 +31,7 @@ public static class PeftAdapterModuleExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(adapterName);
         using var adapter = PeftAdapterDirectory.Open(directory);
         var saved = PeftModulesToSave.Find(model, adapter, adapterName);
-        var format = PeftMethodFormat.For(adapter.Config, adapter.Weights.Source);
+        var format = adapter.Format;
         foreach (var module in adapter.Modules)
         {
             switch (model.FindModule(module.ModulePath))
@@ -196,10 +196,7 @@ public static class PeftAdapterModuleExtensions
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         adapter.AddPeftConfig(path, builder);
-        foreach (var (key, parameter) in adapter.PeftTensors(path))
-        {
-            tensors.Add(SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype));
-        }
+        tensors.AddRange(adapter.PeftFileTensors(path, dtype));
     }
 
     /// <summary>An embedding adapter counts as a LoRA layer of the config; its tensors go under PEFT's ParameterDict keys.</summary>

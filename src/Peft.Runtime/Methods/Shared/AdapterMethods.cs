@@ -17,9 +17,12 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
+    public const string AdaLoRATargetRankId = "PEFT0020";
+    public const string AdaLoRAScheduleId = "PEFT0021";
+    public const string AdaLoRAHyperparameterId = "PEFT0022";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -28,6 +31,7 @@ internal static class AdapterMethods
         AdapterMethod.LoRAPlus => LoRAPlusMethod.Info,
         AdapterMethod.MoRA => MoRAMethod.Info,
         AdapterMethod.DoRA => DoRAMethod.Info,
+        AdapterMethod.AdaLoRA => AdaLoRAMethod.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
@@ -53,4 +57,7 @@ internal enum AdapterMethod
 
     /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
     DoRA,
+
+    /// <summary><c>[AdaLoRA]</c>: SVD form <c>y = W0·x + α/r·B·(E ⊙ A)·x</c> with a rank budget allocated during training.</summary>
+    AdaLoRA,
 }
