@@ -36,6 +36,15 @@ internal class LoRAEmitter : AdapterEmitter
     /// <summary>Whether the layer scales by α/√r (LoRA+ has no rsLoRA argument).</summary>
     private protected virtual bool UsesRsLoRA(LayerInfo layer) => layer.Flag("UseRsLoRA");
 
+    /// <summary>The scale the kernel bakes in, as a formula and as a literal: <c>α/r</c> (rsLoRA <c>α/√r</c>).</summary>
+    private protected virtual (string Formula, string Value) ScaleOf(LayerInfo layer)
+    {
+        bool useRsLoRA = UsesRsLoRA(layer);
+        double alpha = layer.Argument("Alpha");
+        string formula = useRsLoRA ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}" : $"α/r = {FormatDouble(alpha)}/{layer.Rank}";
+        return (formula, FormatDouble(LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA)));
+    }
+
     /// <summary>The kernel's documentation line saying what its forward pass computes.</summary>
     private protected virtual string ForwardRemark =>
         "/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>";
@@ -54,12 +63,7 @@ internal class LoRAEmitter : AdapterEmitter
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
-        bool useRsLoRA = UsesRsLoRA(layer);
-        double alpha = layer.Argument("Alpha");
-        string scaleText = FormatDouble(LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA));
-        string scaleFormula = useRsLoRA
-            ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}"
-            : $"α/r = {FormatDouble(alpha)}/{layer.Rank}";
+        (string scaleFormula, string scaleText) = ScaleOf(layer);
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");

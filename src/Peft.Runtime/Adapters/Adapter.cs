@@ -128,6 +128,12 @@ public abstract class Adapter<T> : Module, IAdapterModule
         }
     }
 
+    /// <summary>
+    /// Tensors the file holds once for every layer of the adapter (VeRA's <c>base_model.vera_A</c> / <c>vera_B</c>); saving
+    /// keeps the first layer's. None by default.
+    /// </summary>
+    internal virtual IEnumerable<SafetensorsTensor> SharedPeftTensors(SafetensorsDType dtype) => [];
+
     /// <summary>Adds this adapter's fields (method, rank, α, …) for the module at <paramref name="modulePath"/> to a PEFT config.</summary>
     internal abstract void AddPeftConfig(string modulePath, PeftAdapterConfigBuilder builder);
 

@@ -16,6 +16,12 @@ public abstract record AdapterOptions
     /// <summary>Whether the method also adapts <c>Embedding</c> layers (PEFT's <c>lora.Embedding</c>): LoRA and LoRA+ do.</summary>
     internal virtual bool AppliesToEmbeddings => false;
 
+    /// <summary>
+    /// The options to attach to each of the layers <see cref="ModuleAdapterExtensions.Apply"/> adapts (their shapes given):
+    /// these, unless the method shares state sized over all of them (VeRA's projections, sized to the largest).
+    /// </summary>
+    internal virtual AdapterOptions ForTargets(IReadOnlyList<(int In, int Out)> shapes) => this;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="context"/> unless the
     /// options fit a layer of the given shape.</summary>
     internal abstract void Validate(string context, int inFeatures, int outFeatures);

@@ -50,6 +50,21 @@ public static class LinearAdapterExtensions
         return Register(layer, new MoRAAdapter<T>(layer, name, options, kernel), options);
     }
 
+    /// <summary>
+    /// Attaches a VeRA adapter over <see cref="VeRAOptions.Projections"/> (when null, projections drawn from the key and
+    /// sized to this layer; attach every layer of a model with the same projections, as <see cref="ModuleAdapterExtensions.Apply"/> does).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">Invalid options, projections too small for the layer, a kernel of another rank or shape, or a taken name.</exception>
+    public static VeRAAdapter<T> AttachVeRA<T>(this Linear<T> layer, string name, VeRAOptions options, ILoRAKernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register(layer, new VeRAAdapter<T>(layer, name, options, kernel), options);
+    }
+
     /// <summary>Attaches the adapter the options describe (LoRA, LoRA+, DoRA or MoRA) with the runtime kernel.</summary>
     public static Adapter<T> Attach<T>(this Linear<T> layer, string name, AdapterOptions options)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -57,6 +72,7 @@ public static class LinearAdapterExtensions
         {
             LoRAOptions lora => AttachLoRA(layer, name, lora),
             MoRAOptions mora => AttachMoRA(layer, name, mora),
+            VeRAOptions vera => AttachVeRA(layer, name, vera),
             null => throw new ArgumentNullException(nameof(options)),
             _ => throw new ArgumentException($"Unknown adapter options {options.GetType().Name}.", nameof(options)),
         };

@@ -33,4 +33,7 @@ public enum ParameterRole
 
     /// <summary>DoRA's magnitude vector <c>m ∈ R^{out}</c> (PEFT key <c>lora_magnitude_vector.weight</c>).</summary>
     DoRAMagnitude,
+
+    /// <summary>VeRA's trained scaling vectors <c>λ_b ∈ R^{out}</c> and <c>λ_d ∈ R^r</c> (PEFT keys <c>vera_lambda_b</c> / <c>vera_lambda_d</c>).</summary>
+    VeRALambda,
 }

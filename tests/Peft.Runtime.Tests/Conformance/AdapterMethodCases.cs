@@ -51,6 +51,9 @@ internal static class AdapterMethodCases
         new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
         new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
             () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),
+        new("vera", AdapterMethod.VeRA, rank => new VeRAOptions { Rank = rank, ProjectionPrngKey = 3 }, () => new VeRACaseModel()),
+        new("vera-dropout", AdapterMethod.VeRA, rank => new VeRAOptions { Rank = rank, Dropout = 0.25, DInitial = 0.5 }, () => new VeRADropoutCaseModel(),
+            stochastic: true),
     ];
 
     /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>

@@ -62,3 +62,15 @@ public sealed partial class DoRARsLoRADropoutCaseModel : Module, IGeneratedCaseM
     [DoRA(Rank = 2, Alpha = 4, UseRsLoRA = true, Dropout = 0.25)]
     public Linear<double> Layer { get; } = new(13, 7);
 }
+
+public sealed partial class VeRACaseModel : Module, IGeneratedCaseModel
+{
+    [VeRA(Rank = 2, ProjectionPrngKey = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class VeRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [VeRA(Rank = 2, Dropout = 0.25, DInitial = 0.5)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}

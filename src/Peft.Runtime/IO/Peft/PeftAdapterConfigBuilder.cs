@@ -10,10 +10,13 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private LoRAOptions? _lora;
     private MoRAOptions? _mora;
     private bool _useDora;
+    private VeRAOptions? _vera;
+    private VeRAProjections? _veraProjections;
 
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
+        RefuseOtherMethod(path, "LoRA", _vera is null);
         if (_mora is not null)
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA and MoRA layers.");
@@ -37,6 +40,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
     public void AddMoRA(string path, MoRAOptions options)
     {
+        RefuseOtherMethod(path, "MoRA", _vera is null);
         if (_lora is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
@@ -44,6 +48,26 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
         _mora ??= options;
         _layers.Add((path, options.Rank, options.Rank));
+    }
+
+    /// <summary>
+    /// Adds a VeRA layer: one VeraConfig serves every layer, so rank, key, dropout, d_initial, save_projection and the
+    /// shared projections themselves must agree.
+    /// </summary>
+    public void AddVeRA(string path, VeRAOptions options, VeRAProjections projections)
+    {
+        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null);
+        if (_vera is not null && (_vera.Rank != options.Rank || _vera.ProjectionPrngKey != options.ProjectionPrngKey || _vera.Dropout != options.Dropout
+            || _vera.DInitial != options.DInitial || _vera.SaveProjection != options.SaveProjection || !ReferenceEquals(_veraProjections, projections)))
+        {
+            throw new NotSupportedException(
+                $"Layer '{path}': one PEFT VeRA adapter has one r, projection_prng_key, vera_dropout, d_initial, save_projection and one pair of shared " +
+                "projections, but the layers disagree (attach them with the same VeRAOptions, as Apply and the generated AttachAdapters do).");
+        }
+
+        _vera ??= options;
+        _veraProjections = projections;
+        _layers.Add((path, options.Rank, 0));
     }
 
     /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
@@ -68,6 +92,18 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = _useDora;
+        if (_vera is not null)
+        {
+            // VeraConfig: r and its own fields; LoRA's fields are left out of the file (VeRAPeftFormat.AbsentConfigKeys).
+            config.PeftType = VeRAPeftFormat.PeftType;
+            config.RankPattern = null;
+            config.AlphaPattern = null;
+            config.UseMora = null;
+            config.MoraType = null;
+            VeRAPeftFormat.WriteFields(config, _vera);
+            return config;
+        }
+
         if (_mora is not null)
         {
             // MoRA has no α: keep whatever the template had, without per-module patterns.
@@ -88,6 +124,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         }
 
         return config;
+    }
+
+    private static void RefuseOtherMethod(string path, string method, bool alone)
+    {
+        if (!alone)
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method, but {method} layers are mixed with layers of another.");
+        }
     }
 
     private static TValue MostCommon<TValue>(IEnumerable<TValue> values)

@@ -32,6 +32,7 @@ public static class PeftAdapterModuleExtensions
         using var adapter = PeftAdapterDirectory.Open(directory);
         var saved = PeftModulesToSave.Find(model, adapter, adapterName);
         var format = adapter.Format;
+        format.BeginLoad(model, adapter);
         foreach (var module in adapter.Modules)
         {
             switch (model.FindModule(module.ModulePath))
@@ -199,6 +200,15 @@ public static class PeftAdapterModuleExtensions
         foreach (var (key, parameter) in adapter.PeftTensors(path))
         {
             tensors.Add(SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype));
+        }
+
+        // Tensors the method stores once per file (VeRA's shared projections): the first layer's copy.
+        foreach (var tensor in adapter.SharedPeftTensors(dtype))
+        {
+            if (!tensors.Exists(t => t.Name == tensor.Name))
+            {
+                tensors.Add(tensor);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ namespace Peft.IO;
 internal abstract class PeftMethodFormat
 {
     /// <summary>Every registered format; exactly one reads any given config.</summary>
-    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance];
+    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, VeRAPeftFormat.Instance];
 
     /// <summary>The method's name in messages.</summary>
     public abstract string Name { get; }
@@ -63,6 +63,14 @@ internal abstract class PeftMethodFormat
     /// <summary>One module in one line (<c>peft inspect</c>): by default its tensors' names and shapes.</summary>
     public virtual string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) =>
         $"  module {module.ModulePath}: {string.Join(", ", module.Tensors.Select(t => $"{t.Key} {t.Value.ShapeText}"))}";
+
+    /// <summary>
+    /// Called once before the modules of <paramref name="adapter"/> load into <paramref name="model"/>, for state that spans
+    /// modules (VeRA without saved projections draws them sized to the model's largest targeted layer). Nothing by default.
+    /// </summary>
+    public virtual void BeginLoad(Module model, PeftAdapterDirectory adapter)
+    {
+    }
 
     /// <summary>Loads one module's tensors into <paramref name="layer"/>'s adapter <paramref name="adapterName"/> (attaching one when absent).</summary>
     public abstract void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)

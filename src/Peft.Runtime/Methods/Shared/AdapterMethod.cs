@@ -18,4 +18,7 @@ internal enum AdapterMethod
 
     /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
     DoRA,
+
+    /// <summary><c>[VeRA]</c>: shared frozen random projections scaled by trained vectors, <c>y = W0·x + λ_b ⊙ (B·(λ_d ⊙ (A·x)))</c>.</summary>
+    VeRA,
 }
