@@ -27,6 +27,7 @@ internal abstract class AdapterEmitter
         AdapterMethod.MoRA => MoRAEmitter.Instance,
         AdapterMethod.DoRA => DoRAEmitter.Instance,
         AdapterMethod.VeRA => VeRAEmitter.Instance,
+        AdapterMethod.IA3 => IA3Emitter.Instance,
     };
 
     /// <summary>The layer's configuration in words, for the generated documentation (<c>LoRA, r = 8, α = 16.0, 784 → 256</c>).</summary>

@@ -65,6 +65,18 @@ public static class LinearAdapterExtensions
         return Register(layer, new VeRAAdapter<T>(layer, name, options, kernel), options);
     }
 
+    /// <summary>Attaches an IA³ adapter (its vector at ones: the layer is unchanged until it trains).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">A kernel of another width, or a taken name.</exception>
+    public static IA3Adapter<T> AttachIA3<T>(this Linear<T> layer, string name, IA3Options options, IIA3Kernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register(layer, new IA3Adapter<T>(layer, name, options, kernel), options);
+    }
+
     /// <summary>Attaches the adapter the options describe (LoRA, LoRA+, DoRA or MoRA) with the runtime kernel.</summary>
     public static Adapter<T> Attach<T>(this Linear<T> layer, string name, AdapterOptions options)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -73,6 +85,7 @@ public static class LinearAdapterExtensions
             LoRAOptions lora => AttachLoRA(layer, name, lora),
             MoRAOptions mora => AttachMoRA(layer, name, mora),
             VeRAOptions vera => AttachVeRA(layer, name, vera),
+            IA3Options ia3 => AttachIA3(layer, name, ia3),
             null => throw new ArgumentNullException(nameof(options)),
             _ => throw new ArgumentException($"Unknown adapter options {options.GetType().Name}.", nameof(options)),
         };

@@ -12,11 +12,12 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private bool _useDora;
     private VeRAOptions? _vera;
     private VeRAProjections? _veraProjections;
+    private List<string>? _ia3FeedForward;
 
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
-        RefuseOtherMethod(path, "LoRA", _vera is null);
+        RefuseOtherMethod(path, "LoRA", _vera is null && _ia3FeedForward is null);
         if (_mora is not null)
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA and MoRA layers.");
@@ -40,7 +41,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
     public void AddMoRA(string path, MoRAOptions options)
     {
-        RefuseOtherMethod(path, "MoRA", _vera is null);
+        RefuseOtherMethod(path, "MoRA", _vera is null && _ia3FeedForward is null);
         if (_lora is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
@@ -56,7 +57,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     /// </summary>
     public void AddVeRA(string path, VeRAOptions options, VeRAProjections projections)
     {
-        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null);
+        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null && _ia3FeedForward is null);
         if (_vera is not null && (_vera.Rank != options.Rank || _vera.ProjectionPrngKey != options.ProjectionPrngKey || _vera.Dropout != options.Dropout
             || _vera.DInitial != options.DInitial || _vera.SaveProjection != options.SaveProjection || !ReferenceEquals(_veraProjections, projections)))
         {
@@ -68,6 +69,19 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         _vera ??= options;
         _veraProjections = projections;
         _layers.Add((path, options.Rank, 0));
+    }
+
+    /// <summary>Adds an IA³ layer; feed-forward ones are listed in <c>feedforward_modules</c> by path.</summary>
+    public void AddIA3(string path, IA3Options options)
+    {
+        RefuseOtherMethod(path, "IA³", _lora is null && _mora is null && _vera is null);
+        _ia3FeedForward ??= [];
+        if (options.FeedForward)
+        {
+            _ia3FeedForward.Add(path);
+        }
+
+        _layers.Add((path, 0, 0));
     }
 
     /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
@@ -92,6 +106,24 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = _useDora;
+        if (_ia3FeedForward is not null)
+        {
+            // IA3Config: its own fields, no r and no bias (IA3PeftFormat.AbsentConfigKeys). PEFT wants feedforward_modules ⊆
+            // target_modules, so with feed-forward layers both list full paths.
+            config.PeftType = IA3PeftFormat.PeftType;
+            if (_ia3FeedForward.Count > 0)
+            {
+                config.TargetModules = PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
+            }
+
+            config.RankPattern = null;
+            config.AlphaPattern = null;
+            config.UseMora = null;
+            config.MoraType = null;
+            IA3PeftFormat.WriteFields(config, [.. _ia3FeedForward.Order(StringComparer.Ordinal)]);
+            return config;
+        }
+
         if (_vera is not null)
         {
             // VeraConfig: r and its own fields; LoRA's fields are left out of the file (VeRAPeftFormat.AbsentConfigKeys).

@@ -5,6 +5,7 @@ namespace Peft.IO;
 /// <summary>Source-generated (reflection-free, AOT-safe) JSON metadata for <see cref="PeftAdapterConfig"/>.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(PeftAdapterConfig))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class PeftJsonContext : JsonSerializerContext
 {
 }

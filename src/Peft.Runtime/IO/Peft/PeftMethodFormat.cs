@@ -11,7 +11,7 @@ namespace Peft.IO;
 internal abstract class PeftMethodFormat
 {
     /// <summary>Every registered format; exactly one reads any given config.</summary>
-    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, VeRAPeftFormat.Instance];
+    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, VeRAPeftFormat.Instance, IA3PeftFormat.Instance];
 
     /// <summary>The method's name in messages.</summary>
     public abstract string Name { get; }
@@ -78,6 +78,12 @@ internal abstract class PeftMethodFormat
 
     /// <summary>Adds the module's <c>ΔW</c> to the base weight <paramref name="w"/> (<c>[out, in]</c>, or <c>[in, out]</c> with <c>fan_in_fan_out</c>).</summary>
     public abstract void AddDelta(double[] w, int outFeatures, int inFeatures, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight);
+
+    /// <summary>
+    /// What merging multiplies the module's base bias by, element by element (IA³ on the output: <c>b ← b ⊙ l</c>), or
+    /// <see langword="null"/> (the default) when the bias stays as it is.
+    /// </summary>
+    public virtual double[]? BiasFactors(PeftModuleTensors module, PeftAdapterDirectory adapter) => null;
 
     /// <summary>
     /// Loads one module's <c>lora_embedding_A/B</c> into <paramref name="embedding"/>'s adapter (attaching one when absent).

@@ -21,4 +21,7 @@ internal enum AdapterMethod
 
     /// <summary><c>[VeRA]</c>: shared frozen random projections scaled by trained vectors, <c>y = W0·x + λ_b ⊙ (B·(λ_d ⊙ (A·x)))</c>.</summary>
     VeRA,
+
+    /// <summary><c>[IA3]</c>: a trained vector rescales the output, <c>y = l ⊙ (W0·x + b)</c>, or a feed-forward layer's input.</summary>
+    IA3,
 }

@@ -20,7 +20,7 @@ internal static class AdapterMethods
     public const string VeRAProjectionsDifferId = "PEFT0025";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, VeRAMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, VeRAMethod.Info, IA3Method.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -30,6 +30,7 @@ internal static class AdapterMethods
         AdapterMethod.MoRA => MoRAMethod.Info,
         AdapterMethod.DoRA => DoRAMethod.Info,
         AdapterMethod.VeRA => VeRAMethod.Info,
+        AdapterMethod.IA3 => IA3Method.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
