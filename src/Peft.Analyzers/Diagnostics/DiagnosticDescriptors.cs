@@ -27,6 +27,7 @@ internal static class DiagnosticDescriptors
     public const string AdapterPropertyWithoutGetterId = "PEFT0014";
     public const string UnsupportedLayerElementTypeId = "PEFT0015";
     public const string LanguageVersionTooLowId = "PEFT0016";
+    public const string VeRAProjectionsDifferId = AdapterMethods.VeRAProjectionsDifferId;
 
     // PEFT0030…: the module generator (RegisterMembers, generated Backward). PEFT0012–0029 are another family's.
     public const string ForwardNotDifferentiableId = "PEFT0030";
@@ -110,6 +111,15 @@ internal static class DiagnosticDescriptors
         Configuration,
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
+
+    /// <summary>PEFT0017: two <c>[VeRA]</c> layers of one model with a different <c>Rank</c> or <c>ProjectionPrngKey</c>.</summary>
+    public static readonly DiagnosticDescriptor VeRAProjectionsDiffer = Create(
+        VeRAProjectionsDifferId,
+        "VeRA layers of a model share one rank and one projection key",
+        "'{0}' has [VeRA] {1} = {2}, but '{3}' has {1} = {4}; every VeRA layer of a model shares the projections, so they take one Rank and one ProjectionPrngKey",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "VeRA's frozen random projections vera_A [r, in_max] and vera_B [out_max, r] are one pair for the whole model (PEFT's VeraModel draws them once from projection_prng_key and slices them per layer). Layers with another rank or key would need another pair, which PEFT's file format cannot hold.");
 
     /// <summary>PEFT0009: more than one adapter attribute on one member.</summary>
     public static readonly DiagnosticDescriptor MultipleAdapters = Create(
