@@ -112,7 +112,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
 
-    /// <summary>PEFT0017: two <c>[VeRA]</c> layers of one model with a different <c>Rank</c> or <c>ProjectionPrngKey</c>.</summary>
+    /// <summary>PEFT0023: two <c>[VeRA]</c> layers of one model with a different <c>Rank</c> or <c>ProjectionPrngKey</c>.</summary>
     public static readonly DiagnosticDescriptor VeRAProjectionsDiffer = Create(
         VeRAProjectionsDifferId,
         "VeRA layers of a model share one rank and one projection key",

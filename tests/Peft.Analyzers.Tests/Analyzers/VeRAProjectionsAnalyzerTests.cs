@@ -25,13 +25,13 @@ public sealed class VeRAProjectionsAnalyzerTests
     public Task One_rank_and_key_pass(string first, string second) => Verify.VerifyAsync(Model(first, second));
 
     [Theory]
-    [InlineData("[VeRA(Rank = 16)]", "[VeRA({|PEFT0017:Rank = 8|})]")]
-    [InlineData("[VeRA]", "[VeRA({|PEFT0017:ProjectionPrngKey = 1|})]")]
-    [InlineData("[VeRA(Rank = 16, ProjectionPrngKey = 2)]", "[VeRA({|PEFT0017:Rank = 4|}, {|PEFT0017:ProjectionPrngKey = 1|})]")]
+    [InlineData("[VeRA(Rank = 16)]", "[VeRA({|PEFT0023:Rank = 8|})]")]
+    [InlineData("[VeRA]", "[VeRA({|PEFT0023:ProjectionPrngKey = 1|})]")]
+    [InlineData("[VeRA(Rank = 16, ProjectionPrngKey = 2)]", "[VeRA({|PEFT0023:Rank = 4|}, {|PEFT0023:ProjectionPrngKey = 1|})]")]
     public Task A_second_VeRA_layer_with_another_rank_or_key_is_an_error(string first, string second) => Verify.VerifyAsync(Model(first, second));
 
     [Fact]
     public Task Message_names_both_layers_and_values() => Verify.VerifyAsync(
         Model("[VeRA(Rank = 16)]", "[VeRA(Rank = 8)]"),
-        Verify.Diagnostic("PEFT0017").WithSpan(8, 11, 8, 19).WithArguments("Output", "Rank", 8, "Hidden", 16));
+        Verify.Diagnostic("PEFT0023").WithSpan(8, 11, 8, 19).WithArguments("Output", "Rank", 8, "Hidden", 16));
 }

@@ -8,7 +8,7 @@ using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
-/// PEFT0017: the <c>[VeRA]</c> layers of one model share one pair of projections, so they take the rank and the
+/// PEFT0023: the <c>[VeRA]</c> layers of one model share one pair of projections, so they take the rank and the
 /// projection key of the first VeRA member of the type (declaration order); every later one that differs is reported
 /// on the differing argument (defaults from the shared description when unwritten).
 /// </summary>

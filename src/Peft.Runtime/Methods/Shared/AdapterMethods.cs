@@ -17,7 +17,7 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
-    public const string VeRAProjectionsDifferId = "PEFT0017";
+    public const string VeRAProjectionsDifferId = "PEFT0023";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
     public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, VeRAMethod.Info, IA3Method.Info];

@@ -5,7 +5,7 @@ namespace Peft;
 /// <c>y = W0·x + λ_b ⊙ (B·(λ_d ⊙ (A·x)))</c>, where the frozen random projections <c>A</c> (<c>vera_A</c>) and <c>B</c>
 /// (<c>vera_B</c>) are shared by every VeRA layer of the model, sized to its largest layer and seeded with
 /// <see cref="ProjectionPrngKey"/> exactly as PEFT seeds them; only <c>λ_d ∈ R^r</c> and <c>λ_b ∈ R^out</c> train.
-/// All VeRA layers of a model take one <see cref="Rank"/> and one key (analyzer PEFT0017).
+/// All VeRA layers of a model take one <see cref="Rank"/> and one key (analyzer PEFT0023).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
 public sealed class VeRAAttribute : Attribute

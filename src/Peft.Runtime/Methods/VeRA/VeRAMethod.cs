@@ -5,7 +5,7 @@ namespace Peft.Methods;
 /// arXiv 2310.11454; PEFT's <c>VeraConfig</c>): <c>y = W0·x + λ_b ⊙ (B·(λ_d ⊙ (A·x)))</c> with frozen random
 /// projections <c>A ∈ R^{r×in_max}</c>, <c>B ∈ R^{out_max×r}</c> shared by every adapted layer (sliced to the layer)
 /// and trained vectors <c>λ_d ∈ R^r</c>, <c>λ_b ∈ R^out</c>. One rank and one projection key serve all layers of a
-/// model (PEFT0017); r may exceed the layer's width (it only lengthens λ_d).
+/// model (PEFT0023); r may exceed the layer's width (it only lengthens λ_d).
 /// </summary>
 internal static class VeRAMethod
 {
