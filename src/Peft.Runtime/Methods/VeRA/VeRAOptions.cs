@@ -32,6 +32,8 @@ public sealed record VeRAOptions : AdapterOptions
     /// </summary>
     public VeRAProjections? Projections { get; init; }
 
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachVeRA(name, this);
+
     internal override AdapterOptions ForTargets(IReadOnlyList<(int In, int Out)> shapes) =>
         Projections is not null || shapes.Count == 0
             ? this
