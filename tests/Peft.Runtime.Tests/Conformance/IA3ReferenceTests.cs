@@ -96,6 +96,7 @@ public sealed class IA3ReferenceTests
             using var fixture = PeftAdapterDirectory.Open(Path.Combine(Fixtures, "ia3"));
             Assert.Equal(fixture.Weights.Tensors.Select(t => (t.Name, t.ShapeText)).Order(), saved.Weights.Tensors.Select(t => (t.Name, t.ShapeText)).Order());
             Assert.Equal("  module mlp.w1: ia3_l [1, 5], scales the input", saved.DescribeModule(saved.Modules.Single(m => m.ModulePath == "mlp.w1")));
+            Assert.Equal("method: IA³, feedforward_modules [mlp.w1]", saved.DescribeMethod());
         }
         finally
         {

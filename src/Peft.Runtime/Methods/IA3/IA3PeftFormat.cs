@@ -43,7 +43,12 @@ internal sealed class IA3PeftFormat : PeftMethodFormat
     }
 
     public override string Describe(PeftAdapterConfig config) =>
-        $"method: IA³, feedforward_modules {(config.AdditionalFields?.TryGetValue(FeedForwardField, out var ff) == true ? ff.GetRawText() : "null")}";
+        $"method: IA³, feedforward_modules " + (config.AdditionalFields?.TryGetValue(FeedForwardField, out var ff) == true ? ff.ValueKind switch
+        {
+            JsonValueKind.Array => "[" + string.Join(", ", ff.EnumerateArray().Select(e => e.ToString())) + "]",
+            JsonValueKind.String => ff.GetString(),
+            _ => "none",
+        } : "none");
 
     public override string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config)
     {
