@@ -34,6 +34,11 @@ internal static class DiagnosticDescriptors
     public const string ModuleCalledTwiceId = "PEFT0031";
     public const string ModuleContainerNotPartialId = "PEFT0032";
 
+    // PEFT0040…: class-level adapter attributes and their TargetModules (src/Shared/TargetModules).
+    public const string UnmatchedTargetModuleId = "PEFT0040";
+    public const string TargetModuleClaimedTwiceId = "PEFT0041";
+    public const string UnservableClassAdapterId = "PEFT0042";
+
     /// <summary>Where the pages live; a descriptor's help link is this plus <c>PEFTnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/peft-generators/Peft.Generators/blob/main/docs/diagnostics/";
 
@@ -219,6 +224,33 @@ internal static class DiagnosticDescriptors
         Usage,
         DiagnosticSeverity.Warning,
         "The generator adds RegisterMembers (and Backward) to a partial module class as another part nested in every containing type; C# only merges parts of partial types, so every containing type must be partial too. Without them the class's module members are not children: their parameters are not listed, trained or saved.");
+
+    /// <summary>PEFT0040: a class-level target that matches no Linear of the model (with the nearest names).</summary>
+    public static readonly DiagnosticDescriptor UnmatchedTargetModule = Create(
+        UnmatchedTargetModuleId,
+        "Target module matches no Linear in the model",
+        "'{0}' matches no Linear in {1}{2}",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A name in TargetModules matches the modules whose path equals it or ends with '.' followed by it (PEFT's target_modules). The generator resolves the names against the model's module names at compile time; a name that matches no Linear layer would attach nothing (PEFT raises 'Target modules not found'), and one that names another kind of module cannot take an adapter.");
+
+    /// <summary>PEFT0041: a layer matched by the targets of two class-level attributes.</summary>
+    public static readonly DiagnosticDescriptor TargetModuleClaimedTwice = Create(
+        TargetModuleClaimedTwiceId,
+        "Two adapter attributes target the same layer",
+        "'{0}' on [{1}] targets {2}, which [{3}] already claims with '{4}'; a layer takes one adapter",
+        Usage,
+        DiagnosticSeverity.Error,
+        "Several class-level adapter attributes may share a class when their targets are disjoint. A layer matched by two of them would get two adapters under one adapter name, which the runtime refuses; give each layer to one attribute.");
+
+    /// <summary>PEFT0042: a class-level adapter attribute the generator cannot serve, or TargetModules on a member.</summary>
+    public static readonly DiagnosticDescriptor UnservableClassAdapter = Create(
+        UnservableClassAdapterId,
+        "Class-level adapter attribute cannot be served",
+        "[{0}] on '{1}' is ignored: {2}",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A class-level adapter attribute needs a partial class deriving from Peft.Module (usually from a library model such as LlamaForCausalLM), a TargetModules list of at least one name, no adapter attributes on the class's members, and targets of one element type. TargetModules belongs on class-level attributes only: on a field or property the member itself is the target.");
 
     /// <summary>The descriptor with id <paramref name="id"/> among those a shared method description can name, or null.</summary>
     public static DiagnosticDescriptor? Find(string? id)

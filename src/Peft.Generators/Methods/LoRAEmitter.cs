@@ -67,7 +67,7 @@ internal class LoRAEmitter : AdapterEmitter
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{layer.QualifiedName(model)}</c>: rank {layer.Rank}, " +
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");

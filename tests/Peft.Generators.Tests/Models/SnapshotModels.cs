@@ -95,6 +95,24 @@ internal static class SnapshotModels
         }
         """;
 
+    /// <summary>
+    /// Class-level attributes on a library model (the targets resolved against LlamaForCausalLM's [ModuleName] graph):
+    /// LoRA+, MoRA and DoRA on disjoint layers, kernels with run-time shapes, the base constructor re-declared.
+    /// </summary>
+    public const string ChatTuning = """
+        using Peft;
+        using Peft.Models;
+
+        namespace Demo;
+
+        [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16, TargetModules = ["q_proj", "v_proj"])]
+        [MoRA(Rank = 4, Type = MoRAType.RoPE, TargetModules = ["down_proj"])]
+        [DoRA(Rank = 4, Alpha = 8, TargetModules = ["self_attn.o_proj"])]
+        public partial class ChatTuning : LlamaForCausalLM
+        {
+        }
+        """;
+
     public static IEnumerable<object[]> All() =>
     [
         [nameof(Classifier)],
@@ -102,6 +120,7 @@ internal static class SnapshotModels
         [nameof(RuntimeShapes)],
         [nameof(Nested)],
         [nameof(Decomposed)],
+        [nameof(ChatTuning)],
     ];
 
     public static string Source(string name) => name switch
@@ -111,6 +130,7 @@ internal static class SnapshotModels
         nameof(RuntimeShapes) => RuntimeShapes,
         nameof(Nested) => Nested,
         nameof(Decomposed) => Decomposed,
+        nameof(ChatTuning) => ChatTuning,
         _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
     };
 }

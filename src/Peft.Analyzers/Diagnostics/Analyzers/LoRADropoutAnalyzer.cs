@@ -30,6 +30,6 @@ public sealed class LoRADropoutAnalyzer : DiagnosticAnalyzer
             {
                 AdapterAnalysis.Report(symbolContext, InvalidDropout, attribute, "Dropout", symbolContext.Symbol.Name, AttributeArguments.Format(dropout));
             }
-        });
+        }, includeClasses: true);
     }
 }
