@@ -102,7 +102,7 @@ public sealed partial class PeftGenerator
                 AdapterEmitter emitter = AdapterEmitter.For(layer.Method);
                 string kernel = emitter.NewKernel(KernelName(model, layer), layer, member);
                 string seed = i == 0 ? "seed" : $"seed + {i}";
-                (string attach, string options, string[] values) = emitter.Attach(layer, seed);
+                (string attach, string options, string[] values) = emitter.Attach(model, layer, seed);
                 writer.Line($"global::Peft.LinearAdapterExtensions.{attach}({member}, adapterName, new global::Peft.{options}");
                 writer.Line("{");
                 using (writer.Indent())
@@ -195,7 +195,7 @@ public sealed partial class PeftGenerator
     }
 
     /// <summary><c>this.Member</c>, with <c>@</c> for a member named like a keyword (<c>this.@class</c>).</summary>
-    private static string MemberAccess(LayerInfo layer) =>
+    internal static string MemberAccess(LayerInfo layer) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(layer.MemberName) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
             ? "this." + layer.MemberName
             : "this.@" + layer.MemberName;

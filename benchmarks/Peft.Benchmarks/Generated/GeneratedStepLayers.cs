@@ -173,6 +173,18 @@ internal sealed partial class AdaLoRAAnyShapeR8(int inFeatures, int outFeatures)
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+internal sealed partial class VeRA1024 : Module, IBenchmarkModel
+{
+    [VeRA(Rank = 8)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class IA31024 : Module, IBenchmarkModel
+{
+    [IA3]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -256,6 +268,8 @@ internal static class GeneratedStepLayers
         ("mora", 2048, 2048, 16) => new MoRA2048R16(),
         ("lora", _, _, 4) => new LoRAAnyShapeR4(inFeatures, outFeatures),
         ("dora", 1024, 1024, 8) => new DoRA1024(),
+        ("vera", 1024, 1024, 8) => new VeRA1024(),
+        ("ia3", 1024, 1024, _) => new IA31024(),
         ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
         ("adalora", 1024, 1024, 8) => new AdaLoRA1024(),
         ("adalora", _, _, 8) => new AdaLoRAAnyShapeR8(inFeatures, outFeatures),

@@ -30,6 +30,7 @@ internal static class DiagnosticDescriptors
     public const string AdapterPropertyWithoutGetterId = "PEFT0014";
     public const string UnsupportedLayerElementTypeId = "PEFT0015";
     public const string LanguageVersionTooLowId = "PEFT0016";
+    public const string VeRAProjectionsDifferId = AdapterMethods.VeRAProjectionsDifferId;
 
     // PEFT0030…: the module generator (RegisterMembers, generated Backward). PEFT0012–0029 are another family's.
     public const string ForwardNotDifferentiableId = "PEFT0030";
@@ -119,7 +120,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
 
-    /// <summary>PEFT0020: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
+    /// <summary>PEFT0019: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRATargetRank = Create(
         AdaLoRATargetRankId,
         "AdaLoRA target rank must lie below the initial rank",
@@ -128,7 +129,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "AdaLoRA starts every matrix at rank Rank (PEFT's init_r) and masks triplets by importance until the average rank reaches TargetRank (target_r). A target at or above the initial rank leaves nothing to allocate (PEFT's budget threshold would be the 0-th smallest score), and a negative target is no rank.");
 
-    /// <summary>PEFT0021: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
+    /// <summary>PEFT0020: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRASchedule = Create(
         AdaLoRAScheduleId,
         "AdaLoRA's budget schedule needs a budgeting phase",
@@ -137,7 +138,7 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "AdaLoRA keeps the full budget for Tinit steps, shrinks it cubically until TotalSteps − Tfinal and then fine-tunes the final pattern. PEFT requires total_step (it has no default) and tinit < total_step − tfinal, or there is no budgeting phase; masks are taken every DeltaT steps, so DeltaT must be at least 1.");
 
-    /// <summary>PEFT0022: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
+    /// <summary>PEFT0021: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
     public static readonly DiagnosticDescriptor AdaLoRAHyperparameter = Create(
         AdaLoRAHyperparameterId,
         "AdaLoRA's EMA factors lie in (0, 1) and its orthogonal weight is at least 0",
@@ -145,6 +146,14 @@ internal static class DiagnosticDescriptors
         Configuration,
         DiagnosticSeverity.Error,
         "The importance scores are exponential moving averages Ī ← β·Ī + (1 − β)·I; PEFT asserts 0 < β < 1 (β = 0 forgets everything, β = 1 never learns). The orthogonal regularizer is added to the loss with weight orth_reg_weight, which PEFT requires to be at least 0.");
+    /// <summary>PEFT0022: two <c>[VeRA]</c> layers of one model with a different <c>Rank</c> or <c>ProjectionPrngKey</c>.</summary>
+    public static readonly DiagnosticDescriptor VeRAProjectionsDiffer = Create(
+        VeRAProjectionsDifferId,
+        "VeRA layers of a model share one rank and one projection key",
+        "'{0}' has [VeRA] {1} = {2}, but '{3}' has {1} = {4}; every VeRA layer of a model shares the projections, so they take one Rank and one ProjectionPrngKey",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "VeRA's frozen random projections vera_A [r, in_max] and vera_B [out_max, r] are one pair for the whole model (PEFT's VeraModel draws them once from projection_prng_key and slices them per layer). Layers with another rank or key would need another pair, which PEFT's file format cannot hold.");
 
     /// <summary>PEFT0009: more than one adapter attribute on one member.</summary>
     public static readonly DiagnosticDescriptor MultipleAdapters = Create(

@@ -27,6 +27,8 @@ internal abstract class AdapterEmitter
         AdapterMethod.MoRA => MoRAEmitter.Instance,
         AdapterMethod.DoRA => DoRAEmitter.Instance,
         AdapterMethod.AdaLoRA => AdaLoRAEmitter.Instance,
+        AdapterMethod.VeRA => VeRAEmitter.Instance,
+        AdapterMethod.IA3 => IA3Emitter.Instance,
     };
 
     /// <summary>The layer's configuration in words, for the generated documentation (<c>LoRA, r = 8, α = 16.0, 784 → 256</c>).</summary>
@@ -34,6 +36,12 @@ internal abstract class AdapterEmitter
 
     /// <summary>The <c>LinearAdapterExtensions</c> call that attaches the layer's adapter, seeded with <paramref name="seed"/>.</summary>
     public abstract AttachCall Attach(LayerInfo layer, string seed);
+
+    /// <summary>
+    /// The attach call of <paramref name="layer"/> in <paramref name="model"/>: <see cref="Attach(LayerInfo, string)"/>, unless the
+    /// method shares state across the model's layers (VeRA's projections, sized to its largest VeRA layer).
+    /// </summary>
+    public virtual AttachCall Attach(ModelInfo model, LayerInfo layer, string seed) => Attach(layer, seed);
 
     /// <summary>The expression creating the layer's kernel (<paramref name="member"/> is the layer, e.g. <c>this.Hidden</c>).</summary>
     public virtual string NewKernel(string kernel, LayerInfo layer, string member) => $"new {kernel}()";

@@ -116,6 +116,26 @@ public abstract class Adapter<T> : Module, IAdapterModule
     internal virtual ReadOnlySpan<T> BaseOutputGradient(ReadOnlySpan<T> outputGradient, int batch) => outputGradient;
 
     /// <summary>
+    /// The input the base product <c>W0·x</c> reads (forward, and <c>dW0</c> in backward): <paramref name="input"/> itself for
+    /// most methods; IA³ on a feed-forward layer scales it, <c>l ⊙ x</c>.
+    /// </summary>
+    internal virtual ReadOnlySpan<T> BaseInput(ReadOnlySpan<T> input, int batch) => input;
+
+    /// <summary>
+    /// Where the layer writes the base's input gradient <c>dY·W0</c> when the adapter transforms it (IA³ on a feed-forward
+    /// layer: <c>dX = l ⊙ (dY·W0)</c>, which its <see cref="Backward"/> adds to dX): empty (the default) to write into dX as usual.
+    /// </summary>
+    internal virtual Span<T> BaseInputGradient(int batch) => Span<T>.Empty;
+
+    /// <summary>Whether the bias is inside what the adapter rescales (IA³ on the output), so its gradient is <see cref="BaseOutputGradient"/>'s.</summary>
+    internal virtual bool ScalesBias => false;
+
+    /// <summary><c>bias += factor·Δb</c>: what merging changes in the bias (IA³ on the output scales it); nothing by default.</summary>
+    internal virtual void AddDeltaBias(Span<T> bias, T factor)
+    {
+    }
+
+    /// <summary>
     /// The tensors a PEFT adapter file holds for this adapter on the module at <paramref name="modulePath"/>:
     /// by default every parameter the adapter owns, keyed <c>base_model.model.&lt;path&gt;.&lt;name&gt;.weight</c>,
     /// so a subclass's extra parameters are saved without being listed anywhere.
@@ -140,6 +160,12 @@ public abstract class Adapter<T> : Module, IAdapterModule
             yield return SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype);
         }
     }
+
+    /// <summary>
+    /// Tensors the file holds once for every layer of the adapter (VeRA's <c>base_model.vera_A</c> / <c>vera_B</c>); saving
+    /// keeps the first layer's. None by default.
+    /// </summary>
+    internal virtual IEnumerable<SafetensorsTensor> SharedPeftTensors(SafetensorsDType dtype) => [];
 
     /// <summary>Adds this adapter's fields (method, rank, α, …) for the module at <paramref name="modulePath"/> to a PEFT config.</summary>
     internal abstract void AddPeftConfig(string modulePath, PeftAdapterConfigBuilder builder);

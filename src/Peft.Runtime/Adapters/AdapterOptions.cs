@@ -17,6 +17,12 @@ public abstract record AdapterOptions
     internal virtual bool AppliesToEmbeddings => false;
 
     /// <summary>
+    /// The options to attach to each of the layers <see cref="ModuleAdapterExtensions.Apply"/> adapts (their shapes given):
+    /// these, unless the method shares state sized over all of them (VeRA's projections, sized to the largest).
+    /// </summary>
+    internal virtual AdapterOptions ForTargets(IReadOnlyList<(int In, int Out)> shapes) => this;
+
+    /// <summary>
     /// Attaches the adapter these options describe to <paramref name="layer"/> with the runtime kernel: each method's options
     /// call its own <c>Attach…</c>, so <see cref="LinearAdapterExtensions.Attach{T}"/> needs no list of methods.
     /// </summary>

@@ -200,6 +200,9 @@ public sealed class LinearAdapters<T> : IReadOnlyList<Adapter<T>>
         }
     }
 
+    /// <summary>The adapter that acts on the layer's products: the active one unless disabled or merged, else null.</summary>
+    internal Adapter<T>? Acting => Active is { IsMerged: false } active && !IsDisabled ? active : null;
+
     /// <summary>The gradient the base product receives (see <see cref="Adapter{T}.BaseOutputGradient"/>): dY unless the active adapter rescales it.</summary>
     internal ReadOnlySpan<T> BaseOutputGradient(ReadOnlySpan<T> outputGradient, int batch)
         => Active is { IsMerged: false } active && !IsDisabled ? active.BaseOutputGradient(outputGradient, batch) : outputGradient;

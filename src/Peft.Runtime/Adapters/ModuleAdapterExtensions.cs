@@ -82,9 +82,15 @@ public static partial class ModuleAdapterExtensions
             FreezeAllButAdapters(model);
         }
 
+        var shared = config.Options.ForTargets(targets.Select(t => t.Value switch
+        {
+            Linear<float> l => (l.InFeatures, l.OutFeatures),
+            Linear<double> l => (l.InFeatures, l.OutFeatures),
+            _ => (0, 0),
+        }).Where(s => s.Item1 > 0).ToList());
         foreach (var (path, module) in targets)
         {
-            var options = ForLayer(config.Options, path);
+            var options = ForLayer(shared, path);
             try
             {
                 _ = module switch

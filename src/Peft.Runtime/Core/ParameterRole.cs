@@ -36,4 +36,9 @@ public enum ParameterRole
 
     /// <summary>AdaLoRA's singular values <c>E ∈ R^{r×1}</c> (PEFT key <c>lora_E</c>).</summary>
     AdaLoRAE,
+    /// <summary>VeRA's trained scaling vectors <c>λ_b ∈ R^{out}</c> and <c>λ_d ∈ R^r</c> (PEFT keys <c>vera_lambda_b</c> / <c>vera_lambda_d</c>).</summary>
+    VeRALambda,
+
+    /// <summary>IA³'s scaling vector <c>l</c> (PEFT key <c>ia3_l</c>, <c>[out, 1]</c> or <c>[1, in]</c> on a feed-forward layer).</summary>
+    IA3Scale,
 }

@@ -119,15 +119,17 @@ public partial class Linear<T> : Layer<T>
             return;
         }
 
-        // y = x·Wᵀ : [batch×in]·[in×out]
+        // y = x̃·Wᵀ : [batch×in]·[in×out], x̃ = x unless the acting adapter scales the input (IA³ feed-forward)
+        var acting = _adapters?.Acting;
+        ReadOnlySpan<T> baseInput = acting is null ? input : acting.BaseInput(input, batch);
         if (_quantized is null)
         {
             Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, OutFeatures, InFeatures,
-                T.One, input, InFeatures, Weight.Value, InFeatures, T.Zero, output, OutFeatures);
+                T.One, baseInput, InFeatures, Weight.Value, InFeatures, T.Zero, output, OutFeatures);
         }
         else
         {
-            ForwardQuantized(input, output, batch);
+            ForwardQuantized(baseInput, output, batch);
         }
         if (Bias is not null)
         {
@@ -188,34 +190,46 @@ public partial class Linear<T> : Layer<T>
 
         // What reaches W0·x: dY, or dY scaled per row by an adapter that rescales the base output (DoRA).
         ReadOnlySpan<T> baseGradient = _adapters is null ? outputGradient : _adapters.BaseOutputGradient(outputGradient, batch);
+        var acting = _adapters?.Acting;
         if (Weight.Trainable)
         {
             ThrowIfQuantized("train its weight");
 
-            // dW[out×in] += dYᵀ[out×batch]·x[batch×in]
+            // dW[out×in] += dYᵀ[out×batch]·x̃[batch×in] (x̃: what the base product read)
             Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, OutFeatures, InFeatures, batch,
-                T.One, baseGradient, OutFeatures, input, InFeatures, T.One, Weight.Gradient, InFeatures);
+                T.One, baseGradient, OutFeatures, acting is null ? input : acting.BaseInput(input, batch), InFeatures, T.One, Weight.Gradient, InFeatures);
         }
 
         if (Bias is { Trainable: true })
         {
+            // db += Σ_rows dY, or l ⊙ dY when the adapter scales the bias too (IA³ on the output)
+            var biasGradient = acting is { ScalesBias: true } ? baseGradient : outputGradient;
             for (int row = 0; row < batch; row++)
             {
-                TensorPrimitives.Add(Bias.Gradient, outputGradient.Slice(row * OutFeatures, OutFeatures), Bias.Gradient);
+                TensorPrimitives.Add(Bias.Gradient, biasGradient.Slice(row * OutFeatures, OutFeatures), Bias.Gradient);
             }
         }
 
-        if (!inputGradient.IsEmpty)
+        // dX̃ = dY·W goes into dX, or apart when the adapter transforms it (IA³ feed-forward adds l ⊙ dX̃ to dX itself).
+        Span<T> apart = acting is null ? Span<T>.Empty : acting.BaseInputGradient(batch);
+        if (!apart.IsEmpty && !inputGradient.IsEmpty && dxBeta == T.Zero)
+        {
+            inputGradient.Clear();
+        }
+
+        Span<T> dxTarget = apart.IsEmpty ? inputGradient : apart;
+        if (!dxTarget.IsEmpty)
         {
             // dX[batch×in] = dY[batch×out]·W[out×in] (+ dX when accumulating)
+            T beta = apart.IsEmpty ? dxBeta : T.Zero;
             if (_quantized is null)
             {
                 Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, InFeatures, OutFeatures,
-                    T.One, baseGradient, OutFeatures, Weight.Value, InFeatures, dxBeta, inputGradient, InFeatures);
+                    T.One, baseGradient, OutFeatures, Weight.Value, InFeatures, beta, dxTarget, InFeatures);
             }
             else
             {
-                InputGradientQuantized(baseGradient, inputGradient, batch, dxBeta);
+                InputGradientQuantized(baseGradient, dxTarget, batch, beta);
             }
         }
 

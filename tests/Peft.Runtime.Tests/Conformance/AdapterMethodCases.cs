@@ -66,6 +66,11 @@ internal static class AdapterMethodCases
         new("adalora-dropout", AdapterMethod.AdaLoRA,
             rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10 },
             () => new AdaLoRADropoutCaseModel(), stochastic: true),
+        new("vera", AdapterMethod.VeRA, rank => new VeRAOptions { Rank = rank, ProjectionPrngKey = 3 }, () => new VeRACaseModel()),
+        new("vera-dropout", AdapterMethod.VeRA, rank => new VeRAOptions { Rank = rank, Dropout = 0.25, DInitial = 0.5 }, () => new VeRADropoutCaseModel(),
+            stochastic: true),
+        new("ia3", AdapterMethod.IA3, _ => new IA3Options(), () => new IA3CaseModel()),
+        new("ia3-feedforward", AdapterMethod.IA3, _ => new IA3Options { FeedForward = true }, () => new IA3FeedForwardCaseModel()),
     ];
 
     /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>

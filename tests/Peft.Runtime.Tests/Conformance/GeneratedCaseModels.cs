@@ -92,3 +92,27 @@ public sealed partial class AdaLoRADropoutCaseModel : Module, IGeneratedCaseMode
     [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10)]
     public Linear<double> Layer { get; } = new(13, 7);
 }
+
+public sealed partial class VeRACaseModel : Module, IGeneratedCaseModel
+{
+    [VeRA(Rank = 2, ProjectionPrngKey = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class VeRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [VeRA(Rank = 2, Dropout = 0.25, DInitial = 0.5)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class IA3CaseModel : Module, IGeneratedCaseModel
+{
+    [IA3]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class IA3FeedForwardCaseModel : Module, IGeneratedCaseModel
+{
+    [IA3(FeedForward = true)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}

@@ -8,7 +8,7 @@ using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
-/// PEFT0020–PEFT0022: the argument ranges and cross-argument rules a method's shared description names with these ids
+/// PEFT0019–PEFT0021: the argument ranges and cross-argument rules a method's shared description names with these ids
 /// (AdaLoRA: <c>0 ≤ TargetRank &lt; Rank</c>; <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>; betas in (0, 1),
 /// <c>OrthRegWeight ≥ 0</c>). Unwritten arguments take their defaults, so a missing <c>TotalSteps</c> is reported too.
 /// </summary>

@@ -145,6 +145,64 @@ public sealed class PeftAdapterConfig
         var other => throw new InvalidDataException($"adapter_config.json: mora_type {(int)other} is not supported (use 1 = sharing, 2–4 = grouped or 6 = RoPE)."),
     };
 
+    /// <summary>
+    /// A field of another method's config (VeRA's <c>projection_prng_key</c>, IA³'s <c>feedforward_modules</c>, …) from
+    /// <see cref="AdditionalFields"/>: <paramref name="fallback"/> (PEFT's default) when absent or null.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The field has another JSON type.</exception>
+    internal TValue Field<TValue>(string name, TValue fallback)
+    {
+        if (AdditionalFields is null || !AdditionalFields.TryGetValue(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+
+        try
+        {
+            object value = fallback switch
+            {
+                bool => element.GetBoolean(),
+                int => element.GetInt32(),
+                double => element.GetDouble(),
+                _ => throw new NotSupportedException($"Config field '{name}' of type {typeof(TValue).Name}."),
+            };
+            return (TValue)value;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException(
+                $"{PeftAdapterDirectory.ConfigFileName}: field '{name}' is {element.ValueKind} {element}, expected {(fallback is bool ? "true or false" : "a number")}.", exception);
+        }
+    }
+
+    /// <summary>Sets another method's field in <see cref="AdditionalFields"/> (a bool, int or double).</summary>
+    internal void SetField<TValue>(string name, TValue value)
+    {
+        string json = value switch
+        {
+            bool flag => flag ? "true" : "false",
+            int number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            double number => PythonFloat(number),
+            _ => throw new NotSupportedException($"Config field '{name}' of type {typeof(TValue).Name}."),
+        };
+        (AdditionalFields ??= [])[name] = JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>A finite double as Python's <c>json.dumps</c> writes a float: shortest round trip, <c>0.0</c> rather than <c>0</c>.</summary>
+    private static string PythonFloat(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A config field must be finite.");
+        }
+
+        string text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return text.IndexOfAny(['.', 'E']) >= 0 ? text : text + ".0";
+    }
+
+    /// <summary>Sets another method's field to JSON <c>null</c> unless the config already has it (a template's value is kept).</summary>
+    internal void SetNullFieldUnlessPresent(string name) => (AdditionalFields ??= []).TryAdd(name, JsonDocument.Parse("null").RootElement.Clone());
+
     /// <summary>Reads <c>adapter_config.json</c> text.</summary>
     /// <exception cref="InvalidDataException">The JSON is invalid or a field has the wrong type.</exception>
     public static PeftAdapterConfig Parse(string json, string source = PeftAdapterDirectory.ConfigFileName)

@@ -12,10 +12,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private AdaLoRAOptions? _adaLoRA;
     private Dictionary<string, bool[]>? _adaLoRAPattern;
     private bool _useDora;
+    private VeRAOptions? _vera;
+    private VeRAProjections? _veraProjections;
+    private List<string>? _ia3FeedForward;
 
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
+        RefuseOtherMethod(path, "LoRA", _vera is null && _ia3FeedForward is null);
         if (_mora is not null || _adaLoRA is not null)
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA with MoRA or AdaLoRA layers.");
@@ -40,6 +44,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     /// <summary>Adds an AdaLoRA layer and its kept triplets (null before any allocation); one AdaLoRA config per adapter.</summary>
     public void AddAdaLoRA(string path, AdaLoRAOptions options, bool[]? kept)
     {
+        RefuseOtherMethod(path, "AdaLoRA", _vera is null && _ia3FeedForward is null);
         if (_lora is not null || _mora is not null
             || (_adaLoRA is not null && _adaLoRA with { Seed = 0, FreezeBase = true } != options with { Seed = 0, FreezeBase = true }))
         {
@@ -57,6 +62,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
     public void AddMoRA(string path, MoRAOptions options)
     {
+        RefuseOtherMethod(path, "MoRA", _vera is null && _ia3FeedForward is null);
         if (_lora is not null || _adaLoRA is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
@@ -64,6 +70,39 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
         _mora ??= options;
         _layers.Add((path, options.Rank, options.Rank));
+    }
+
+    /// <summary>
+    /// Adds a VeRA layer: one VeraConfig serves every layer, so rank, key, dropout, d_initial, save_projection and the
+    /// shared projections themselves must agree.
+    /// </summary>
+    public void AddVeRA(string path, VeRAOptions options, VeRAProjections projections)
+    {
+        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null && _adaLoRA is null && _ia3FeedForward is null);
+        if (_vera is not null && (_vera.Rank != options.Rank || _vera.ProjectionPrngKey != options.ProjectionPrngKey || _vera.Dropout != options.Dropout
+            || _vera.DInitial != options.DInitial || _vera.SaveProjection != options.SaveProjection || !ReferenceEquals(_veraProjections, projections)))
+        {
+            throw new NotSupportedException(
+                $"Layer '{path}': one PEFT VeRA adapter has one r, projection_prng_key, vera_dropout, d_initial, save_projection and one pair of shared " +
+                "projections, but the layers disagree (attach them with the same VeRAOptions, as Apply and the generated AttachAdapters do).");
+        }
+
+        _vera ??= options;
+        _veraProjections = projections;
+        _layers.Add((path, options.Rank, 0));
+    }
+
+    /// <summary>Adds an IA³ layer; feed-forward ones are listed in <c>feedforward_modules</c> by path.</summary>
+    public void AddIA3(string path, IA3Options options)
+    {
+        RefuseOtherMethod(path, "IA³", _lora is null && _mora is null && _adaLoRA is null && _vera is null);
+        _ia3FeedForward ??= [];
+        if (options.FeedForward)
+        {
+            _ia3FeedForward.Add(path);
+        }
+
+        _layers.Add((path, 0, 0));
     }
 
     /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
@@ -89,6 +128,36 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = _useDora;
         config.AdaLoRARankPattern = null;
+        if (_ia3FeedForward is not null)
+        {
+            // IA3Config: its own fields, no r and no bias (IA3PeftFormat.AbsentConfigKeys). PEFT wants feedforward_modules ⊆
+            // target_modules, so with feed-forward layers both list full paths.
+            config.PeftType = IA3PeftFormat.PeftType;
+            if (_ia3FeedForward.Count > 0)
+            {
+                config.TargetModules = PeftTargetModules.FromNames(_layers.Select(l => l.Path).Order(StringComparer.Ordinal));
+            }
+
+            config.RankPattern = null;
+            config.AlphaPattern = null;
+            config.UseMora = null;
+            config.MoraType = null;
+            IA3PeftFormat.WriteFields(config, [.. _ia3FeedForward.Order(StringComparer.Ordinal)]);
+            return config;
+        }
+
+        if (_vera is not null)
+        {
+            // VeraConfig: r and its own fields; LoRA's fields are left out of the file (VeRAPeftFormat.AbsentConfigKeys).
+            config.PeftType = VeRAPeftFormat.PeftType;
+            config.RankPattern = null;
+            config.AlphaPattern = null;
+            config.UseMora = null;
+            config.MoraType = null;
+            VeRAPeftFormat.WriteFields(config, _vera);
+            return config;
+        }
+
         if (_mora is not null)
         {
             // MoRA has no α: keep whatever the template had, without per-module patterns.
@@ -115,6 +184,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         }
 
         return config;
+    }
+
+    private static void RefuseOtherMethod(string path, string method, bool alone)
+    {
+        if (!alone)
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method, but {method} layers are mixed with layers of another.");
+        }
     }
 
     private static TValue MostCommon<TValue>(IEnumerable<TValue> values)

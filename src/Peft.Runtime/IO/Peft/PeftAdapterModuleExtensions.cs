@@ -32,6 +32,7 @@ public static class PeftAdapterModuleExtensions
         using var adapter = PeftAdapterDirectory.Open(directory);
         var saved = PeftModulesToSave.Find(model, adapter, adapterName);
         var format = adapter.Format;
+        format.BeginLoad(model, adapter);
         foreach (var module in adapter.Modules)
         {
             switch (model.FindModule(module.ModulePath))
@@ -197,6 +198,15 @@ public static class PeftAdapterModuleExtensions
     {
         adapter.AddPeftConfig(path, builder);
         tensors.AddRange(adapter.PeftFileTensors(path, dtype));
+
+        // Tensors the method stores once per file (VeRA's shared projections): the first layer's copy.
+        foreach (var tensor in adapter.SharedPeftTensors(dtype))
+        {
+            if (!tensors.Exists(t => t.Name == tensor.Name))
+            {
+                tensors.Add(tensor);
+            }
+        }
     }
 
     /// <summary>An embedding adapter counts as a LoRA layer of the config; its tensors go under PEFT's ParameterDict keys.</summary>

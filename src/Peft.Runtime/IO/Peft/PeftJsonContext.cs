@@ -7,6 +7,7 @@ namespace Peft.IO;
 [JsonSerializable(typeof(PeftAdapterConfig))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class PeftJsonContext : JsonSerializerContext
 {
 }

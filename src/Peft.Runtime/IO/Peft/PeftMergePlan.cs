@@ -111,6 +111,23 @@ internal sealed class PeftMergePlan
                 tensors.Add(MergeOne(file, tensor, module));
                 _merged.Add(module.ModulePath);
             }
+            else if (BiasFactors(tensor.Name) is { } factors)
+            {
+                // IA³ on the output scales the bias too: b ← b ⊙ l.
+                double[] bias = file.ReadValues<double>(tensor.Name);
+                if (bias.Length != factors.Length)
+                {
+                    throw new InvalidDataException(
+                        $"{file.Source}: base bias '{tensor.Name}' {tensor.ShapeText} does not fit the adapter's {factors.Length} scaling values.");
+                }
+
+                for (int i = 0; i < bias.Length; i++)
+                {
+                    bias[i] *= factors[i];
+                }
+
+                tensors.Add(SafetensorsTensor.FromValues<double>(tensor.Name, tensor.Shape, bias, tensor.DType));
+            }
             else if (_replacements.TryGetValue(tensor.Name, out string? key))
             {
                 // merge_and_unload keeps the trained copy of a module to save in place of the original.
@@ -125,6 +142,12 @@ internal sealed class PeftMergePlan
 
         return tensors;
     }
+
+    /// <summary>The factors the method multiplies the bias <paramref name="name"/> of an adapted module by, or null.</summary>
+    private double[]? BiasFactors(string name) =>
+        name.EndsWith(".bias", StringComparison.Ordinal) && _byWeight.TryGetValue(name[..^".bias".Length] + ".weight", out var module)
+            ? _format.BiasFactors(module, _adapter)
+            : null;
 
     private SafetensorsTensor MergeOne(SafetensorsFile baseFile, SafetensorsTensorInfo weight, PeftModuleTensors module)
     {

@@ -11,7 +11,7 @@ namespace Peft.IO;
 internal abstract class PeftMethodFormat
 {
     /// <summary>Every registered format; exactly one reads any given config.</summary>
-    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, AdaLoRAPeftFormat.Instance];
+    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, AdaLoRAPeftFormat.Instance, VeRAPeftFormat.Instance, IA3PeftFormat.Instance];
 
     /// <summary>The method's name in messages.</summary>
     public abstract string Name { get; }
@@ -64,12 +64,26 @@ internal abstract class PeftMethodFormat
     public virtual string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) =>
         $"  module {module.ModulePath}: {string.Join(", ", module.Tensors.Select(t => $"{t.Key} {t.Value.ShapeText}"))}";
 
+    /// <summary>
+    /// Called once before the modules of <paramref name="adapter"/> load into <paramref name="model"/>, for state that spans
+    /// modules (VeRA without saved projections draws them sized to the model's largest targeted layer). Nothing by default.
+    /// </summary>
+    public virtual void BeginLoad(Module model, PeftAdapterDirectory adapter)
+    {
+    }
+
     /// <summary>Loads one module's tensors into <paramref name="layer"/>'s adapter <paramref name="adapterName"/> (attaching one when absent).</summary>
     public abstract void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>Adds the module's <c>ΔW</c> to the base weight <paramref name="w"/> (<c>[out, in]</c>, or <c>[in, out]</c> with <c>fan_in_fan_out</c>).</summary>
     public abstract void AddDelta(double[] w, int outFeatures, int inFeatures, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight);
+
+    /// <summary>
+    /// What merging multiplies the module's base bias by, element by element (IA³ on the output: <c>b ← b ⊙ l</c>), or
+    /// <see langword="null"/> (the default) when the bias stays as it is.
+    /// </summary>
+    public virtual double[]? BiasFactors(PeftModuleTensors module, PeftAdapterDirectory adapter) => null;
 
     /// <summary>
     /// Loads one module's <c>lora_embedding_A/B</c> into <paramref name="embedding"/>'s adapter (attaching one when absent).

@@ -17,12 +17,14 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
-    public const string AdaLoRATargetRankId = "PEFT0020";
-    public const string AdaLoRAScheduleId = "PEFT0021";
-    public const string AdaLoRAHyperparameterId = "PEFT0022";
+    public const string AdaLoRATargetRankId = "PEFT0019";
+    public const string AdaLoRAScheduleId = "PEFT0020";
+    public const string AdaLoRAHyperparameterId = "PEFT0021";
+
+    public const string VeRAProjectionsDifferId = "PEFT0022";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info, VeRAMethod.Info, IA3Method.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -32,6 +34,8 @@ internal static class AdapterMethods
         AdapterMethod.MoRA => MoRAMethod.Info,
         AdapterMethod.DoRA => DoRAMethod.Info,
         AdapterMethod.AdaLoRA => AdaLoRAMethod.Info,
+        AdapterMethod.VeRA => VeRAMethod.Info,
+        AdapterMethod.IA3 => IA3Method.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
@@ -60,4 +64,9 @@ internal enum AdapterMethod
 
     /// <summary><c>[AdaLoRA]</c>: SVD form <c>y = W0·x + α/r·B·(E ⊙ A)·x</c> with a rank budget allocated during training.</summary>
     AdaLoRA,
+    /// <summary><c>[VeRA]</c>: shared frozen random projections scaled by trained vectors, <c>y = W0·x + λ_b ⊙ (B·(λ_d ⊙ (A·x)))</c>.</summary>
+    VeRA,
+
+    /// <summary><c>[IA3]</c>: a trained vector rescales the output, <c>y = l ⊙ (W0·x + b)</c>, or a feed-forward layer's input.</summary>
+    IA3,
 }
