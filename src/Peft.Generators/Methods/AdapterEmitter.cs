@@ -26,6 +26,8 @@ internal abstract class AdapterEmitter
         AdapterMethod.LoRAPlus => LoRAPlusEmitter.Instance,
         AdapterMethod.MoRA => MoRAEmitter.Instance,
         AdapterMethod.DoRA => DoRAEmitter.Instance,
+        AdapterMethod.LoHa => LoHaEmitter.Instance,
+        AdapterMethod.LoKr => LoKrEmitter.Instance,
     };
 
     /// <summary>The layer's configuration in words, for the generated documentation (<c>LoRA, r = 8, α = 16.0, 784 → 256</c>).</summary>

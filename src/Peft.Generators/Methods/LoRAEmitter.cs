@@ -36,6 +36,18 @@ internal class LoRAEmitter : AdapterEmitter
     /// <summary>Whether the layer scales by α/√r (LoRA+ has no rsLoRA argument).</summary>
     private protected virtual bool UsesRsLoRA(LayerInfo layer) => layer.Flag("UseRsLoRA");
 
+    /// <summary>The rank of the kernel's low-rank product (LoHa's is r²).</summary>
+    private protected virtual int KernelRank(LayerInfo layer) => layer.Rank;
+
+    /// <summary>The kernel's constant scale and its formula in words.</summary>
+    private protected virtual (double Scale, string Formula) KernelScale(LayerInfo layer)
+    {
+        bool useRsLoRA = UsesRsLoRA(layer);
+        double alpha = layer.Argument("Alpha");
+        return (LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA),
+            useRsLoRA ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}" : $"α/r = {FormatDouble(alpha)}/{layer.Rank}");
+    }
+
     /// <summary>The kernel's documentation line saying what its forward pass computes.</summary>
     private protected virtual string ForwardRemark =>
         "/// <para>Forward (per row, <c>y = W0·x + s·B·(A·x)</c>): <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>.</para>";
@@ -46,24 +58,21 @@ internal class LoRAEmitter : AdapterEmitter
         string t = layer.ElementType;
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
-        string loops = LoopsName(t, layer.Rank);
-        bool unrolled = layer.Rank <= MaxUnrolledRank; // else every product runs on the runtime's packed GEMM
+        int rank = KernelRank(layer);
+        string loops = LoopsName(t, rank);
+        bool unrolled = UsesLowRankLoops && rank <= MaxUnrolledRank; // else every product runs on the runtime's packed GEMM
         string passes = unrolled
             ? $"global::Peft.Generated.LowRankPasses<{t}, global::Peft.Generated.{loops}>"
             : $"global::Peft.Generated.LowRankGemmPasses<{t}>";
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
-        bool useRsLoRA = UsesRsLoRA(layer);
-        double alpha = layer.Argument("Alpha");
-        string scaleText = FormatDouble(LoRAMethod.Scale(alpha, layer.Rank, useRsLoRA));
-        string scaleFormula = useRsLoRA
-            ? $"α/√r = {FormatDouble(alpha)}/√{layer.Rank}"
-            : $"α/r = {FormatDouble(alpha)}/{layer.Rank}";
+        (double scale, string scaleFormula) = KernelScale(layer);
+        string scaleText = FormatDouble(scale);
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {rank}, " +
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");
@@ -87,7 +96,7 @@ internal class LoRAEmitter : AdapterEmitter
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The rank r.</summary>");
-            writer.Line($"public const int Rank = {layer.Rank};");
+            writer.Line($"public const int Rank = {rank};");
             writer.Line();
             writer.Line($"/// <summary>The scale s = {scaleFormula}.</summary>");
             writer.Line($"public const {t} Scale = ({t}){scaleText};");

@@ -50,13 +50,41 @@ public static class LinearAdapterExtensions
         return Register(layer, new MoRAAdapter<T>(layer, name, options, kernel), options);
     }
 
-    /// <summary>Attaches the adapter the options describe (LoRA, LoRA+, DoRA or MoRA) with the runtime kernel.</summary>
+    /// <summary>Attaches a LoHa adapter (<c>ΔW = s·(W1a·W1b) ⊙ (W2a·W2b)</c>); its kernel is LoRA's at rank r².</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">Invalid options (rank ≤ 0, non-finite α, a dropout outside [0, 1)), a kernel
+    /// of another rank or shape, or a taken name.</exception>
+    public static LoHaAdapter<T> AttachLoHa<T>(this Linear<T> layer, string name, LoHaOptions options, ILoRAKernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register(layer, new LoHaAdapter<T>(layer, name, options, kernel), options);
+    }
+
+    /// <summary>Attaches a LoKr adapter (<c>ΔW = s·(W1 ⊗ W2)</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">Invalid options (rank ≤ 0, non-finite α, a dropout outside [0, 1), a decompose
+    /// factor that does not divide in and out), a kernel of another geometry, or a taken name.</exception>
+    public static LoKrAdapter<T> AttachLoKr<T>(this Linear<T> layer, string name, LoKrOptions options, LoKrKernel<T>? kernel = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register(layer, new LoKrAdapter<T>(layer, name, options, kernel), options);
+    }
+
+    /// <summary>Attaches the adapter the options describe (LoRA, LoRA+, DoRA, MoRA, LoHa or LoKr) with the runtime kernel.</summary>
     public static Adapter<T> Attach<T>(this Linear<T> layer, string name, AdapterOptions options)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => options switch
         {
             LoRAOptions lora => AttachLoRA(layer, name, lora),
             MoRAOptions mora => AttachMoRA(layer, name, mora),
+            LoHaOptions loha => AttachLoHa(layer, name, loha),
+            LoKrOptions lokr => AttachLoKr(layer, name, lokr),
             null => throw new ArgumentNullException(nameof(options)),
             _ => throw new ArgumentException($"Unknown adapter options {options.GetType().Name}.", nameof(options)),
         };

@@ -33,4 +33,10 @@ public enum ParameterRole
 
     /// <summary>DoRA's magnitude vector <c>m ∈ R^{out}</c> (PEFT key <c>lora_magnitude_vector.weight</c>).</summary>
     DoRAMagnitude,
+
+    /// <summary>A LoHa factor (<c>hada_w1_a</c>, <c>hada_w1_b</c>, <c>hada_w2_a</c>, <c>hada_w2_b</c>).</summary>
+    LoHaFactor,
+
+    /// <summary>A LoKr factor (<c>lokr_w1</c>, <c>lokr_w2</c>, or their low-rank halves <c>lokr_w1_a</c> … <c>lokr_w2_b</c>).</summary>
+    LoKrFactor,
 }

@@ -18,4 +18,10 @@ internal enum AdapterMethod
 
     /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
     DoRA,
+
+    /// <summary><c>[LoHa]</c>: a Hadamard product of two low-rank products, <c>ΔW = s·(W1a·W1b) ⊙ (W2a·W2b)</c>.</summary>
+    LoHa,
+
+    /// <summary><c>[LoKr]</c>: a Kronecker product, <c>ΔW = s·(W1 ⊗ W2)</c>, W2 (and W1) optionally low-rank.</summary>
+    LoKr,
 }

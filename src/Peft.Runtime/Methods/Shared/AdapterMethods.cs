@@ -17,9 +17,11 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
+    public const string InvalidLoKrFactorId = "PEFT0019";
+    public const string UnknownLoKrInitId = "PEFT0020";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, LoHaMethod.Info, LoKrMethod.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -28,6 +30,8 @@ internal static class AdapterMethods
         AdapterMethod.LoRAPlus => LoRAPlusMethod.Info,
         AdapterMethod.MoRA => MoRAMethod.Info,
         AdapterMethod.DoRA => DoRAMethod.Info,
+        AdapterMethod.LoHa => LoHaMethod.Info,
+        AdapterMethod.LoKr => LoKrMethod.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
