@@ -6,7 +6,7 @@ namespace Peft.Benchmarks;
 internal static class StepLayer
 {
     /// <summary>
-    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA,
+    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA / LoHa / LoKr,
     /// LoRA+ ratio 16), and AdamW over the LoRA+ groups (A at 1e-4, B at 1e-4·16; plain LoRA and MoRA one rate, as the peer).
     /// </summary>
     public static (Linear Layer, AdamW Optimizer) Create(StepOptions options, int inF, int outF, int r)
@@ -27,6 +27,12 @@ internal static class StepLayer
                 break;
             case "dora":
                 layer.AttachDoRA("default", new DoRAOptions { Rank = r, Alpha = 2 * r });
+                break;
+            case "loha":
+                layer.AttachLoHa("default", new LoHaOptions { Rank = r, Alpha = 2 * r });
+                break;
+            case "lokr":
+                layer.AttachLoKr("default", new LoKrOptions { Rank = r, Alpha = 2 * r });
                 break;
             default:
                 layer.AttachMoRA("default", new MoRAOptions { Rank = r, Type = options.MoRAType });

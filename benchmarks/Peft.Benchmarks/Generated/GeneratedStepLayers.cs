@@ -161,6 +161,30 @@ internal sealed partial class DoRAAnyShapeR8(int inFeatures, int outFeatures) : 
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+internal sealed partial class LoHa1024 : Module, IBenchmarkModel
+{
+    [LoHa(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoHaAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoHa(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoKr1024 : Module, IBenchmarkModel
+{
+    [LoKr(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoKrAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoKr(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 8, Alpha = 16)]
@@ -245,6 +269,10 @@ internal static class GeneratedStepLayers
         ("lora", _, _, 4) => new LoRAAnyShapeR4(inFeatures, outFeatures),
         ("dora", 1024, 1024, 8) => new DoRA1024(),
         ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
+        ("loha", 1024, 1024, 8) => new LoHa1024(),
+        ("loha", _, _, 8) => new LoHaAnyShapeR8(inFeatures, outFeatures),
+        ("lokr", 1024, 1024, 8) => new LoKr1024(),
+        ("lokr", _, _, 8) => new LoKrAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),

@@ -19,30 +19,14 @@ Run: /usr/bin/python3 tests/Peft.Runtime.Tests/Conformance/Fixtures/make_dora_fi
 """
 import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IN, OUT, RANK, ALPHA, BATCH = 6, 5, 2, 3.0, 3
 SCALE = ALPHA / RANK
-
-
-def write_safetensors(path, tensors):
-    """safetensors layout: u64 header length, JSON header padded to 8 bytes, then the data in header order."""
-    names = sorted(tensors)
-    header, offset, blobs = {}, 0, []
-    for name in names:
-        t = tensors[name].contiguous()
-        dtype = {torch.float64: "F64", torch.float32: "F32"}[t.dtype]
-        raw = t.numpy().astype("<f8" if dtype == "F64" else "<f4").tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-        blobs.append(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 torch.manual_seed(2024)
