@@ -17,8 +17,8 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
-    public const string InvalidLoKrFactorId = "PEFT0019";
-    public const string UnknownLoKrInitId = "PEFT0020";
+    public const string InvalidLoKrFactorId = "PEFT0017";
+    public const string UnknownLoKrInitId = "PEFT0018";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
     public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, LoHaMethod.Info, LoKrMethod.Info];
