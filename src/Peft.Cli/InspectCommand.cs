@@ -15,14 +15,10 @@ internal static class InspectCommand
             using var adapter = PeftAdapterDirectory.Open(path);
             stdout.WriteLine($"adapter: {path}");
             var config = adapter.Config;
-            stdout.WriteLine(config.IsMoRA
-                ? $"method: MoRA (mora_type {(int)config.GetMoRAType()}, {config.GetMoRAType()}), r {config.R}"
-                : $"method: LoRA, r {config.R}, lora_alpha {config.LoraAlpha}, scale {(config.UseRsLoRA ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r")}");
+            stdout.WriteLine(adapter.DescribeMethod());
             foreach (var module in adapter.Modules)
             {
-                stdout.WriteLine(config.IsMoRA
-                    ? $"  module {module.ModulePath}: M [{module.Rank}, {module.Rank}]"
-                    : $"  module {module.ModulePath}: r {module.Rank}, in {module.InFeatures}, out {module.OutFeatures}, scale {config.ScaleFor(module.ModulePath, module.Rank):G6}");
+                stdout.WriteLine(adapter.DescribeModule(module));
             }
 
             stdout.WriteLine($"{PeftAdapterDirectory.ConfigFileName}:");

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Peft.IO;
 
 /// <summary>
-/// <c>adapter_config.json</c> of a Hugging Face PEFT LoRA adapter, with PEFT's field names, plus the
-/// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>. Fields this type does not model are kept in
+/// <c>adapter_config.json</c> of a Hugging Face PEFT adapter, with PEFT's field names: LoRA's fields (and the
+/// official MoRA fork's <c>use_mora</c> / <c>mora_type</c>) modelled; another method's own fields (VeRA's, IA³'s, …)
+/// are read by its format from <see cref="AdditionalFields"/>. Fields this type does not model are kept in
 /// <see cref="AdditionalFields"/> and written back unchanged. <see cref="ToJson"/> writes every key in sorted
 /// order, as PEFT does.
 /// </summary>
@@ -57,7 +58,7 @@ public sealed class PeftAdapterConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MoRAType? MoraType { get; set; }
 
-    /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>).</summary>
+    /// <summary>The method: <c>"LORA"</c> (MoRA adapters are LORA with <c>use_mora</c>, DoRA with <c>use_dora</c>), or another registered method's type.</summary>
     [JsonPropertyName("peft_type")]
     public string PeftType { get; set; } = "LORA";
 
@@ -141,8 +142,16 @@ public sealed class PeftAdapterConfig
     }
 
     /// <summary>
+    /// The fields modelled here that only PEFT's <c>LoraConfig</c> has; methods with their own config class (VeRA, IA³, …)
+    /// list those their class lacks in <see cref="PeftMethodFormat.AbsentConfigKeys"/>.
+    /// </summary>
+    internal static readonly string[] LoRAOnlyKeys =
+        ["alpha_pattern", "init_lora_weights", "lora_alpha", "lora_dropout", "mora_type", "rank_pattern", "use_dora", "use_mora", "use_rslora"];
+
+    /// <summary>
     /// The config as PEFT's <c>save_pretrained</c> writes it (<c>json.dumps(…, indent=2, sort_keys=True)</c>): indented by
-    /// two spaces, every object's keys sorted by code point, the fields this type does not model among the others.
+    /// two spaces, every object's keys sorted by code point, the fields this type does not model among the others, and
+    /// none of the modelled fields the method's config class does not have (<see cref="PeftMethodFormat.AbsentConfigKeys"/>).
     /// </summary>
     public string ToJson()
     {
@@ -150,13 +159,13 @@ public sealed class PeftAdapterConfig
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteSorted(document.RootElement, writer);
+            WriteSorted(document.RootElement, writer, PeftMethodFormat.TryFor(this)?.AbsentConfigKeys ?? []);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteSorted(JsonElement element, Utf8JsonWriter writer)
+    private static void WriteSorted(JsonElement element, Utf8JsonWriter writer, IReadOnlyCollection<string> absent)
     {
         switch (element.ValueKind)
         {
@@ -164,8 +173,13 @@ public sealed class PeftAdapterConfig
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
+                    if (absent.Contains(property.Name))
+                    {
+                        continue;
+                    }
+
                     writer.WritePropertyName(property.Name);
-                    WriteSorted(property.Value, writer);
+                    WriteSorted(property.Value, writer, []);
                 }
 
                 writer.WriteEndObject();
@@ -174,7 +188,7 @@ public sealed class PeftAdapterConfig
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    WriteSorted(item, writer);
+                    WriteSorted(item, writer, []);
                 }
 
                 writer.WriteEndArray();

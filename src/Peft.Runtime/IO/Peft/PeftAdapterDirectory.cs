@@ -2,8 +2,8 @@ namespace Peft.IO;
 
 /// <summary>
 /// A PEFT adapter directory open for reading: <c>adapter_config.json</c> and a validated, memory-mapped
-/// <c>adapter_model.safetensors</c> whose LoRA / MoRA tensors are grouped by module path and checked
-/// for consistent shapes.
+/// <c>adapter_model.safetensors</c> whose adapter tensors are grouped by module path (the per-module tensor names
+/// the method's <see cref="PeftMethodFormat"/> owns) and checked by the method for consistent shapes.
 /// </summary>
 public sealed class PeftAdapterDirectory : IDisposable
 {
@@ -13,10 +13,14 @@ public sealed class PeftAdapterDirectory : IDisposable
     /// <summary>The weights file name PEFT uses with safetensors serialization.</summary>
     public const string WeightsFileName = "adapter_model.safetensors";
 
-    private PeftAdapterDirectory(string directory, PeftAdapterConfig config, SafetensorsFile weights, List<PeftModuleTensors> modules, List<string> otherTensors)
+    private PeftAdapterDirectory(
+        string directory, PeftAdapterConfig config, PeftMethodFormat format, SafetensorsFile weights, List<PeftModuleTensors> modules,
+        Dictionary<string, SafetensorsTensorInfo> shared, List<string> otherTensors)
     {
         Directory = directory;
         Config = config;
+        Format = format;
+        SharedTensors = shared;
         Weights = weights;
         Modules = modules;
         OtherTensors = otherTensors;
@@ -28,13 +32,25 @@ public sealed class PeftAdapterDirectory : IDisposable
     /// <summary>The parsed <c>adapter_config.json</c>.</summary>
     public PeftAdapterConfig Config { get; }
 
+    /// <summary>The method that reads this adapter (chosen from the config).</summary>
+    internal PeftMethodFormat Format { get; }
+
     /// <summary>The adapter weights file.</summary>
     public SafetensorsFile Weights { get; }
 
     /// <summary>The adapted modules in module-path order.</summary>
     public IReadOnlyList<PeftModuleTensors> Modules { get; }
 
-    /// <summary>Tensors that are not <c>lora_A</c> / <c>lora_B</c> weights (for example <c>modules_to_save</c> copies).</summary>
+    /// <summary>
+    /// Tensors stored once for the whole adapter, by key (VeRA's shared projections <c>base_model.vera_A</c> /
+    /// <c>base_model.vera_B</c> when <c>save_projection</c> is set); empty for the other methods.
+    /// </summary>
+    public IReadOnlyDictionary<string, SafetensorsTensorInfo> SharedTensors { get; }
+
+    /// <summary>
+    /// Tensors that belong to no adapted module and are not shared by the method (for example <c>modules_to_save</c>
+    /// copies).
+    /// </summary>
     public IReadOnlyList<string> OtherTensors { get; }
 
     /// <summary>Opens and validates an adapter directory.</summary>
@@ -56,16 +72,12 @@ public sealed class PeftAdapterDirectory : IDisposable
         }
 
         var config = PeftAdapterConfig.Parse(File.ReadAllText(configPath), configPath);
-        if (config.PeftType != "LORA")
-        {
-            throw new InvalidDataException($"{configPath}: peft_type '{config.PeftType}' is not supported (LORA, with use_mora for MoRA).");
-        }
-
+        var format = PeftMethodFormat.For(config, configPath);
         var weights = SafetensorsFile.Open(weightsPath);
         try
         {
-            var (modules, others) = Group(weights, config);
-            return new PeftAdapterDirectory(directory, config, weights, modules, others);
+            var (modules, shared, others) = Group(weights, config, format);
+            return new PeftAdapterDirectory(directory, config, format, weights, modules, shared, others);
         }
         catch
         {
@@ -87,101 +99,110 @@ public sealed class PeftAdapterDirectory : IDisposable
         AtomicFile.WriteAllBytes(Path.Combine(directory, ConfigFileName), System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
     }
 
+    /// <summary>The method and its adapter-wide settings in one line, as <c>peft inspect</c> prints it.</summary>
+    public string DescribeMethod() => Format.Describe(Config);
+
+    /// <summary>One adapted module (rank, shapes, scale as the method defines them) in one line, as <c>peft inspect</c> prints it.</summary>
+    public string DescribeModule(PeftModuleTensors module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return Format.DescribeModule(module, Config);
+    }
+
     /// <summary>Releases the weights file.</summary>
     public void Dispose() => Weights.Dispose();
 
-    private static (List<PeftModuleTensors> Modules, List<string> Others) Group(SafetensorsFile weights, PeftAdapterConfig config)
+    private static (List<PeftModuleTensors> Modules, Dictionary<string, SafetensorsTensorInfo> Shared, List<string> Others) Group(
+        SafetensorsFile weights, PeftAdapterConfig config, PeftMethodFormat format)
     {
-        var a = new SortedDictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-        var b = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-        var embedding = new Dictionary<string, bool>(StringComparer.Ordinal);
+        // Longest names first, so that a name that ends another (none do today) never takes its tensors.
+        var names = format.ModuleTensors.OrderByDescending(n => n.Name.Length).ToArray();
+        var sharedKeys = format.SharedTensorKeys.ToHashSet(StringComparer.Ordinal);
+        var grouped = new SortedDictionary<string, SortedDictionary<string, SafetensorsTensorInfo>>(StringComparer.Ordinal);
+        var shared = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var others = new List<string>();
-        var format = PeftMethodFormat.For(config, weights.Source);
         foreach (var tensor in weights.Tensors)
         {
-            if (format.ReadsModuleTensor(tensor.Name))
+            if (sharedKeys.Contains(tensor.Name))
             {
-                // A tensor the method reads beside lora_A / lora_B (DoRA's lora_magnitude_vector): its format loads it.
+                CheckFloat(weights.Source, tensor, 0, "tensor");
+                shared.Add(tensor.Name, tensor);
                 continue;
             }
 
-            if (!PeftKeys.TryParse(tensor.Name, out string path, out char matrix, out bool isEmbedding))
+            if (!TryParse(tensor.Name, names, out string path, out var name))
             {
                 others.Add(tensor.Name);
                 continue;
             }
 
-            if (!tensor.DType.IsConvertibleFloat() || tensor.Shape.Length != 2 || tensor.Shape[0] <= 0 || tensor.Shape[1] <= 0
-                || tensor.Shape[0] > int.MaxValue || tensor.Shape[1] > int.MaxValue)
+            CheckFloat(weights.Source, tensor, name.Dimensions, name.Kind);
+            if (!grouped.TryGetValue(path, out var tensors))
             {
-                throw new InvalidDataException(
-                    $"{weights.Source}: adapter tensor '{tensor.Name}' is {tensor.DType} {tensor.ShapeText}; expected a non-empty 2-D F16, BF16, F32 or F64 matrix.");
+                grouped.Add(path, tensors = new SortedDictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal));
             }
 
             // A module is either a Linear (lora_A/B.weight) or an embedding (lora_embedding_A/B), never both.
-            if (embedding.TryGetValue(path, out bool seen) && seen != isEmbedding)
+            bool isEmbedding = format.IsEmbeddingTensor(name.Name);
+            if (tensors.Keys.FirstOrDefault(other => format.IsEmbeddingTensor(other) != isEmbedding) is not null)
             {
                 throw new InvalidDataException(
                     $"{weights.Source}: module '{path}' mixes lora_A/lora_B weights with lora_embedding_A/lora_embedding_B (key '{tensor.Name}').");
             }
 
-            embedding[path] = isEmbedding;
-            (matrix == 'A' ? (IDictionary<string, SafetensorsTensorInfo>)a : b)[path] = tensor;
+            tensors.Add(name.Name, tensor);
         }
 
-        var modules = new List<PeftModuleTensors>();
-        foreach (var (path, tensorA) in a)
+        var modules = new List<PeftModuleTensors>(grouped.Count);
+        foreach (var (path, tensors) in grouped)
         {
-            if (!b.Remove(path, out var tensorB))
-            {
-                throw new InvalidDataException($"{weights.Source}: module '{path}' has {tensorA.Name} but no {(embedding[path] ? PeftKeys.LoRAEmbeddingB(path) : PeftKeys.LoRAB(path))}.");
-            }
-
-            CheckShapes(weights.Source, path, tensorA, tensorB, config);
-            modules.Add(new PeftModuleTensors(path, tensorA, tensorB, embedding[path]));
+            var module = new PeftModuleTensors(path, tensors, tensors.Keys.Any(format.IsEmbeddingTensor));
+            format.CheckModule(weights.Source, module, config);
+            modules.Add(module);
         }
 
-        foreach (var (path, tensorB) in b)
-        {
-            throw new InvalidDataException($"{weights.Source}: module '{path}' has {tensorB.Name} but no {(embedding[path] ? PeftKeys.LoRAEmbeddingA(path) : PeftKeys.LoRAA(path))}.");
-        }
-
-        return (modules, others);
+        format.CheckShared(weights.Source, shared, modules, config);
+        return (modules, shared, others);
     }
 
-    private static void CheckShapes(string source, string path, SafetensorsTensorInfo a, SafetensorsTensorInfo b, PeftAdapterConfig config)
+    /// <summary>Splits <c>base_model.model.&lt;path&gt;.&lt;name&gt;</c> for one of the method's per-module <paramref name="names"/>.</summary>
+    private static bool TryParse(string key, PeftModuleTensorName[] names, out string modulePath, out PeftModuleTensorName name)
     {
-        if (config.IsMoRA)
+        modulePath = "";
+        name = default;
+        if (!key.StartsWith(PeftKeys.Prefix, StringComparison.Ordinal))
         {
-            // Official MoRA: lora_B is the same module as lora_A, so both keys hold the square M.
-            if (a.Shape[0] != a.Shape[1] || b.Shape[0] != a.Shape[0] || b.Shape[1] != a.Shape[1])
+            return false;
+        }
+
+        foreach (var candidate in names)
+        {
+            // base_model.model. + path (at least one character) + '.' + name
+            if (key.Length > PeftKeys.Prefix.Length + candidate.Name.Length + 1 && key.EndsWith(candidate.Name, StringComparison.Ordinal)
+                && key[^(candidate.Name.Length + 1)] == '.')
             {
-                throw new InvalidDataException(
-                    $"{source}: MoRA module '{path}' has lora_A {a.ShapeText} and lora_B {b.ShapeText}; expected the same square M [r̂, r̂] under both keys.");
+                modulePath = key[PeftKeys.Prefix.Length..^(candidate.Name.Length + 1)];
+                name = candidate;
+                return true;
             }
-
-            return;
         }
 
-        if (b.Shape[1] != a.Shape[0])
-        {
-            throw new InvalidDataException(
-                $"{source}: module '{path}' has {Label(a)} {a.ShapeText} (expected [r, in]) and {Label(b)} {b.ShapeText} (expected [out, r]); the ranks {a.Shape[0]} and {b.Shape[1]} differ.");
-        }
-
-        // PEFT builds the layer from the config's rank and scales by it, so the weights must agree.
-        int configRank = config.RankFor(path);
-        if (configRank != a.Shape[0])
-        {
-            throw new InvalidDataException(
-                $"{source}: module '{path}' has rank {a.Shape[0]} in the weights ({Label(a)} {a.ShapeText}) but r = {configRank} in the config.");
-        }
+        return false;
     }
 
-    /// <summary>The tensor's name after the module path: <c>lora_A</c>, <c>lora_B</c>, <c>lora_embedding_A</c> or <c>lora_embedding_B</c>.</summary>
-    private static string Label(SafetensorsTensorInfo tensor)
+    /// <summary>An adapter tensor must be a non-empty float tensor of the method's number of dimensions (0: any).</summary>
+    private static void CheckFloat(string source, SafetensorsTensorInfo tensor, int dimensions, string kind)
     {
-        string name = tensor.Name.EndsWith(".weight", StringComparison.Ordinal) ? tensor.Name[..^".weight".Length] : tensor.Name;
-        return name[(name.LastIndexOf('.') + 1)..];
+        bool sized = tensor.Shape.Length > 0;
+        foreach (long size in tensor.Shape)
+        {
+            sized &= size is > 0 and <= int.MaxValue;
+        }
+
+        if (!tensor.DType.IsConvertibleFloat() || (dimensions != 0 && tensor.Shape.Length != dimensions) || !sized)
+        {
+            throw new InvalidDataException(
+                $"{source}: adapter tensor '{tensor.Name}' is {tensor.DType} {tensor.ShapeText}; expected a non-empty {kind} of F16, BF16, F32 or F64.");
+        }
     }
 }

@@ -31,7 +31,7 @@ public static class PeftAdapterModuleExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(adapterName);
         using var adapter = PeftAdapterDirectory.Open(directory);
         var saved = PeftModulesToSave.Find(model, adapter, adapterName);
-        var format = PeftMethodFormat.For(adapter.Config, adapter.Weights.Source);
+        var format = adapter.Format;
         foreach (var module in adapter.Modules)
         {
             switch (model.FindModule(module.ModulePath))

@@ -54,7 +54,7 @@ internal sealed class PeftMergePlan
             if (adapter.Modules.FirstOrDefault(m => !targets.Matches(m.ModulePath)) is { } stray)
             {
                 throw new InvalidDataException(
-                    $"{adapter.Weights.Source}: module '{stray.ModulePath}' ('{stray.A.Name}') is not among target modules {Describe(targets)}; PEFT would not load it.");
+                    $"{adapter.Weights.Source}: module '{stray.ModulePath}' ('{stray.Tensors.Values.First().Name}') is not among target modules {Describe(targets)}; PEFT would not load it.");
             }
         }
 
@@ -67,9 +67,17 @@ internal sealed class PeftMergePlan
                 throw new InvalidDataException($"{source}: no tensor '{weightName}' for adapter module '{module.ModulePath}'.");
             }
 
-            CheckFinite(adapter, module.A);
-            CheckFinite(adapter, module.B);
+            foreach (var tensor in module.Tensors.Values)
+            {
+                CheckFinite(adapter, tensor);
+            }
+
             byWeight.Add(weightName, module);
+        }
+
+        foreach (var tensor in adapter.SharedTensors.Values)
+        {
+            CheckFinite(adapter, tensor);
         }
 
         var replacements = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -88,7 +96,7 @@ internal sealed class PeftMergePlan
             replacements.Add(name, key);
         }
 
-        return new PeftMergePlan(adapter, PeftMethodFormat.For(config, adapter.Weights.Source), byWeight, replacements);
+        return new PeftMergePlan(adapter, adapter.Format, byWeight, replacements);
     }
 
     /// <summary>The tensors of <paramref name="file"/> after the merge; unchanged ones reference the file's memory.</summary>

@@ -20,10 +20,49 @@ internal abstract class PeftMethodFormat
     public abstract bool Reads(PeftAdapterConfig config);
 
     /// <summary>
-    /// Whether <paramref name="key"/> is a per-module tensor this method reads beside <c>lora_A</c> / <c>lora_B</c>
-    /// (DoRA's <c>lora_magnitude_vector.weight</c>); such tensors are not "other" tensors of the file. None by default.
+    /// The per-module tensors this method stores (by name after <c>base_model.model.&lt;module path&gt;.</c>): the adapter
+    /// directory groups every key ending in one of these names by module path into a <see cref="PeftModuleTensors"/>.
     /// </summary>
-    public virtual bool ReadsModuleTensor(string key) => false;
+    public abstract IReadOnlyList<PeftModuleTensorName> ModuleTensors { get; }
+
+    /// <summary>
+    /// Tensors stored once for the whole adapter, at exactly these keys (VeRA's shared projections
+    /// <c>base_model.vera_A</c> / <c>base_model.vera_B</c>). None by default.
+    /// </summary>
+    public virtual IReadOnlyList<string> SharedTensorKeys => [];
+
+    /// <summary>
+    /// The fields <see cref="PeftAdapterConfig"/> models (LoRA's) that this method's PEFT config class does not have
+    /// (VeRA has no <c>lora_alpha</c>); <see cref="PeftAdapterConfig.ToJson"/> leaves them out, so the file holds the
+    /// fields PEFT writes for the method. None by default.
+    /// </summary>
+    public virtual IReadOnlyCollection<string> AbsentConfigKeys => [];
+
+    /// <summary>Whether the per-module tensor <paramref name="name"/> belongs to an embedding adapter (LoRA's <c>lora_embedding_A/B</c>). None by default.</summary>
+    public virtual bool IsEmbeddingTensor(string name) => false;
+
+    /// <summary>
+    /// Checks one module's grouped tensors when the directory opens: every tensor the method needs is there, and their shapes
+    /// agree with each other and with the config. Errors name the file, the module, the keys and the shapes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or shapes disagree.</exception>
+    public abstract void CheckModule(string source, PeftModuleTensors module, PeftAdapterConfig config);
+
+    /// <summary>
+    /// Checks the shared tensors (<see cref="SharedTensorKeys"/>, those present) against the config and the modules once
+    /// every module is grouped and checked. Nothing to check by default.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A shared tensor is missing or does not fit the modules.</exception>
+    public virtual void CheckShared(string source, IReadOnlyDictionary<string, SafetensorsTensorInfo> shared, IReadOnlyList<PeftModuleTensors> modules, PeftAdapterConfig config)
+    {
+    }
+
+    /// <summary>The method and its adapter-wide settings in one line (<c>peft inspect</c>): by default the method's name.</summary>
+    public virtual string Describe(PeftAdapterConfig config) => $"method: {Name}";
+
+    /// <summary>One module in one line (<c>peft inspect</c>): by default its tensors' names and shapes.</summary>
+    public virtual string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) =>
+        $"  module {module.ModulePath}: {string.Join(", ", module.Tensors.Select(t => $"{t.Key} {t.Value.ShapeText}"))}";
 
     /// <summary>Loads one module's tensors into <paramref name="layer"/>'s adapter <paramref name="adapterName"/> (attaching one when absent).</summary>
     public abstract void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
@@ -44,19 +83,14 @@ internal abstract class PeftMethodFormat
     public virtual void AddEmbeddingDelta(double[] w, int num, int dim, PeftModuleTensors module, PeftAdapterDirectory adapter, SafetensorsTensorInfo weight) =>
         throw NoEmbeddings(adapter, module);
 
+    /// <summary>The one format that reads <paramref name="config"/>, or <see langword="null"/> when none does.</summary>
+    public static PeftMethodFormat? TryFor(PeftAdapterConfig config) => All.FirstOrDefault(format => format.Reads(config));
+
     /// <summary>The one format that reads <paramref name="config"/>.</summary>
     /// <exception cref="InvalidDataException">No registered method reads it.</exception>
     public static PeftMethodFormat For(PeftAdapterConfig config, string source)
     {
-        foreach (var format in All)
-        {
-            if (format.Reads(config))
-            {
-                return format;
-            }
-        }
-
-        throw new InvalidDataException($"{source}: no adapter method reads peft_type '{config.PeftType}' (known: {string.Join(", ", All.Select(f => f.Name))}).");
+        return TryFor(config) ?? throw new InvalidDataException($"{source}: no adapter method reads peft_type '{config.PeftType}' (known: {string.Join(", ", All.Select(f => f.Name))}).");
     }
 
     /// <summary>Attaches an adapter; options the file implies but the layer rejects become file errors.</summary>
@@ -73,7 +107,7 @@ internal abstract class PeftMethodFormat
     }
 
     private InvalidDataException NoEmbeddings(PeftAdapterDirectory adapter, PeftModuleTensors module) =>
-        new($"{adapter.Weights.Source}: module '{module.ModulePath}' holds embedding tensors ('{module.A.Name}'), but {Name} adapters do not apply to embeddings.");
+        new($"{adapter.Weights.Source}: module '{module.ModulePath}' holds embedding tensors ('{string.Join("', '", module.Tensors.Values.Select(t => t.Name))}'), but {Name} adapters do not apply to embeddings.");
 
     /// <summary>The error for a layer whose existing adapter of that name is not what the file holds.</summary>
     protected static InvalidDataException Mismatch(string source, string path, string name, string existing, string file) =>

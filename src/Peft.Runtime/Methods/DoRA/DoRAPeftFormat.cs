@@ -19,13 +19,24 @@ internal sealed class DoRAPeftFormat : PeftMethodFormat
     public override string Name => "DoRA";
 
     /// <summary>LoRA configs with <c>use_dora</c> (MoRA's fork has no DoRA).</summary>
-    public override bool Reads(PeftAdapterConfig config) => config.UseDora && !config.IsMoRA;
+    public override bool Reads(PeftAdapterConfig config) => config.PeftType == LoRAPeftFormat.LoRAPeftType && config.UseDora && !config.IsMoRA;
+
+    /// <summary>LoRA's factors (embedding keys are recognised, then refused when they load) and the magnitude vector <c>[out]</c>.</summary>
+    public override IReadOnlyList<PeftModuleTensorName> ModuleTensors { get; } = [.. LoRAPeftFormat.FactorNames, new(MagnitudeSuffix[1..], 1)];
+
+    /// <summary>As LoRA (DoRA files are LoRA files with <c>use_dora</c>, which the config printed below shows).</summary>
+    public override string Describe(PeftAdapterConfig config) => LoRAPeftFormat.Instance.Describe(config);
+
+    public override string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) => LoRAPeftFormat.Instance.DescribeModule(module, config);
+
+    public override bool IsEmbeddingTensor(string name) => LoRAPeftFormat.Instance.IsEmbeddingTensor(name);
+
+    /// <summary>LoRA's factor checks; the magnitude's length is checked against the layer when it loads or merges.</summary>
+    public override void CheckModule(string source, PeftModuleTensors module, PeftAdapterConfig config) =>
+        LoRAPeftFormat.Instance.CheckModule(source, module, config);
 
     /// <summary>The magnitude key of the module at <paramref name="modulePath"/>: <c>base_model.model.&lt;path&gt;.lora_magnitude_vector</c>.</summary>
     public static string MagnitudeKey(string modulePath) => PeftKeys.Prefix + modulePath + MagnitudeSuffix;
-
-    public override bool ReadsModuleTensor(string key) =>
-        key.StartsWith(PeftKeys.Prefix, StringComparison.Ordinal) && key.EndsWith(MagnitudeSuffix, StringComparison.Ordinal);
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
     {

@@ -17,10 +17,76 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
     {
     }
 
+    /// <summary>LoRA's per-module tensors: <c>lora_A.weight</c> / <c>lora_B.weight</c> on a Linear, <c>lora_embedding_A/B</c> on an embedding.</summary>
+    internal static readonly PeftModuleTensorName[] FactorNames =
+    [
+        new(PeftModuleTensors.LoRAAName, 2), new(PeftModuleTensors.LoRABName, 2),
+        new(PeftModuleTensors.LoRAEmbeddingAName, 2), new(PeftModuleTensors.LoRAEmbeddingBName, 2),
+    ];
+
     public override string Name => "LoRA";
 
     /// <summary>Every LoRA config without the MoRA fork's <c>use_mora</c> and without <c>use_dora</c>.</summary>
-    public override bool Reads(PeftAdapterConfig config) => !config.IsMoRA && !config.UseDora;
+    public override bool Reads(PeftAdapterConfig config) => config.PeftType == LoRAPeftType && !config.IsMoRA && !config.UseDora;
+
+    /// <summary>The <c>peft_type</c> of LoRA, and of the LoRA-family variants PEFT keeps in its LoRA tuner (DoRA, the MoRA fork).</summary>
+    internal const string LoRAPeftType = "LORA";
+
+    public override IReadOnlyList<PeftModuleTensorName> ModuleTensors => FactorNames;
+
+    public override bool IsEmbeddingTensor(string name) => name is PeftModuleTensors.LoRAEmbeddingAName or PeftModuleTensors.LoRAEmbeddingBName;
+
+    /// <summary>lora_A <c>[r, in]</c> and lora_B <c>[out, r]</c> (or the embedding pair) of one rank, the config's rank for the module.</summary>
+    public override void CheckModule(string source, PeftModuleTensors module, PeftAdapterConfig config)
+    {
+        var (a, b) = Pair(source, module);
+        if (b.Shape[1] != a.Shape[0])
+        {
+            throw new InvalidDataException(
+                $"{source}: module '{module.ModulePath}' has {Label(module, a)} {a.ShapeText} (expected [r, in]) and {Label(module, b)} {b.ShapeText} (expected [out, r]); the ranks {a.Shape[0]} and {b.Shape[1]} differ.");
+        }
+
+        // PEFT builds the layer from the config's rank and scales by it, so the weights must agree.
+        int configRank = config.RankFor(module.ModulePath);
+        if (configRank != a.Shape[0])
+        {
+            throw new InvalidDataException(
+                $"{source}: module '{module.ModulePath}' has rank {a.Shape[0]} in the weights ({Label(module, a)} {a.ShapeText}) but r = {configRank} in the config.");
+        }
+    }
+
+    public override string Describe(PeftAdapterConfig config) =>
+        $"method: LoRA, r {config.R}, lora_alpha {config.LoraAlpha}, scale {(config.UseRsLoRA ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r")}";
+
+    public override string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) =>
+        $"  module {module.ModulePath}: r {module.Rank}, in {module.InFeatures}, out {module.OutFeatures}, scale {config.ScaleFor(module.ModulePath, module.Rank):G6}";
+
+    /// <summary>A LoRA-family module's A and B, both present (the error names the key that is there and the one that is missing).</summary>
+    internal static (SafetensorsTensorInfo A, SafetensorsTensorInfo B) Pair(string source, PeftModuleTensors module)
+    {
+        string path = module.ModulePath;
+        bool hasA = module.TryGet(module.IsEmbedding ? PeftModuleTensors.LoRAEmbeddingAName : PeftModuleTensors.LoRAAName, out var a);
+        bool hasB = module.TryGet(module.IsEmbedding ? PeftModuleTensors.LoRAEmbeddingBName : PeftModuleTensors.LoRABName, out var b);
+        if (hasA && !hasB)
+        {
+            throw new InvalidDataException($"{source}: module '{path}' has {a.Name} but no {(module.IsEmbedding ? PeftKeys.LoRAEmbeddingB(path) : PeftKeys.LoRAB(path))}.");
+        }
+
+        if (!hasA)
+        {
+            string present = hasB ? b.Name : string.Join(", ", module.Tensors.Values.Select(t => t.Name));
+            throw new InvalidDataException($"{source}: module '{path}' has {present} but no {(module.IsEmbedding ? PeftKeys.LoRAEmbeddingA(path) : PeftKeys.LoRAA(path))}.");
+        }
+
+        return (a, b);
+    }
+
+    /// <summary>The tensor's name after the module path without <c>.weight</c>: <c>lora_A</c>, <c>lora_B</c>, <c>lora_embedding_A</c> or <c>lora_embedding_B</c>.</summary>
+    private static string Label(PeftModuleTensors module, SafetensorsTensorInfo tensor)
+    {
+        string name = tensor.Name[(PeftKeys.Prefix.Length + module.ModulePath.Length + 1)..];
+        return name.EndsWith(".weight", StringComparison.Ordinal) ? name[..^".weight".Length] : name;
+    }
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName) =>
         LoadFactors(layer, module, adapter, adapterName, Name,

@@ -16,7 +16,28 @@ internal sealed class MoRAPeftFormat : PeftMethodFormat
 
     public override string Name => "MoRA";
 
-    public override bool Reads(PeftAdapterConfig config) => config.IsMoRA;
+    public override bool Reads(PeftAdapterConfig config) => config.PeftType == LoRAPeftFormat.LoRAPeftType && config.IsMoRA;
+
+    /// <summary>The fork stores M under LoRA's keys (embedding keys are recognised, then refused when they load).</summary>
+    public override IReadOnlyList<PeftModuleTensorName> ModuleTensors => LoRAPeftFormat.FactorNames;
+
+    public override string Describe(PeftAdapterConfig config) =>
+        $"method: MoRA (mora_type {(int)config.GetMoRAType()}, {config.GetMoRAType()}), r {config.R}";
+
+    public override string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config) => $"  module {module.ModulePath}: M [{module.Rank}, {module.Rank}]";
+
+    public override bool IsEmbeddingTensor(string name) => LoRAPeftFormat.Instance.IsEmbeddingTensor(name);
+
+    /// <summary>Official MoRA: lora_B is the same module as lora_A, so both keys hold the square M <c>[r̂, r̂]</c>.</summary>
+    public override void CheckModule(string source, PeftModuleTensors module, PeftAdapterConfig config)
+    {
+        var (a, b) = LoRAPeftFormat.Pair(source, module);
+        if (a.Shape[0] != a.Shape[1] || b.Shape[0] != a.Shape[0] || b.Shape[1] != a.Shape[1])
+        {
+            throw new InvalidDataException(
+                $"{source}: MoRA module '{module.ModulePath}' has lora_A {a.ShapeText} and lora_B {b.ShapeText}; expected the same square M [r̂, r̂] under both keys.");
+        }
+    }
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName)
     {
