@@ -10,11 +10,13 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private LoRAOptions? _lora;
     private MoRAOptions? _mora;
     private bool _useDora;
+    private string? _peftType;
+    private Dictionary<string, System.Text.Json.JsonElement>? _fields;
 
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
-        if (_mora is not null)
+        if (_mora is not null || _peftType is not null)
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA and MoRA layers.");
         }
@@ -37,13 +39,36 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
 
     public void AddMoRA(string path, MoRAOptions options)
     {
-        if (_lora is not null || (_mora is not null && _mora.Type != options.Type))
+        if (_lora is not null || _peftType is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
         }
 
         _mora ??= options;
         _layers.Add((path, options.Rank, options.Rank));
+    }
+
+    /// <summary>
+    /// Adds a layer of a method with its own PEFT config class (LoHa, LoKr): its <c>peft_type</c>, the fields that are per
+    /// adapter in PEFT (every layer must give the same), and the layer's rank and α (<c>r</c> / <c>alpha</c>, the others
+    /// in <c>rank_pattern</c> / <c>alpha_pattern</c>).
+    /// </summary>
+    public void AddMethodLayer(string path, string peftType, int rank, double alpha, Dictionary<string, System.Text.Json.JsonElement> fields)
+    {
+        if (_lora is not null || _mora is not null || (_peftType is not null && _peftType != peftType))
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method, but {peftType} is mixed with {_peftType ?? (_mora is not null ? "MoRA" : "LoRA")}.");
+        }
+
+        if (_fields is not null && !(_fields.Count == fields.Count && _fields.All(f => fields.TryGetValue(f.Key, out var v) && v.GetRawText() == f.Value.GetRawText())))
+        {
+            throw new NotSupportedException(
+                $"Layer '{path}': {string.Join(", ", fields.Keys.Order(StringComparer.Ordinal))} are per adapter in PEFT, but the {peftType} layers disagree.");
+        }
+
+        _peftType = peftType;
+        _fields ??= fields;
+        _layers.Add((path, rank, alpha));
     }
 
     /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
@@ -68,7 +93,22 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = _useDora;
-        if (_mora is not null)
+        if (_peftType is not null)
+        {
+            // Its own config class: α under "alpha" and the method's fields; ToJson leaves out LoRA's (AbsentConfigKeys).
+            config.PeftType = _peftType;
+            config.AdditionalFields ??= [];
+            using (var number = System.Text.Json.JsonDocument.Parse(alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                config.AdditionalFields["alpha"] = number.RootElement.Clone();
+            }
+
+            foreach (var (key, value) in _fields!)
+            {
+                config.AdditionalFields[key] = value;
+            }
+        }
+        else if (_mora is not null)
         {
             // MoRA has no α: keep whatever the template had, without per-module patterns.
             config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;

@@ -146,7 +146,8 @@ public sealed class LoKrAdapter<T> : Adapter<T>
     }
 
     /// <inheritdoc />
-    internal override void AddPeftConfig(string modulePath, IO.PeftAdapterConfigBuilder builder) => throw new NotSupportedException($"{Context}: saving in PEFT's format is not written yet.");
+    internal override void AddPeftConfig(string modulePath, IO.PeftAdapterConfigBuilder builder) =>
+        builder.AddMethodLayer(modulePath, IO.LoKrPeftFormat.Instance.PeftType, Options.Rank, Options.Alpha, IO.LoKrPeftFormat.Instance.Fields(Options));
 
     /// <summary>PEFT's keys have no <c>.weight</c>: <c>base_model.model.&lt;path&gt;.lokr_w1</c> (nn.ParameterDict entries).</summary>
     internal override IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
