@@ -48,7 +48,7 @@ internal sealed class LoKrPeftFormat : LyCORISPeftFormat
     }
 
     public override string Describe(PeftAdapterConfig config) =>
-        $"{base.Describe(config)}, decompose_factor {Number(config, "decompose_factor", LoKrMethod.DefaultFactor)}, decompose_both {Flag(config, "decompose_both", false)}";
+        $"{base.Describe(config)}, decompose_factor {Number(config, "decompose_factor", LoKrMethod.DefaultFactor)}, decompose_both {(Flag(config, "decompose_both", false) ? "true" : "false")}";
 
     public override string DescribeModule(PeftModuleTensors module, PeftAdapterConfig config)
     {
@@ -120,7 +120,7 @@ internal sealed class LoKrPeftFormat : LyCORISPeftFormat
     }
 
     private static string Text(LoKrShape shape, bool w1Product, bool w2Product) =>
-        $"W1 [{shape.OutLeft}, {shape.InLeft}]{(w1Product ? " (a·b)" : "")} ⊗ W2 [{shape.OutRight}, {shape.InRight}]{(w2Product ? " (a·b)" : "")}";
+        $"W1 [{shape.OutLeft}, {shape.InLeft}]{(w1Product ? " = lokr_w1_a·lokr_w1_b" : "")} ⊗ W2 [{shape.OutRight}, {shape.InRight}]{(w2Product ? " = lokr_w2_a·lokr_w2_b" : "")}";
 
     private static int Factor(PeftAdapterConfig config)
     {
