@@ -43,6 +43,6 @@ internal sealed class LoHaEmitter : LoRAEmitter
     }
 
     private protected override string ForwardRemark =>
-        "/// <para>LoHa's rank-r² product: with <c>U[o, i·r+j] = W1a[o,i]·W2a[o,j]</c> (B) and <c>D[i·r+j, :] = W1b[i,:] ⊙ W2b[j,:]</c> (A), " +
-        "<c>xa = x·Dᵀ</c>, <c>y += s·xa·Uᵀ</c> = <c>s·((W1a·W1b) ⊙ (W2a·W2b))·x</c>.</para>";
+        "/// <para>LoHa's rank-r² product of <c>U[o, i·r+j] = W1a[o,i]·W2a[o,j]</c> (B) and <c>D[i·r+j, :] = W1b[i,:] ⊙ W2b[j,:]</c> (A): " +
+        "<c>y += s·(x·Dᵀ)·Uᵀ</c>.</para>";
 }

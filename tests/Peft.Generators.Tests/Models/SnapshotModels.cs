@@ -95,6 +95,27 @@ internal static class SnapshotModels
         }
         """;
 
+    /// <summary>LoHa (LoRA's kernel at rank r²) and LoKr (the Kronecker kernel), constant and run-time shapes.</summary>
+    public const string LyCORIS = """
+        using Peft;
+
+        namespace Demo;
+
+        public sealed partial class LyCORIS : Module
+        {
+            public LyCORIS(int width) => Wide = new Linear<double>(width, width);
+
+            [LoHa(Rank = 4, Alpha = 8)]
+            public Linear Query { get; } = new(512, 256);
+
+            [LoKr(Rank = 8, Alpha = 16, DecomposeBoth = true)]
+            public Linear Key { get; } = new(768, 1024);
+
+            [LoKr(Rank = 2, DecomposeFactor = 4, Init = LoKrInit.LyCORIS, RankDropout = 0.1, RankDropoutScale = true)]
+            public Linear<double> Wide { get; }
+        }
+        """;
+
     public static IEnumerable<object[]> All() =>
     [
         [nameof(Classifier)],
@@ -102,6 +123,7 @@ internal static class SnapshotModels
         [nameof(RuntimeShapes)],
         [nameof(Nested)],
         [nameof(Decomposed)],
+        [nameof(LyCORIS)],
     ];
 
     public static string Source(string name) => name switch
@@ -111,6 +133,7 @@ internal static class SnapshotModels
         nameof(RuntimeShapes) => RuntimeShapes,
         nameof(Nested) => Nested,
         nameof(Decomposed) => Decomposed,
+        nameof(LyCORIS) => LyCORIS,
         _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
     };
 }
