@@ -365,6 +365,41 @@ public sealed class LyCORISReferenceTests
         Assert.Contains("lokr_w2 is [4, 6], but LoKrAdapter 'default' on Linear [6, 12] (W1 [2, 2] ⊗ W2 [3, 6] = [6, 12]) needs [3, 6]", error.Message);
     }
 
+    /// <summary>The runtime path: <c>Apply</c> by target names, each layer its own draws, and PEFT save → load keeps the outputs.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Apply_by_target_names_then_save_and_load(bool loha)
+    {
+        AdapterOptions options = loha ? new LoHaOptions { Rank = 2, Alpha = 4, InitWeights = false } : new LoKrOptions { Rank = 2, Alpha = 4, Init = LoKrInit.Random };
+        var model = new Pair();
+        Assert.Equal(["q", "v"], model.Apply(new AdapterConfig { Options = options, TargetModules = ["q", "v"] }).Order());
+        var q = model.Q.Adapters.Active!;
+        var v = model.V.Adapters.Active!;
+        Assert.NotEqual(q.AdapterParameters[0].Value, v.AdapterParameters[0].Value);
+        model.Eval();
+        var x = Random(Batch * 12, 3);
+        var expected = Forward(model.Q, x, Batch).Concat(Forward(model.V, x, Batch)).ToArray();
+
+        string folder = Path.Combine(Path.GetTempPath(), "peft-lycoris-apply-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            model.SaveAdapter(folder, dtype: SafetensorsDType.F64);
+            Assert.Contains(loha ? "\"peft_type\": \"LOHA\"" : "\"peft_type\": \"LOKR\"", File.ReadAllText(Path.Combine(folder, PeftAdapterDirectory.ConfigFileName)));
+            var loaded = new Pair();
+            loaded.LoadAdapter(folder);
+            loaded.Eval();
+            AssertClose(expected, Forward(loaded.Q, x, Batch).Concat(Forward(loaded.V, x, Batch)).ToArray(), 1e-15);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
     private static string Copy(string name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "peft-lycoris-hostile-" + Guid.NewGuid().ToString("N"));
@@ -375,6 +410,20 @@ public sealed class LyCORISReferenceTests
         }
 
         return folder;
+    }
+
+    /// <summary>Two 12 → 8 layers of the same shape, <c>q</c> and <c>v</c>.</summary>
+    private sealed class Pair : Module
+    {
+        public Pair()
+        {
+            Q = RegisterModule("q", new Linear<double>(12, 8, random: new Random(1)));
+            V = RegisterModule("v", new Linear<double>(12, 8, random: new Random(2)));
+        }
+
+        public Linear<double> Q { get; }
+
+        public Linear<double> V { get; }
     }
 
     /// <summary>A model holding one layer at path <c>proj</c>, as the fixtures' PEFT files name it.</summary>
