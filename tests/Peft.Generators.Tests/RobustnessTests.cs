@@ -31,7 +31,7 @@ public sealed class RobustnessTests
         ["ratio below one", "[LoRAPlus(Ratio = 0.5)] public Linear Bad { get; } = new(8, 8);"],
         ["rank zero", "[LoRA(Rank = 0)] public Linear Bad { get; } = new(8, 8);"],
         ["rank above min(in, out)", "[LoRA(Rank = 9)] public Linear Bad { get; } = new(8, 30);"],
-        ["undefined MoRA type", "[MoRA(Type = (MoRAType)3)] public Linear Bad { get; } = new(8, 8);"],
+        ["undefined MoRA type", "[MoRA(Type = (MoRAType)5)] public Linear Bad { get; } = new(8, 8);"],
         ["static member", "[LoRA(Rank = 2)] public static Linear Bad { get; } = new(8, 8);"],
         ["write-only property", "[LoRA(Rank = 2)] public Linear Bad { set { } }"],
         ["negative constant size", "[LoRA(Rank = 2)] public Linear Bad { get; } = new(-8, 8);"],

@@ -49,6 +49,24 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public void A_prefix_tuning_adapter_generates_as_the_library_does()
+    {
+        string adapter = Fixtures.TemporaryFolder();
+        var tuned = new PrefixTunedCausalLM<float>(LlamaForCausalLM.FromPretrained(Fixtures.TinyLlama),
+            new PrefixTuningOptions { NumVirtualTokens = 3, PrefixProjection = true, Seed = 2 });
+        tuned.Save(adapter);
+        int[] expected = tuned.Generate([1, 5, 9, 33], new GenerationOptions { MaxNewTokens = 4 });
+
+        string logitsPath = Path.Combine(Fixtures.TemporaryFolder(), "logits.safetensors");
+        var (code, stdout, stderr) = Run("generate", "--model", Fixtures.TinyLlama, "--adapter", adapter, "--ids", "1,5,9,33",
+            "--max-new-tokens", "4", $"--logits={logitsPath}");
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"ids: {string.Join(',', new[] { 1, 5, 9, 33 }.Concat(expected))}", stdout.TrimEnd());
+        using var file = SafetensorsFile.Open(logitsPath);
+        Assert.Equal([1L, 4, 256], file.GetTensor("logits").Shape.ToArray()); // the real tokens only, as PEFT
+    }
+
+    [Fact]
     public void PromptGoesThroughTheFoldersTokenizerAndSamplingIsSeeded()
     {
         // A random model whose vocabulary fits the SentencePiece fixture (400 ids), saved with its tokenizer.

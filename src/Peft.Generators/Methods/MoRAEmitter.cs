@@ -21,21 +21,32 @@ internal sealed class MoRAEmitter : AdapterEmitter
 
     public override bool UsesLowRankLoops => false;
 
-    public override string Describe(LayerInfo layer) => $"MoRA ({(IsRoPE(layer) ? "RoPE" : "sharing")}), r = {layer.Rank}{ShapeText(layer)}";
+    public override string Describe(LayerInfo layer) => Specialized(layer)
+        ? $"MoRA ({(IsRoPE(layer) ? "RoPE" : "sharing")}), r = {layer.Rank}{ShapeText(layer)}"
+        : $"MoRA ({TypeName(layer)}, the runtime kernel), r = {layer.Rank}{ShapeText(layer)}";
 
     public override AttachCall Attach(LayerInfo layer, string seed) => new("AttachMoRA", "MoRAOptions",
     [
         $"Rank = {layer.Rank},",
-        $"Type = global::Peft.MoRAType.{(IsRoPE(layer) ? "RoPE" : "Sharing")},",
+        $"Type = global::Peft.MoRAType.{TypeName(layer)},",
     ]);
 
-    /// <summary>A shape-generic MoRA kernel takes the layer's sizes: r̂ and the tiling follow from them.</summary>
+    /// <summary>
+    /// A shape-generic MoRA kernel takes the layer's sizes: r̂ and the tiling follow from them. The grouped types (2–4, which
+    /// ReMoRA switches to at run time) use the runtime kernel: <c>null</c>.
+    /// </summary>
     public override string NewKernel(string kernel, LayerInfo layer, string member) =>
-        layer.HasConstantShape ? base.NewKernel(kernel, layer, member) : $"new {kernel}({member}.InFeatures, {member}.OutFeatures)";
+        !Specialized(layer) ? "null"
+        : layer.HasConstantShape ? base.NewKernel(kernel, layer, member) : $"new {kernel}({member}.InFeatures, {member}.OutFeatures)";
 
-    /// <summary>The shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of the layer.</summary>
+    /// <summary>The shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of the layer (Sharing and RoPE; none for the grouped types).</summary>
     public override void WriteKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
+        if (!Specialized(layer))
+        {
+            return;
+        }
+
         string t = layer.ElementType;
         bool constant = layer.HasConstantShape;
         bool rope = IsRoPE(layer);
@@ -369,6 +380,19 @@ internal sealed class MoRAEmitter : AdapterEmitter
     }
 
     private static bool IsRoPE(LayerInfo layer) => (int)layer.Argument("Type") == MoRAMethod.RoPEType;
+
+    /// <summary>Whether the generator writes the layer's kernel: Sharing and RoPE.</summary>
+    private static bool Specialized(LayerInfo layer) => (int)layer.Argument("Type") is MoRAMethod.SharingType or MoRAMethod.RoPEType;
+
+    /// <summary>The <c>MoRAType</c> member of the layer's type.</summary>
+    private static string TypeName(LayerInfo layer) => (int)layer.Argument("Type") switch
+    {
+        MoRAMethod.GroupedType => "Grouped",
+        MoRAMethod.GroupedCompressionType => "GroupedCompression",
+        MoRAMethod.GroupedDecompressionType => "GroupedDecompression",
+        MoRAMethod.RoPEType => "RoPE",
+        _ => "Sharing",
+    };
 
     /// <summary>MoRA's shape for a constant layer shape: the shared arithmetic of <c>MoRAMethod</c>, as the runtime's <c>Peft.MoRAShape</c>.</summary>
     private readonly struct MoRAShape

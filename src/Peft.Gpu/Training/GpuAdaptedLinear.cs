@@ -174,7 +174,13 @@ public sealed class GpuAdaptedLinear : IDisposable
                 return (new AdaptedLinearDescriptor(GpuAdapterKind.LoRA, layer.InFeatures, layer.OutFeatures, lora.Rank, lora.Scale, bias, batch, inputGradient),
                     [lora.A, lora.B]);
             case MoRAAdapter<float> mora:
-                var kind = mora.Shape.Type == MoRAType.Sharing ? GpuAdapterKind.MoRASharing : GpuAdapterKind.MoRARoPE;
+                var kind = mora.Shape.Type switch
+                {
+                    MoRAType.Sharing => GpuAdapterKind.MoRASharing,
+                    MoRAType.RoPE => GpuAdapterKind.MoRARoPE,
+                    _ => throw new NotSupportedException(
+                        $"{context}: adapter '{mora.Name}' is MoRA {mora.Shape.Type}; the GPU step has Sharing and RoPE plans, not the grouped types."),
+                };
                 return (new AdaptedLinearDescriptor(kind, layer.InFeatures, layer.OutFeatures, mora.SquareRank, 1f, bias, batch, inputGradient),
                     [mora.M]);
             default:

@@ -61,6 +61,27 @@ public abstract class Optimizer
     /// <summary>The private state slot of parameter <paramref name="index"/> of group <paramref name="group"/> (checkpoints read and restore it).</summary>
     internal ref object? StateSlot(int group, int index) => ref _state[group][index];
 
+    /// <summary>
+    /// Forgets the state of <paramref name="parameter"/> (AdamW: its moments and its step count), so that its next update starts
+    /// afresh — ReMoRA's optimizer reset. The state is allocated again on that update.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameter is in no group of this optimizer.</exception>
+    public void ResetState(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            int index = Array.IndexOf(_groups[g].ParameterArray, parameter);
+            if (index >= 0)
+            {
+                _state[g][index] = null;
+                return;
+            }
+        }
+
+        throw new ArgumentException($"{GetType().Name}: parameter '{parameter.Name}' {parameter.ShapeText} is in none of its groups.", nameof(parameter));
+    }
+
     /// <summary>Sets <see cref="StepCount"/> when a checkpoint is restored.</summary>
     internal void RestoreStepCount(long stepCount) => StepCount = stepCount;
 

@@ -93,8 +93,8 @@ public sealed class PeftAdapterErrorTests : IDisposable
     [Fact]
     public void UnsupportedMoRAType()
     {
-        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 3}", MoRA(new float[9], new float[9]));
-        Assert.Contains("mora_type 3 is not supported", Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder)).Message);
+        WriteAdapter("{\"r\": 1, \"use_mora\": true, \"mora_type\": 5}", MoRA(new float[9], new float[9]));
+        Assert.Contains("mora_type 5 is not supported", Assert.Throws<InvalidDataException>(() => new TinyModel<float>().LoadAdapter(_folder)).Message);
     }
 
     [Fact]

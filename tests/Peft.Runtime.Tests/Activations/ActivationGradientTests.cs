@@ -8,7 +8,7 @@ public sealed class ActivationGradientTests
 
     public delegate void BackwardFunction(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx);
 
-    public static TheoryData<string> Names => ["ReLU", "GELU", "GELU-tanh", "SiLU"];
+    public static TheoryData<string> Names => ["ReLU", "GELU", "GELU-tanh", "SiLU", "Tanh"];
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -39,6 +39,7 @@ public sealed class ActivationGradientTests
             "ReLU" => new ReLU<double>(),
             "GELU" => new GELU<double>(),
             "GELU-tanh" => new GELU<double>(GeluApproximation.Tanh),
+            "Tanh" => new Tanh<double>(),
             _ => new SiLU<double>(),
         };
         Assert.Empty(((Module)layer).NamedParameters());
@@ -62,7 +63,7 @@ public sealed class ActivationGradientTests
     {
         var x = FiniteDifference.Random(50, seed: 5, scale: 5.0);
         var xf = x.Select(v => (float)v).ToArray();
-        foreach (var name in new[] { "ReLU", "GELU", "GELU-tanh", "SiLU" })
+        foreach (var name in new[] { "ReLU", "GELU", "GELU-tanh", "SiLU", "Tanh" })
         {
             var (forward, _) = Functions(name);
             var y = new double[50];
@@ -73,6 +74,7 @@ public sealed class ActivationGradientTests
                 case "ReLU": Activation.ReLU<float>(xf, yf); break;
                 case "GELU": Activation.GELU<float>(xf, yf); break;
                 case "GELU-tanh": Activation.GELU<float>(xf, yf, GeluApproximation.Tanh); break;
+                case "Tanh": Activation.Tanh<float>(xf, yf); break;
                 default: Activation.SiLU<float>(xf, yf); break;
             }
 
@@ -152,6 +154,7 @@ public sealed class ActivationGradientTests
         "GELU-tanh" => ((x, y) => Activation.GELU(x, y, GeluApproximation.Tanh),
             (x, dy, dx) => Activation.GELUBackward(x, dy, dx, GeluApproximation.Tanh)),
         "SiLU" => (Activation.SiLU, Activation.SiLUBackward),
+        "Tanh" => (Activation.Tanh, Activation.TanhBackward),
         _ => throw new ArgumentException(name),
     };
 }

@@ -13,7 +13,8 @@ internal sealed class AdapterMethodCase(
     Func<int, AdapterOptions> options,
     Func<IGeneratedCaseModel> generated,
     bool stochastic = false,
-    Action<Adapter<double>>? holdConstants = null)
+    Action<Adapter<double>>? holdConstants = null,
+    bool generatedKernel = true)
 {
     public string Name { get; } = name;
 
@@ -21,6 +22,9 @@ internal sealed class AdapterMethodCase(
 
     /// <summary>Whether training-mode forwards draw random masks (dropout): deterministic checks run in evaluation mode.</summary>
     public bool Stochastic { get; } = stochastic;
+
+    /// <summary>Whether the generator writes the layer's kernel; false: the generated code attaches the runtime kernel (MoRA's grouped types).</summary>
+    public bool GeneratedKernel { get; } = generatedKernel;
 
     public AdapterOptions Options(int rank, bool freezeBase = true) => options(rank) with { FreezeBase = freezeBase };
 
@@ -48,6 +52,12 @@ internal static class AdapterMethodCases
         new("loraplus", AdapterMethod.LoRAPlus, rank => new LoRAPlusOptions { Rank = rank, Alpha = 5, Ratio = 8 }, () => new LoRAPlusCaseModel()),
         new("mora-sharing", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank }, () => new MoRASharingCaseModel()),
         new("mora-rope", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.RoPE }, () => new MoRARoPECaseModel()),
+        new("mora-grouped", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.Grouped }, () => new MoRAGroupedCaseModel(),
+            generatedKernel: false),
+        new("mora-grouped-compression", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.GroupedCompression },
+            () => new MoRAGroupedCompressionCaseModel(), generatedKernel: false),
+        new("mora-grouped-decompression", AdapterMethod.MoRA, rank => new MoRAOptions { Rank = rank, Type = MoRAType.GroupedDecompression },
+            () => new MoRAGroupedDecompressionCaseModel(), generatedKernel: false),
         new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
         new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
             () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),

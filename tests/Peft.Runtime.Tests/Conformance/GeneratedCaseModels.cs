@@ -51,6 +51,24 @@ public sealed partial class MoRARoPECaseModel : Module, IGeneratedCaseModel
     public Linear<double> Layer { get; } = new(13, 7);
 }
 
+public sealed partial class MoRAGroupedCaseModel : Module, IGeneratedCaseModel
+{
+    [MoRA(Rank = 2, Type = MoRAType.Grouped)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class MoRAGroupedCompressionCaseModel : Module, IGeneratedCaseModel
+{
+    [MoRA(Rank = 2, Type = MoRAType.GroupedCompression)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class MoRAGroupedDecompressionCaseModel : Module, IGeneratedCaseModel
+{
+    [MoRA(Rank = 2, Type = MoRAType.GroupedDecompression)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
 public sealed partial class DoRACaseModel : Module, IGeneratedCaseModel
 {
     [DoRA(Rank = 2, Alpha = 3)]

@@ -51,7 +51,7 @@ public sealed class PeftAdapterConfig
 
     /// <summary>
     /// MoRA's compression type (official fork), written as its number: 1 = <see cref="MoRAType.Sharing"/>,
-    /// 6 = <see cref="MoRAType.RoPE"/>. Absent for LoRA. Other numbers read as undefined values that
+    /// 2–4 = the grouped types, 6 = <see cref="MoRAType.RoPE"/>. Absent for LoRA. Other numbers read as undefined values that
     /// <see cref="GetMoRAType"/> rejects.
     /// </summary>
     [JsonPropertyName("mora_type")]
@@ -119,13 +119,16 @@ public sealed class PeftAdapterConfig
     /// <summary>The LoRA scale of a module with rank <paramref name="rank"/>: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
     public double ScaleFor(string modulePath, int rank) => LoRAOptions.ComputeScale(AlphaFor(modulePath), rank, UseRsLoRA);
 
-    /// <summary>The MoRA type, checked: <c>mora_type</c> 1 or 6 (PEFT's fork defaults to 1).</summary>
+    /// <summary>The MoRA type, checked: <c>mora_type</c> 1, 2, 3, 4 or 6 (PEFT's fork defaults to 1).</summary>
     /// <exception cref="InvalidDataException">Another value.</exception>
     public MoRAType GetMoRAType() => (MoraType ?? MoRAType.Sharing) switch
     {
         MoRAType.Sharing => MoRAType.Sharing,
+        MoRAType.Grouped => MoRAType.Grouped,
+        MoRAType.GroupedCompression => MoRAType.GroupedCompression,
+        MoRAType.GroupedDecompression => MoRAType.GroupedDecompression,
         MoRAType.RoPE => MoRAType.RoPE,
-        var other => throw new InvalidDataException($"adapter_config.json: mora_type {(int)other} is not supported (use 1 = sharing or 6 = RoPE)."),
+        var other => throw new InvalidDataException($"adapter_config.json: mora_type {(int)other} is not supported (use 1 = sharing, 2–4 = grouped or 6 = RoPE)."),
     };
 
     /// <summary>Reads <c>adapter_config.json</c> text.</summary>

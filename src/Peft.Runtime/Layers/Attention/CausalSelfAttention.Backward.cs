@@ -9,6 +9,7 @@ public sealed partial class CausalSelfAttention<T>
     private readonly Tensor<T> _queryGradientRotated = new(0);
     private readonly Tensor<T> _keyGradientRotated = new(0);
     private readonly Tensor<T> _scoreGradient = new(0);
+    private readonly Tensor<T> _valueGradientJoined = new(0);
 
     /// <summary>
     /// Back-propagates <c>dL/dO</c> of the latest forward pass and <em>adds</em> the gradients with respect to
@@ -16,6 +17,8 @@ public sealed partial class CausalSelfAttention<T>
     /// <c>qr</c>, <c>kr</c> the rotated inputs: <c>dP = dO·vᵀ</c>, <c>dS = P ⊙ (dP − rowsum(dP ⊙ P))</c>,
     /// <c>dv += Pᵀ·dO</c>, <c>dqr = dS·kr/√D</c>, <c>dkr += dSᵀ·qr/√D</c>; then <c>dq += Rᵀ·dqr</c> and <c>dk += Rᵀ·dkr</c>
     /// with <c>R</c> the rotation of each position. The query heads of a group add into their shared key/value head.
+    /// With a <see cref="Prefix"/> the key/value rows of the prefix positions get <c>dkr</c> and <c>dv</c> unrotated,
+    /// summed over the batch, added to the prefix's gradient.
     /// </summary>
     /// <exception cref="InvalidOperationException">No forward pass preceded it, it used a cache (generation), or
     /// the value input changed shape since.</exception>
@@ -43,18 +46,44 @@ public sealed partial class CausalSelfAttention<T>
         CheckGradient(queryGradient, _output.Shape, "query gradient");
         CheckGradient(keyGradient, _valueShape, "key gradient");
         CheckGradient(valueGradient, _valueShape, "value gradient");
-        if (queryGradient is null && keyGradient is null && valueGradient is null)
+        bool prefixTrains = _prefix is { Trainable: true };
+        if (queryGradient is null && keyGradient is null && valueGradient is null && !prefixTrains)
         {
             return; // no parameters: nothing to accumulate
         }
 
         _queryGradientRotated.Reshape(_output.Shape);
-        _keyGradientRotated.Reshape(_valueShape);
+        _keyGradientRotated.Reshape(_batch, _total, KeyWidth);
+        if (_prefix is not null)
+        {
+            _valueGradientJoined.Reshape(_batch, _total, KeyWidth);
+        }
+
         int items = _batch * KeyValueHeads;
         int participants = KernelParallel.PlannedParticipants(items, 1, KernelParallel.MaxParticipants);
         _scoreGradient.Reshape(participants, BlockRows * _total);
         KernelParallel.Run(new BackwardRegion(this, outputGradient, queryGradient, keyGradient, valueGradient),
             default(KernelSpans<T>), items, 1, participants);
+        if (prefixTrains)
+        {
+            AddPrefixGradient(_prefix!);
+        }
+    }
+
+    /// <summary>The prefix rows of <c>dkr</c> and <c>dv</c>, summed over the batch, into the prefix's gradient (after the parallel items, which split the batch).</summary>
+    private void AddPrefixGradient(AttentionPrefix<T> prefix)
+    {
+        var dk = _keyGradientRotated.Span;
+        var dv = _valueGradientJoined.Span;
+        for (int b = 0; b < _batch; b++)
+        {
+            for (int t = 0; t < _past; t++)
+            {
+                int row = (b * _total + t) * KeyWidth;
+                TensorPrimitives.Add(prefix.KeyGradient(t), dk.Slice(row, KeyWidth), prefix.KeyGradient(t));
+                TensorPrimitives.Add(prefix.ValueGradient(t), dv.Slice(row, KeyWidth), prefix.ValueGradient(t));
+            }
+        }
     }
 
     private void CheckGradient(Tensor<T>? gradient, ReadOnlySpan<int> shape, string name)
@@ -78,11 +107,22 @@ public sealed partial class CausalSelfAttention<T>
         var probabilities = _probabilities.Span;
         var dScores = _scoreGradient.Span.Slice(participant * BlockRows * _total, BlockRows * _total);
         int kvOffset = b * _kvBatchStride + kvh * _kvHeadStride;
-        if (dKey is not null)
+        bool prefixTrains = _prefix is { Trainable: true };
+        bool keyGradients = dKey is not null || prefixTrains;
+
+        // With a prefix, dv goes to [B, prefix + S, ·] first (its prefix rows are the prefix's), else straight into dValue.
+        var dvTarget = _prefix is not null ? _valueGradientJoined.Span : dValue is not null ? dValue.Span : default;
+        bool computeValues = _prefix is null ? dValue is not null : dValue is not null || prefixTrains;
+        for (int t = 0; t < _total; t++)
         {
-            for (int t = 0; t < s; t++)
+            if (keyGradients)
             {
                 dk.Slice(kvOffset + t * KeyWidth, d).Clear();
+            }
+
+            if (computeValues && _prefix is not null)
+            {
+                dvTarget.Slice(kvOffset + t * KeyWidth, d).Clear();
             }
         }
 
@@ -91,18 +131,18 @@ public sealed partial class CausalSelfAttention<T>
             int pHead = (b * Heads + h) * s * _total;
             for (int r0 = 0; r0 < s; r0 += BlockRows)
             {
-                int rows = Math.Min(BlockRows, s - r0), keyCount = r0 + rows;
+                int rows = Math.Min(BlockRows, s - r0), keyCount = _past + r0 + rows;
                 int qOffset = (b * s + r0) * QueryWidth + h * d;
                 var p = probabilities[(pHead + r0 * _total)..];
 
                 // dP[rows × keys] = dO·vᵀ
                 Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, keyCount, d,
                     T.One, dy[qOffset..], QueryWidth, values[kvOffset..], _kvRowStride, T.Zero, dScores, keyCount);
-                if (dValue is not null)
+                if (computeValues)
                 {
                     // dv[keys × D] += Pᵀ·dO
                     Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, keyCount, d, rows,
-                        T.One, p, _total, dy[qOffset..], QueryWidth, T.One, dValue.Span[kvOffset..], KeyWidth);
+                        T.One, p, _total, dy[qOffset..], QueryWidth, T.One, dvTarget[kvOffset..], KeyWidth);
                 }
 
                 // dS = P ⊙ (dP − Σ_j dP·P) per row
@@ -121,7 +161,7 @@ public sealed partial class CausalSelfAttention<T>
                         _scale, dScores, keyCount, keys[kvOffset..], _kvRowStride, T.Zero, dq[qOffset..], QueryWidth);
                 }
 
-                if (dKey is not null)
+                if (keyGradients)
                 {
                     // dkr[keys × D] += dSᵀ·qr/√D
                     Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, keyCount, d, rows,
@@ -139,12 +179,18 @@ public sealed partial class CausalSelfAttention<T>
             }
         }
 
-        if (dKey is not null)
+        for (int t = 0; t < s; t++)
         {
-            for (int t = 0; t < s; t++)
+            int joined = kvOffset + (_past + t) * KeyWidth, token = (b * s + t) * KeyWidth + kvh * d;
+            if (dKey is not null)
             {
-                int offset = kvOffset + t * KeyWidth;
-                RotaryKernel.Rotate<T>(dk.Slice(offset, d), dKey.Span.Slice(offset, d), Rope.Cos<T>(positions[t]), Rope.Sin<T>(positions[t]), true, true);
+                RotaryKernel.Rotate<T>(dk.Slice(joined, d), dKey.Span.Slice(token, d), Rope.Cos<T>(positions[t]), Rope.Sin<T>(positions[t]), true, true);
+            }
+
+            if (dValue is not null && _prefix is not null)
+            {
+                var target = dValue.Span.Slice(token, d);
+                TensorPrimitives.Add(target, dvTarget.Slice(joined, d), target);
             }
         }
     }

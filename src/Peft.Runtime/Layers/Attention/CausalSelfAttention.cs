@@ -34,6 +34,7 @@ public sealed partial class CausalSelfAttention<T> : Module
     private readonly Tensor<T> _keyRotated = new(0);
     private readonly Tensor<T> _probabilities = new(0);
     private readonly Tensor<T> _keyBias = new(0);
+    private readonly Tensor<T> _valueJoined = new(0);
     private readonly T _scale;
     private int[] _positions = [];
     private bool[] _padded = [];
@@ -43,6 +44,7 @@ public sealed partial class CausalSelfAttention<T> : Module
     private readonly int[] _valueShape = new int[3];
     private int _batch, _sequence, _past, _total;
     private bool _cached;
+    private AttentionPrefix<T>? _prefix;
     private Memory<T> _keys, _values;
     private int _kvBatchStride, _kvHeadStride, _kvRowStride;
 
@@ -82,6 +84,13 @@ public sealed partial class CausalSelfAttention<T> : Module
     /// <summary>The rotary embedding.</summary>
     public RotaryEmbedding Rope { get; }
 
+    /// <summary>
+    /// A key/value prefix the forward passes without a cache attend to before the tokens (prefix tuning), or null.
+    /// The tokens then sit at positions <c>prefix + s</c>, a mask is <c>[B, prefix + S]</c>, and <see cref="Backward"/>
+    /// adds the prefix's gradient. Set by the model that owns the prefix around its forward pass.
+    /// </summary>
+    internal AttentionPrefix<T>? Prefix { get; set; }
+
     private int QueryWidth => Heads * HeadDim;
 
     private int KeyWidth => KeyValueHeads * HeadDim;
@@ -103,19 +112,26 @@ public sealed partial class CausalSelfAttention<T> : Module
         ArgumentNullException.ThrowIfNull(value);
         CheckInputs(query, key, value);
         int batch = query.Size(0), sequence = query.Size(1);
-        int past = cache is null ? 0 : CheckCache(cache, batch, sequence);
+        var prefix = cache is null ? Prefix : null;
+        int past = cache is null ? prefix?.Length ?? 0 : CheckCache(cache, batch, sequence);
         int total = past + sequence;
         PreparePositions(mask, batch, sequence, past, total);
 
         _queryRotated.Reshape(query.Shape);
         _probabilities.Reshape(batch, Heads, sequence, total);
         _output.Reshape(query.Shape);
-        (_batch, _sequence, _past, _total, _cached) = (batch, sequence, past, total, cache is not null);
+        (_batch, _sequence, _past, _total, _cached, _prefix) = (batch, sequence, past, total, cache is not null, prefix);
         if (cache is null)
         {
-            _keyRotated.Reshape(key.Shape);
-            (_keys, _values) = (_keyRotated.Memory, value.Memory);
-            (_kvBatchStride, _kvHeadStride, _kvRowStride) = (sequence * KeyWidth, HeadDim, KeyWidth);
+            // Keys [B, prefix + S, kvHeads·D]: the prefix rows, then the rotated keys; the values likewise when there is a prefix.
+            _keyRotated.Reshape(batch, total, KeyWidth);
+            if (prefix is not null)
+            {
+                _valueJoined.Reshape(batch, total, KeyWidth);
+            }
+
+            (_keys, _values) = (_keyRotated.Memory, prefix is null ? value.Memory : _valueJoined.Memory);
+            (_kvBatchStride, _kvHeadStride, _kvRowStride) = (total * KeyWidth, HeadDim, KeyWidth);
         }
         else
         {
@@ -239,7 +255,8 @@ public sealed partial class CausalSelfAttention<T> : Module
     }
 
     /// <summary>
-    /// One (batch, kv head) item: rotate its keys (into the cache when there is one, with the values),
+    /// One (batch, kv head) item: copy the prefix rows of its head (when there is a prefix), rotate its keys (into the
+    /// cache or after the prefix, with the values),
     /// then for each query head of its group rotate the queries and compute
     /// <c>P = softmax(q·kᵀ/√D + mask)</c> and <c>O = P·v</c> block by block.
     /// </summary>
@@ -248,12 +265,23 @@ public sealed partial class CausalSelfAttention<T> : Module
         int d = HeadDim, s = _sequence;
         var positions = _positions.AsSpan(b * s, s);
         var keys = _keys.Span;
+        int kvOffset = b * _kvBatchStride + kvh * _kvHeadStride;
+        if (_prefix is { } prefix)
+        {
+            for (int t = 0; t < _past; t++)
+            {
+                prefix.Key(t).Slice(kvh * d, d).CopyTo(keys.Slice(kvOffset + t * _kvRowStride, d));
+                prefix.Value(t).Slice(kvh * d, d).CopyTo(_values.Span.Slice(kvOffset + t * _kvRowStride, d));
+            }
+        }
+
+        bool copyValues = _cached || _prefix is not null;
         for (int t = 0; t < s; t++)
         {
             int source = (b * s + t) * KeyWidth + kvh * d;
-            int target = _cached ? b * _kvBatchStride + kvh * _kvHeadStride + (_past + t) * d : source;
+            int target = kvOffset + (_past + t) * _kvRowStride;
             RotaryKernel.Rotate<T>(key.Span.Slice(source, d), keys.Slice(target, d), Rope.Cos<T>(positions[t]), Rope.Sin<T>(positions[t]), false, false);
-            if (_cached)
+            if (copyValues)
             {
                 value.Span.Slice(source, d).CopyTo(_values.Span.Slice(target, d));
             }
@@ -261,7 +289,6 @@ public sealed partial class CausalSelfAttention<T> : Module
 
         var q = _queryRotated.Span;
         var probabilities = _probabilities.Span;
-        int kvOffset = b * _kvBatchStride + kvh * _kvHeadStride;
         for (int h = kvh * Group; h < (kvh + 1) * Group; h++)
         {
             for (int t = 0; t < s; t++)

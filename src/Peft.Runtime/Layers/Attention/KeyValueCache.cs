@@ -68,6 +68,37 @@ public sealed class KeyValueCache<T>
     /// <summary>Layer <paramref name="layer"/>'s values, <c>[batch, kvHeads, maxLength, headDim]</c>.</summary>
     internal T[] Values(int layer) => _values[layer];
 
+    /// <summary>
+    /// Fills the empty layer <paramref name="layer"/> with <paramref name="prefix"/>'s keys and values for every batch row
+    /// (prefix tuning's virtual positions, which generation then continues after).
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer already holds tokens, or the prefix does not fit the cache.</exception>
+    internal void Prefill(int layer, AttentionPrefix<T> prefix)
+    {
+        if (_lengths[CheckLayer(layer)] != 0 || prefix.Length > MaxLength || prefix.Key(0).Length != KeyValueHeads * HeadDim)
+        {
+            throw new ArgumentException(
+                $"KeyValueCache: layer {layer} holds {_lengths[layer]} tokens; a prefix of {prefix.Length} positions × {prefix.Key(0).Length} " +
+                $"needs an empty layer of max length ≥ {prefix.Length} and {KeyValueHeads} kv heads × head dim {HeadDim}.", nameof(prefix));
+        }
+
+        // [b, h, t, :] ← row t, head h of the prefix.
+        for (int b = 0; b < Batch; b++)
+        {
+            for (int h = 0; h < KeyValueHeads; h++)
+            {
+                for (int t = 0; t < prefix.Length; t++)
+                {
+                    int target = ((b * KeyValueHeads + h) * MaxLength + t) * HeadDim;
+                    prefix.Key(t).Slice(h * HeadDim, HeadDim).CopyTo(_keys[layer].AsSpan(target, HeadDim));
+                    prefix.Value(t).Slice(h * HeadDim, HeadDim).CopyTo(_values[layer].AsSpan(target, HeadDim));
+                }
+            }
+        }
+
+        _lengths[layer] = prefix.Length;
+    }
+
     /// <summary>Records <paramref name="count"/> more tokens in <paramref name="layer"/>.</summary>
     internal void Advance(int layer, int count) => _lengths[layer] += count;
 

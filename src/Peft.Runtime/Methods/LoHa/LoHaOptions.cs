@@ -14,5 +14,7 @@ public sealed record LoHaOptions : LyCORISOptions
     /// </summary>
     public bool InitWeights { get; init; } = true;
 
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachLoHa(name, this);
+
     private protected override AdapterMethodInfo Method => LoHaMethod.Info;
 }

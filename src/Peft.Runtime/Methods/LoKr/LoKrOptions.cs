@@ -20,6 +20,8 @@ public sealed record LoKrOptions : LyCORISOptions
     /// <summary>PEFT's <c>init_weights</c>.</summary>
     public LoKrInit Init { get; init; } = LoKrInit.Default;
 
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachLoKr(name, this);
+
     private protected override AdapterMethodInfo Method => LoKrMethod.Info;
 
     internal override void Validate(string context, int inFeatures, int outFeatures)

@@ -8,6 +8,9 @@ namespace Peft;
 /// </summary>
 public record LoRAOptions : AdapterOptions
 {
+    /// <inheritdoc />
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachLoRA(name, this);
+
     /// <summary>The rank r: at least 1 and at most min(in, out).</summary>
     public int Rank { get; init; } = LoRAMethod.DefaultRank;
 

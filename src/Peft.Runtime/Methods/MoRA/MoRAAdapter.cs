@@ -15,6 +15,7 @@ public sealed class MoRAAdapter<T> : Adapter<T>
     private const int MergeBlock = 64;
 
     private readonly Parameter<T>[] _parameters;
+    private readonly IMoRAKernel<T> _initialKernel;
     private T[] _compressed = [];
     private T[] _mixed = [];
     private T[] _mixedGradient = [];
@@ -29,6 +30,7 @@ public sealed class MoRAAdapter<T> : Adapter<T>
         int squareRank = MoRAShape.ComputeSquareRank(layer.InFeatures, layer.OutFeatures, options.Rank, options.Type);
         var shape = new MoRAShape(layer.InFeatures, layer.OutFeatures, squareRank, options.Type);
         Kernel = kernel ?? new RuntimeMoRAKernel<T>(shape);
+        _initialKernel = Kernel;
         if (Kernel.Shape != shape)
         {
             throw new ArgumentException(
@@ -41,7 +43,7 @@ public sealed class MoRAAdapter<T> : Adapter<T>
     }
 
     /// <summary>The options the adapter was created with.</summary>
-    public MoRAOptions Options { get; }
+    public MoRAOptions Options { get; private set; }
 
     /// <summary>r̂, the side of M (the highest rank ΔW can reach).</summary>
     public int SquareRank => Kernel.Shape.SquareRank;
@@ -54,7 +56,7 @@ public sealed class MoRAAdapter<T> : Adapter<T>
     public Parameter<T> M { get; }
 
     /// <summary>The kernel computing compression, M and decompression (runtime or generated).</summary>
-    public IMoRAKernel<T> Kernel { get; }
+    public IMoRAKernel<T> Kernel { get; private set; }
 
     /// <inheritdoc />
     public override IReadOnlyList<Parameter<T>> AdapterParameters => _parameters;
@@ -131,6 +133,28 @@ public sealed class MoRAAdapter<T> : Adapter<T>
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// ReMoRA's restart: folds <c>ΔW</c> of the current type into the layer's weight (<c>W0 ← W0 + ΔW</c>, for good), sets M to
+    /// zero and switches the compression and decompression to <paramref name="type"/> (the runtime kernel, or the kernel the
+    /// adapter was created with when the type returns to it). The output is unchanged by the restart.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The adapter is merged, the base is 4-bit, or <paramref name="type"/> changes r̂ (RoPE).</exception>
+    internal void MergeAndReset(MoRAType type)
+    {
+        if (IsMerged || Layer.IsQuantized || MoRAShape.ComputeSquareRank(Layer.InFeatures, Layer.OutFeatures, Options.Rank, type) != SquareRank)
+        {
+            throw new InvalidOperationException(
+                $"{Context}: ReMoRA merges into the base weight and keeps r̂ = {SquareRank}: the adapter must be unmerged, the base not 4-bit, " +
+                $"and {type} must keep r̂ (merged: {IsMerged}, 4-bit: {Layer.IsQuantized}).");
+        }
+
+        var shape = new MoRAShape(Layer.InFeatures, Layer.OutFeatures, SquareRank, type);
+        AddDeltaWeight(Layer.Weight.Value, T.One);
+        Array.Clear(M.Value);
+        Kernel = _initialKernel.Shape == shape ? _initialKernel : new RuntimeMoRAKernel<T>(shape);
+        Options = Options with { Type = type };
     }
 
     private static string Describe(MoRAShape shape)

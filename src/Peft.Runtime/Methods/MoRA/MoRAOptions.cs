@@ -9,6 +9,9 @@ namespace Peft;
 /// </summary>
 public sealed record MoRAOptions : AdapterOptions
 {
+    /// <inheritdoc />
+    internal override Adapter<T> AttachTo<T>(Linear<T> layer, string name) => layer.AttachMoRA(name, this);
+
     /// <summary>The LoRA rank whose parameter budget MoRA matches: at least 1.</summary>
     public int Rank { get; init; } = MoRAMethod.DefaultRank;
 
@@ -24,7 +27,7 @@ public sealed record MoRAOptions : AdapterOptions
 
         if (!MoRAMethod.Info.FindArgument(nameof(Type))!.IsValid((int)Type))
         {
-            throw new ArgumentException($"{context}: unknown MoRA type {(int)Type}; use Sharing (1) or RoPE (6).", nameof(Type));
+            throw new ArgumentException($"{context}: unknown MoRA type {(int)Type}; use Sharing (1), Grouped (2), GroupedCompression (3), GroupedDecompression (4) or RoPE (6).", nameof(Type));
         }
 
         int squareRank = MoRAShape.ComputeSquareRank(inFeatures, outFeatures, Rank, Type);

@@ -72,8 +72,13 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         }
     }
 
+    private bool GroupedCompression => Methods.MoRAMethod.CompressesByGroups((int)Shape.Type);
+
+    private bool GroupedDecompression => Methods.MoRAMethod.DecompressesByGroups((int)Shape.Type);
+
     /// <summary>
     /// Writes <c>c = compress(x)</c>, <c>[batch·RowsPerItem, r̂]</c>. Sharing: <c>c[j] = Σ_g x̄[g·r̂ + j]</c>.
+    /// Grouped: <c>c[j] = Σ x[start_j .. start_{j+1})</c> over r̂ consecutive groups.
     /// RoPE: row g is chunk g rotated, <c>c[i] = v[i]·cos − v[i+h]·sin</c>, <c>c[i+h] = v[i+h]·cos + v[i]·sin</c>
     /// with <c>h = r̂/2</c> and angle <c>g·θ_i</c>.
     /// </summary>
@@ -85,7 +90,16 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         for (int item = 0; item < batch; item++)
         {
             var xi = x.Slice(item * inF, inF);
-            if (Shape.Type == MoRAType.Sharing)
+            if (GroupedCompression)
+            {
+                var c = compressed.Slice(item * rh, rh);
+                for (int j = 0; j < rh; j++)
+                {
+                    int start = Methods.MoRAMethod.GroupStart(j, inF, rh);
+                    c[j] = TensorPrimitives.Sum<T>(xi[start..Methods.MoRAMethod.GroupStart(j + 1, inF, rh)]);
+                }
+            }
+            else if (Shape.Type != MoRAType.RoPE)
             {
                 var c = compressed.Slice(item * rh, rh);
                 c.Clear();
@@ -104,7 +118,10 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         }
     }
 
-    /// <summary>Adds <c>decompress(h)</c>: <c>y[o] += h̄[o mod Period]</c> for <c>o &lt; out</c>.</summary>
+    /// <summary>
+    /// Adds <c>decompress(h)</c>: <c>y[o] += h̄[o mod Period]</c> for <c>o &lt; out</c>; grouped: <c>y[o] += h[j]</c> for o in
+    /// output group j.
+    /// </summary>
     public void Decompress(ReadOnlySpan<T> mixed, Span<T> y, int batch)
     {
         int outF = Shape.OutFeatures;
@@ -113,6 +130,17 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         {
             var h = mixed.Slice(item * itemLength, itemLength);
             var yi = y.Slice(item * outF, outF);
+            if (GroupedDecompression)
+            {
+                for (int j = 0; j < itemLength; j++)
+                {
+                    var group = yi[Methods.MoRAMethod.GroupStart(j, outF, itemLength)..Methods.MoRAMethod.GroupStart(j + 1, outF, itemLength)];
+                    TensorPrimitives.Add(group, h[j], group);
+                }
+
+                continue;
+            }
+
             for (int start = 0; start < outF; start += Shape.Period)
             {
                 int length = Math.Min(Shape.Period, outF - start);
@@ -122,7 +150,10 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         }
     }
 
-    /// <summary>Writes the adjoint of decompression: <c>dh[q] = Σ_{o &lt; out, o mod Period = q} dY[o]</c>.</summary>
+    /// <summary>
+    /// Writes the adjoint of decompression: <c>dh[q] = Σ_{o &lt; out, o mod Period = q} dY[o]</c>; grouped: the sum of dY
+    /// over output group q.
+    /// </summary>
     public void DecompressAdjoint(ReadOnlySpan<T> dy, Span<T> mixedGradient, int batch)
     {
         int outF = Shape.OutFeatures;
@@ -131,6 +162,16 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         {
             var dh = mixedGradient.Slice(item * itemLength, itemLength);
             var dyi = dy.Slice(item * outF, outF);
+            if (GroupedDecompression)
+            {
+                for (int j = 0; j < itemLength; j++)
+                {
+                    dh[j] = TensorPrimitives.Sum<T>(dyi[Methods.MoRAMethod.GroupStart(j, outF, itemLength)..Methods.MoRAMethod.GroupStart(j + 1, outF, itemLength)]);
+                }
+
+                continue;
+            }
+
             dh.Clear();
             for (int start = 0; start < outF; start += Shape.Period)
             {
@@ -150,14 +191,27 @@ public sealed class RuntimeMoRAKernel<T> : IMoRAKernel<T>
         int rh = Shape.SquareRank;
         int inF = Shape.InFeatures;
         int rowsPerItem = Shape.RowsPerItem;
-        int chunks = Shape.Type == MoRAType.Sharing ? Shape.Chunks : rowsPerItem;
+        bool sharing = Shape.Type != MoRAType.RoPE;
+        int chunks = sharing ? Shape.Chunks : rowsPerItem;
         for (int item = 0; item < batch; item++)
         {
             var dx = inputGradient.Slice(item * inF, inF);
+            if (GroupedCompression)
+            {
+                // Every element of input group j fed c[j]: dx[group j] += dc[j].
+                for (int j = 0; j < rh; j++)
+                {
+                    var group = dx[Methods.MoRAMethod.GroupStart(j, inF, rh)..Methods.MoRAMethod.GroupStart(j + 1, inF, rh)];
+                    TensorPrimitives.Add(group, compressedGradient[item * rh + j], group);
+                }
+
+                continue;
+            }
+
             for (int g = 0; g < chunks; g++)
             {
                 ReadOnlySpan<T> dv;
-                if (Shape.Type == MoRAType.Sharing)
+                if (sharing)
                 {
                     // Every chunk fed the same row: dv = dc.
                     dv = compressedGradient.Slice(item * rh, rh);

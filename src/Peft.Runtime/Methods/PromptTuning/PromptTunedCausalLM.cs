@@ -141,7 +141,7 @@ public sealed class PromptTunedCausalLM<T> : Module
     {
         ArgumentNullException.ThrowIfNull(labels);
         var prefixed = new Tensor<int>(labels.Size(0), NumVirtualTokens + labels.Size(1));
-        PrefixRows(labels, prefixed, CausalLMLoss<T>.IgnoreIndex);
+        RowPrefix.Write(labels, prefixed, NumVirtualTokens, CausalLMLoss<T>.IgnoreIndex);
         return prefixed;
     }
 
@@ -174,20 +174,8 @@ public sealed class PromptTunedCausalLM<T> : Module
         }
 
         _maskValues.Reshape(batch, NumVirtualTokens + sequence);
-        PrefixRows(mask.Values, _maskValues, 1);
+        RowPrefix.Write(mask.Values, _maskValues, NumVirtualTokens, 1);
         return _mask;
-    }
-
-    /// <summary>Each row of <paramref name="source"/> <c>[B, S]</c> into <paramref name="target"/> <c>[B, T + S]</c> after <c>T</c> copies of <paramref name="fill"/>.</summary>
-    private void PrefixRows(Tensor<int> source, Tensor<int> target, int fill)
-    {
-        int batch = source.Size(0), sequence = source.Size(1), virtualTokens = NumVirtualTokens;
-        for (int row = 0; row < batch; row++)
-        {
-            var destination = target.Span.Slice(row * (virtualTokens + sequence), virtualTokens + sequence);
-            destination[..virtualTokens].Fill(fill);
-            source.Span.Slice(row * sequence, sequence).CopyTo(destination[virtualTokens..]);
-        }
     }
 
     private void Initialize(PromptTuningOptions options, Func<string, IReadOnlyList<int>>? tokenize)

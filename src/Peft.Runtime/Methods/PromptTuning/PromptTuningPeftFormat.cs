@@ -36,12 +36,12 @@ internal static class PromptTuningPeftFormat
             json.WriteNumber("num_virtual_tokens", model.NumVirtualTokens);
             json.WriteString("peft_type", PeftType);
             json.WriteString("prompt_tuning_init", InitName(options.Init));
-            WriteStringOrNull(json, "prompt_tuning_init_text", options.InitText);
+            PromptLearningConfigFile.WriteStringOrNull(json, "prompt_tuning_init_text", options.InitText);
             json.WriteNull("revision");
             json.WriteString("task_type", "CAUSAL_LM");
             json.WriteNumber("token_dim", config.HiddenSize);
             json.WriteNull("tokenizer_kwargs");
-            WriteStringOrNull(json, "tokenizer_name_or_path", options.TokenizerNameOrPath);
+            PromptLearningConfigFile.WriteStringOrNull(json, "tokenizer_name_or_path", options.TokenizerNameOrPath);
             json.WriteEndObject();
         });
 
@@ -83,40 +83,16 @@ internal static class PromptTuningPeftFormat
         return tuned;
     }
 
-    public static bool IsPromptTuning(string directory)
-    {
-        string path = Path.Combine(directory, ConfigFile);
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("peft_type", out var type)
-                && type.ValueKind == JsonValueKind.String
-                && type.GetString() == PeftType;
-        }
-        catch (JsonException)
-        {
-            return false; // the adapter loader reports the malformed file with its own message
-        }
-    }
+    public static bool IsPromptTuning(string directory) => PromptLearningConfigFile.PeftTypeOf(directory) == PeftType;
 
     private static PromptTuningOptions ReadOptions(string path, int hiddenSize)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var root = document.RootElement;
-        string? peftType = root.TryGetProperty("peft_type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
-        if (peftType != PeftType)
-        {
-            throw new InvalidDataException($"{path}: peft_type is {peftType ?? "missing"}, expected {PeftType}.");
-        }
+        PromptLearningConfigFile.CheckPeftType(root, PeftType, path);
 
-        int virtualTokens = PositiveInt(root, "num_virtual_tokens", path);
-        int tokenDim = PositiveInt(root, "token_dim", path);
+        int virtualTokens = PromptLearningConfigFile.PositiveInt(root, "num_virtual_tokens", path);
+        int tokenDim = PromptLearningConfigFile.PositiveInt(root, "token_dim", path);
         if (tokenDim != hiddenSize)
         {
             throw new InvalidDataException($"{path}: token_dim is {tokenDim}, but the model's hidden_size is {hiddenSize}.");
@@ -135,18 +111,10 @@ internal static class PromptTuningPeftFormat
                 "SAMPLE_VOCAB" => PromptTuningInit.SampleVocab,
                 _ => throw new InvalidDataException($"{path}: prompt_tuning_init '{init}' is not RANDOM, TEXT or SAMPLE_VOCAB."),
             },
-            InitText = OptionalString(root, "prompt_tuning_init_text"),
-            TokenizerNameOrPath = OptionalString(root, "tokenizer_name_or_path"),
+            InitText = PromptLearningConfigFile.OptionalString(root, "prompt_tuning_init_text"),
+            TokenizerNameOrPath = PromptLearningConfigFile.OptionalString(root, "tokenizer_name_or_path"),
         };
     }
-
-    private static int PositiveInt(JsonElement root, string name, string path) =>
-        root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out int value) && value > 0
-            ? value
-            : throw new InvalidDataException($"{path}: {name} must be a positive integer.");
-
-    private static string? OptionalString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
     private static string InitName(PromptTuningInit init) => init switch
     {
@@ -155,16 +123,4 @@ internal static class PromptTuningPeftFormat
         PromptTuningInit.SampleVocab => "SAMPLE_VOCAB",
         _ => throw new ArgumentOutOfRangeException(nameof(init)),
     };
-
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 }

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 namespace Peft.Methods;
 
 /// <summary>
-/// The registry of adapter methods: adding a method means adding its folder (with its description) and one
-/// line here. The diagnostic ids the descriptions name live here too, so the analyzers' descriptor table
-/// and the descriptions share one spelling.
+/// The registry of adapter methods: adding a method means adding its folder (with its description), its member of
+/// <see cref="AdapterMethod"/> and one line in <see cref="All"/> and <see cref="Get"/>, all in this file. The diagnostic ids the
+/// descriptions name live here too, so the analyzers' descriptor table and the descriptions share one spelling.
 /// </summary>
 internal static class AdapterMethods
 {
@@ -37,4 +37,30 @@ internal static class AdapterMethods
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
     public static AdapterArgument Rank(double defaultRank) =>
         new("Rank", AdapterArgumentKind.Int32, defaultRank, "≥ 1", RankBelowOneId, static r => r >= 1);
+}
+
+/// <summary>
+/// The adapter methods, one per folder under <c>src/Peft.Runtime/Methods</c>, registered beside <see cref="AdapterMethods"/>.
+/// This file is compiled into the runtime, the source generator and the analyzers (linked source): every <c>switch</c> over
+/// the enum has no <c>default</c>, so adding a member breaks the build (CS8509) at every place that must learn the method.
+/// </summary>
+internal enum AdapterMethod
+{
+    /// <summary><c>[LoRA]</c>: <c>y = W0·x + s·B·(A·x)</c>.</summary>
+    LoRA,
+
+    /// <summary><c>[LoRAPlus]</c>: the LoRA forward pass, B trained at <c>lr·ratio</c>.</summary>
+    LoRAPlus,
+
+    /// <summary><c>[MoRA]</c>: one square matrix M between compression and decompression.</summary>
+    MoRA,
+
+    /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
+    DoRA,
+
+    /// <summary><c>[LoHa]</c>: a Hadamard product of two low-rank products, <c>ΔW = s·(W1a·W1b) ⊙ (W2a·W2b)</c>.</summary>
+    LoHa,
+
+    /// <summary><c>[LoKr]</c>: a Kronecker product, <c>ΔW = s·(W1 ⊗ W2)</c>, W2 (and W1) optionally low-rank.</summary>
+    LoKr,
 }

@@ -41,6 +41,9 @@ public sealed class LlamaAttention<T> : Module
     /// <summary><c>o_proj</c>, heads·head_dim → hidden.</summary>
     public Linear<T> OProj { get; }
 
+    /// <summary>The attention core (prefix tuning sets its <see cref="CausalSelfAttention{T}.Prefix"/>).</summary>
+    internal CausalSelfAttention<T> Core => _core;
+
     /// <summary>The attention output <c>[B, S, hidden]</c>, owned by <see cref="OProj"/>.</summary>
     public Tensor<T> Forward(Tensor<T> input, AttentionMask? mask, KeyValueCache<T>? cache) =>
         OProj.Forward(_core.Forward(QProj.Forward(input), KProj.Forward(input), VProj.Forward(input), mask, cache));
