@@ -24,13 +24,19 @@ internal sealed class LoHaEmitter : LoRAEmitter
 
     public override AttachCall Attach(LayerInfo layer, string seed) => new("AttachLoHa", "LoHaOptions",
     [
+        .. LyCORISValues(layer),
+        $"InitWeights = {(layer.Flag("InitWeights") ? "true" : "false")},",
+        $"Seed = {seed},",
+    ]);
+
+    /// <summary>The initializer lines of the options LoHa and LoKr share (<c>LyCORISOptions</c>): rank, α and the two dropouts.</summary>
+    internal static string[] LyCORISValues(LayerInfo layer) =>
+    [
         $"Rank = {layer.Rank},",
         $"Alpha = {FormatDouble(layer.Argument("Alpha"))},",
         $"RankDropout = {FormatDouble(layer.Argument("RankDropout"))},",
         $"ModuleDropout = {FormatDouble(layer.Argument("ModuleDropout"))},",
-        $"InitWeights = {(layer.Flag("InitWeights") ? "true" : "false")},",
-        $"Seed = {seed},",
-    ]);
+    ];
 
     private protected override bool UsesRsLoRA(LayerInfo layer) => false;
 

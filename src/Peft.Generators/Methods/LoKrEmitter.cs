@@ -33,10 +33,7 @@ internal sealed class LoKrEmitter : AdapterEmitter
 
     public override AttachCall Attach(LayerInfo layer, string seed) => new("AttachLoKr", "LoKrOptions",
     [
-        $"Rank = {layer.Rank},",
-        $"Alpha = {FormatDouble(layer.Argument("Alpha"))},",
-        $"RankDropout = {FormatDouble(layer.Argument("RankDropout"))},",
-        $"ModuleDropout = {FormatDouble(layer.Argument("ModuleDropout"))},",
+        .. LoHaEmitter.LyCORISValues(layer),
         $"RankDropoutScale = {(layer.Flag("RankDropoutScale") ? "true" : "false")},",
         $"DecomposeBoth = {(layer.Flag("DecomposeBoth") ? "true" : "false")},",
         $"DecomposeFactor = {(int)layer.Argument("DecomposeFactor")},",
