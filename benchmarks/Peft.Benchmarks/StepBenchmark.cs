@@ -13,7 +13,7 @@ namespace Peft.Benchmarks;
 /// </summary>
 internal static class StepBenchmark
 {
-    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora|dora|loha|lokr [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--path runtime|generated] [--mode step|adapter]";
+    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora|dora|adalora|loha|lokr [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--path runtime|generated] [--mode step|adapter]";
 
     public static int Run(string[] args)
     {
@@ -48,12 +48,15 @@ internal static class StepBenchmark
         private readonly float[] _dy;
         private readonly int _batch;
         private readonly bool _adapterOnly;
+        private readonly Peft.Training.ITrainingStepHook? _hook;
+        private int _step;
 
         public StepHarness(StepOptions options, int n, int inF, int outF, int r)
         {
             _batch = n;
             _adapterOnly = options.Mode == "adapter";
             (_layer, _optimizer) = StepLayer.Create(options, inF, outF, r);
+            _hook = options.Adapter == "adalora" ? AdaLoRARankAllocator.For(_layer) : null;
             (_x, _dy) = StepLayer.Data(n, inF, outF);
             _y = new float[n * outF];
         }
@@ -102,7 +105,9 @@ internal static class StepBenchmark
 
             _layer.Forward(_x, _y, _batch);
             _layer.Backward(_x, _dy, Span<float>.Empty, _batch);
+            _hook?.AddRegularization(); // AdaLoRA: the orthogonal regularizer's gradient, as the Trainer adds it
             _optimizer.Step();
+            _hook?.AfterOptimizerStep(1 + _step++ % 100_000); // AdaLoRA: importance, budget, masks (as the Trainer runs it)
             _optimizer.ZeroGradients();
         }
     }

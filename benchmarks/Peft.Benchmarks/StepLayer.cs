@@ -6,7 +6,7 @@ namespace Peft.Benchmarks;
 internal static class StepLayer
 {
     /// <summary>
-    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA / LoHa / LoKr,
+    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA / AdaLoRA / LoHa / LoKr, AdaLoRA budgeting at every step,
     /// LoRA+ ratio 16), and AdamW over the LoRA+ groups (A at 1e-4, B at 1e-4·16; plain LoRA and MoRA one rate, as the peer).
     /// </summary>
     public static (Linear Layer, AdamW Optimizer) Create(StepOptions options, int inF, int outF, int r)
@@ -33,6 +33,10 @@ internal static class StepLayer
                 break;
             case "lokr":
                 layer.AttachLoKr("default", new LoKrOptions { Rank = r, Alpha = 2 * r });
+                break;
+            case "adalora":
+                // Budgeting at every step (PEFT's deltaT 1): the worst case of the allocator's per-step work.
+                layer.AttachAdaLoRA("default", new AdaLoRAOptions { Rank = r, TargetRank = r / 2, Alpha = 2 * r, TotalSteps = 1_000_000 });
                 break;
             default:
                 layer.AttachMoRA("default", new MoRAOptions { Rank = r, Type = options.MoRAType });

@@ -20,7 +20,7 @@ public sealed partial class PeftGenerator
         writer.Line();
         WriteAttachAdapters(writer, model);
         writer.Line();
-        WriteParameterGroups(writer, model);
+        WriteParameterGroups(writer, model.Layers, static layer => $"<c>{layer.MemberName}</c>", registerLayers: true);
         writer.Line();
         WriteMergeMethods(writer, model);
     }
@@ -124,9 +124,13 @@ public sealed partial class PeftGenerator
     /// ratio (the first LoRA+ layer's; 1 without LoRA+ layers, which leaves B at lr) and, in the
     /// documentation, which layer trains at which rate. LoRA+ layers with their own ratio get their own group.
     /// </summary>
-    private static void WriteParameterGroups(IndentedWriter writer, ModelInfo model)
+    /// <param name="writer">The writer.</param>
+    /// <param name="layers">The model's adapter layers (members, or class-level attributes).</param>
+    /// <param name="name">How the documentation names a layer.</param>
+    /// <param name="registerLayers">Whether the groups first register the annotated members (<c>RegisterAdapterLayers</c>).</param>
+    private static void WriteParameterGroups(IndentedWriter writer, EquatableArray<LayerInfo> layers, System.Func<LayerInfo, string> name, bool registerLayers)
     {
-        var plusLayers = model.Layers
+        var plusLayers = layers
             .Select(static l => (Layer: l, Ratio: AdapterEmitter.For(l.Method).LearningRateRatio(l)))
             .Where(static l => l.Ratio is not null)
             .Select(static l => (l.Layer, Ratio: l.Ratio!.Value))
@@ -138,7 +142,7 @@ public sealed partial class PeftGenerator
         writer.Line("/// trainable parameters of this model: <c>lora_A</c>, MoRA's M and other matrices at <c>lr</c>;");
         foreach (var group in plusLayers.GroupBy(l => l.Ratio))
         {
-            string members = string.Join(", ", group.Select(l => $"<c>{l.Layer.MemberName}</c>"));
+            string members = string.Join(", ", group.Select(l => name(l.Layer)));
             writer.Line($"/// <c>lora_B</c> of {members} at <c>lr·{FormatDouble(group.Key)}</c>;");
         }
 
@@ -149,7 +153,11 @@ public sealed partial class PeftGenerator
         using (writer.OpenBlock("public global::Peft.ParameterGroup[] CreateParameterGroups",
             ["double learningRate", "double weightDecay = 0.0", "double embeddingLearningRate = global::Peft.LoRAPlusParameterGroups.DefaultEmbeddingLearningRate"]))
         {
-            writer.Line("this.RegisterAdapterLayers();");
+            if (registerLayers)
+            {
+                writer.Line("this.RegisterAdapterLayers();");
+            }
+
             writer.Line($"return global::Peft.LoRAPlusParameterGroups.Create(this, learningRate, {FormatDouble(modelRatio)}, weightDecay, embeddingLearningRate);");
         }
 

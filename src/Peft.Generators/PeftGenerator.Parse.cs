@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
 using Peft.Methods;
+using Peft.TargetModules;
 
 namespace Peft.Generators;
 
@@ -73,7 +74,7 @@ public sealed partial class PeftGenerator
             InFeatures = inFeatures,
             OutFeatures = outFeatures,
         };
-        if (layer.HasConstantShape && !layer.FitsShape())
+        if ((layer.HasConstantShape && !layer.FitsShape()) || AdapterMethods.Get(layer.Method).BrokenRule(layer.Argument) is not null)
         {
             return null;
         }
@@ -110,39 +111,35 @@ public sealed partial class PeftGenerator
     {
         foreach (AttributeData attribute in member.GetAttributes())
         {
-            if (attribute.AttributeClass is { } type && IsPeftNamespace(type.ContainingNamespace))
+            if (MethodOf(attribute) is not null)
             {
-                foreach (AdapterMethodInfo method in AdapterMethods.All)
-                {
-                    if (type.Name == method.AttributeName + "Attribute")
-                    {
-                        return true;
-                    }
-                }
+                return true;
             }
         }
 
         return false;
     }
 
-    /// <summary><c>float</c> or <c>double</c> when <paramref name="type"/> is (or derives from) <c>Peft.Linear&lt;T&gt;</c>.</summary>
-    private static string? LinearElementType(ITypeSymbol type)
+    /// <summary>The adapter method of <paramref name="attribute"/> (<c>Peft.LoRAAttribute</c> → LoRA), or null.</summary>
+    private static AdapterMethodInfo? MethodOf(AttributeData attribute)
     {
-        for (INamedTypeSymbol? current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
+        if (attribute.AttributeClass is { } type && IsPeftNamespace(type.ContainingNamespace))
         {
-            if (current is { Name: "Linear", Arity: 1 } && IsPeftNamespace(current.ContainingNamespace))
+            foreach (AdapterMethodInfo method in AdapterMethods.All)
             {
-                return current.TypeArguments[0].SpecialType switch
+                if (type.Name == method.AttributeName + "Attribute")
                 {
-                    SpecialType.System_Single => "float",
-                    SpecialType.System_Double => "double",
-                    _ => null,
-                };
+                    return method;
+                }
             }
         }
 
         return null;
     }
+
+    /// <summary><c>float</c> or <c>double</c> when <paramref name="type"/> is (or derives from) <c>Peft.Linear&lt;T&gt;</c>.</summary>
+    private static string? LinearElementType(ITypeSymbol type) =>
+        ModuleGraph.LinearElementType(type) is { Length: > 0 } elementType ? elementType : null;
 
     /// <summary>The model must be a class deriving from <c>Peft.Module</c>, and it and every containing type must be partial.</summary>
     private static bool IsPartialModel(INamedTypeSymbol model, CancellationToken token)
@@ -188,7 +185,11 @@ public sealed partial class PeftGenerator
     /// in source must be one the method has, bound to a constant of its type and valid by the shared rule;
     /// otherwise (non-constant, misspelt, wrong type, out of range) there is no output and an analyzer reports it.
     /// </summary>
-    private static LayerInfo? ReadAttribute(AttributeData attribute, AdapterMethod method, CancellationToken token)
+    /// <param name="attribute">The attribute.</param>
+    /// <param name="method">Its method.</param>
+    /// <param name="token">Cancellation.</param>
+    /// <param name="classLevel">A class-level attribute: its <c>TargetModules</c> is read apart (<c>PeftGenerator.ParseTargets.cs</c>).</param>
+    private static LayerInfo? ReadAttribute(AttributeData attribute, AdapterMethod method, CancellationToken token, bool classLevel = false)
     {
         if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 0)
         {
@@ -210,6 +211,11 @@ public sealed partial class PeftGenerator
 
         foreach (var named in attribute.NamedArguments)
         {
+            if (classLevel && named.Key == TargetModulesArgument.Name)
+            {
+                continue;
+            }
+
             TypedConstant constant = named.Value;
             int index = info.IndexOf(named.Key);
             if (index < 0 || constant.Kind == TypedConstantKind.Error || constant.IsNull)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Peft.Generators.Helpers;
 using Peft.Generators.Models;
 using Peft.Methods;
@@ -35,6 +36,9 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
         public const string AllLayers = nameof(AllLayers);
         public const string Models = nameof(Models);
         public const string LowRankLoops = nameof(LowRankLoops);
+
+        /// <summary>The classes with class-level adapter attributes (<c>TargetModules</c>), de-duplicated and ordered.</summary>
+        public const string TargetedModels = nameof(TargetedModels);
     }
 
     /// <inheritdoc />
@@ -61,9 +65,38 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models, static (output, model) =>
             output.AddSource(model.Hierarchy.HintName, EmitModelSource(model, output.CancellationToken)));
 
+        // Class-level attributes: every method's stream reads the whole class, so a class found twice is one model.
+        IncrementalValueProvider<ImmutableArray<TargetedModelInfo>>? classes = null;
+        foreach (AdapterMethodInfo method in AdapterMethods.All)
+        {
+            var found = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    method.AttributeMetadataName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (syntax, token) => ParseTargetedModel(syntax, token))
+                .Where(static model => model is not null)
+                .Select(static (model, _) => model!)
+                .Collect();
+            classes = classes is { } previous
+                ? previous.Combine(found).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+                : found;
+        }
+
+        var targeted = classes!.Value
+            .Select(static (found, _) => new EquatableArray<TargetedModelInfo>(found
+                .Distinct()
+                .OrderBy(static model => model.HintName, StringComparer.Ordinal)
+                .ToArray()))
+            .WithTrackingName(TrackingNames.TargetedModels);
+
+        context.RegisterSourceOutput(targeted.SelectMany(static (models, _) => models), static (output, model) =>
+            output.AddSource(model.HintName, EmitTargetedModelSource(model, output.CancellationToken)));
+
         // The rank-unrolled loops, once per compilation: every model's LoRA layers of one rank and type share them.
         var loops = all
-            .Select(static (layers, _) => LowRankLoopKeys(layers))
+            .Combine(targeted)
+            .Select(static (pair, _) => LowRankLoopKeys(pair.Left.Select(static target => target.Layer)
+                .Concat(pair.Right.SelectMany(static model => model.Groups.Select(static group => group.Layer)))))
             .WithTrackingName(TrackingNames.LowRankLoops);
 
         context.RegisterSourceOutput(loops, static (output, keys) =>

@@ -54,13 +54,47 @@ public sealed class IncrementalityTests
         AssertEveryStepCached(result);
     }
 
+    [Theory]
+    [InlineData(0, "// a comment\n")]
+    [InlineData(0, "namespace Elsewhere { public sealed class Unrelated { public int Value => 42; } }\n")]
+    [InlineData(2, "// a comment in the class-level model's own file\n")]
+    public void UnrelatedEditLeavesClassLevelTargetsCached(int file, string edit)
+    {
+        var compilation = GeneratorHarness.Compile(SnapshotModels.Classifier, SnapshotModels.Encoder, SnapshotModels.ChatTuning);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var tree = compilation.SyntaxTrees.ElementAt(file);
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(tree.GetText().Length, 0, edit)));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        AssertEveryStepCached(result, [.. TrackedSteps, PeftGenerator.TrackingNames.TargetedModels]);
+    }
+
+    [Fact]
+    public void EditingTheTargetsRegeneratesTheClassLevelModel()
+    {
+        var compilation = GeneratorHarness.Compile(SnapshotModels.ChatTuning);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var tree = compilation.SyntaxTrees.Single();
+        string changed = tree.GetText().ToString().Replace("[\"down_proj\"]", "[\"up_proj\"]", StringComparison.Ordinal);
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(changed, GeneratorHarness.ParseOptions, tree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var runs = result.TrackedSteps[PeftGenerator.TrackingNames.TargetedModels];
+        Assert.Contains(runs.SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("TargetModules = [\"up_proj\"]", result.GeneratedSources.Single(s => s.HintName.EndsWith(".Targets.g.cs", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Every tracked step must have run (a step renamed or removed from the pipeline fails here instead of
     /// passing vacuously) and left every output Cached or Unchanged; so must every output step.
     /// </summary>
-    private static void AssertEveryStepCached(GeneratorRunResult result)
+    private static void AssertEveryStepCached(GeneratorRunResult result) => AssertEveryStepCached(result, TrackedSteps);
+
+    private static void AssertEveryStepCached(GeneratorRunResult result, IEnumerable<string> steps)
     {
-        foreach (string step in TrackedSteps)
+        foreach (string step in steps)
         {
             Assert.True(result.TrackedSteps.TryGetValue(step, out var runs), $"tracked step '{step}' did not run; is it still in the pipeline?");
             Assert.NotEmpty(runs!);

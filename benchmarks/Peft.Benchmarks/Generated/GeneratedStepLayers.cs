@@ -182,6 +182,15 @@ internal sealed partial class LoKr1024 : Module, IBenchmarkModel
 internal sealed partial class LoKrAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoKr(Rank = 8, Alpha = 16)]
+internal sealed partial class AdaLoRA1024 : Module, IBenchmarkModel
+{
+    [AdaLoRA(Rank = 8, TargetRank = 4, Alpha = 16, TotalSteps = 1_000_000)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class AdaLoRAAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [AdaLoRA(Rank = 8, TargetRank = 4, Alpha = 16, TotalSteps = 1_000_000)]
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
@@ -273,6 +282,8 @@ internal static class GeneratedStepLayers
         ("loha", _, _, 8) => new LoHaAnyShapeR8(inFeatures, outFeatures),
         ("lokr", 1024, 1024, 8) => new LoKr1024(),
         ("lokr", _, _, 8) => new LoKrAnyShapeR8(inFeatures, outFeatures),
+        ("adalora", 1024, 1024, 8) => new AdaLoRA1024(),
+        ("adalora", _, _, 8) => new AdaLoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),

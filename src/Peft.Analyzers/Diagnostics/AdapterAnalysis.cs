@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Peft.Analyzers.Symbols;
@@ -34,7 +35,10 @@ internal static class AdapterAnalysis
     /// The scan compares attribute classes by reference and allocates nothing for members
     /// without adapters.
     /// </summary>
-    public static void RegisterForEachAdapter(AnalysisContext context, AdapterCallback callback) =>
+    /// <param name="context">The analysis context.</param>
+    /// <param name="callback">Called per adapter attribute.</param>
+    /// <param name="includeClasses">Also for class-level attributes (<c>[LoRA(TargetModules = …)]</c> on a class): the value rules, which hold there alike.</param>
+    public static void RegisterForEachAdapter(AnalysisContext context, AdapterCallback callback, bool includeClasses = false) =>
         Register(context, (start, symbols) => start.RegisterSymbolAction(
             symbolContext =>
             {
@@ -46,8 +50,11 @@ internal static class AdapterAnalysis
                     }
                 }
             },
-            SymbolKind.Field,
-            SymbolKind.Property));
+            includeClasses ? MemberAndClassKinds : MemberKinds));
+
+    private static readonly ImmutableArray<SymbolKind> MemberKinds = ImmutableArray.Create(SymbolKind.Field, SymbolKind.Property);
+
+    private static readonly ImmutableArray<SymbolKind> MemberAndClassKinds = ImmutableArray.Create(SymbolKind.Field, SymbolKind.Property, SymbolKind.NamedType);
 
     /// <summary>Reports <paramref name="descriptor"/> at argument <paramref name="argumentName"/> of <paramref name="attribute"/>.</summary>
     public static void Report(

@@ -19,6 +19,9 @@ internal static class DiagnosticDescriptors
     public const string InvalidDropoutId = AdapterMethods.InvalidDropoutId;
     public const string UnknownMoRATypeId = AdapterMethods.UnknownMoRATypeId;
     public const string UnknownLoRAInitId = AdapterMethods.UnknownLoRAInitId;
+    public const string AdaLoRATargetRankId = AdapterMethods.AdaLoRATargetRankId;
+    public const string AdaLoRAScheduleId = AdapterMethods.AdaLoRAScheduleId;
+    public const string AdaLoRAHyperparameterId = AdapterMethods.AdaLoRAHyperparameterId;
     public const string MultipleAdaptersId = "PEFT0009";
     public const string UnsupportedLayerTypeId = "PEFT0010";
     public const string AdapterTypeNotPartialId = "PEFT0011";
@@ -34,6 +37,11 @@ internal static class DiagnosticDescriptors
     public const string ForwardNotDifferentiableId = "PEFT0030";
     public const string ModuleCalledTwiceId = "PEFT0031";
     public const string ModuleContainerNotPartialId = "PEFT0032";
+
+    // PEFT0040…: class-level adapter attributes and their TargetModules (src/Shared/TargetModules).
+    public const string UnmatchedTargetModuleId = "PEFT0040";
+    public const string TargetModuleClaimedTwiceId = "PEFT0041";
+    public const string UnservableClassAdapterId = "PEFT0042";
 
     /// <summary>Where the pages live; a descriptor's help link is this plus <c>PEFTnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/peft-generators/Peft.Generators/blob/main/docs/diagnostics/";
@@ -112,6 +120,33 @@ internal static class DiagnosticDescriptors
         Configuration,
         DiagnosticSeverity.Error,
         "LoRA's A matrix is initialised Kaiming-uniform or Gaussian; a number cast to LoRAInit that names neither has no initialisation to run.");
+
+    /// <summary>PEFT0020: AdaLoRA <c>TargetRank</c> negative or not below <c>Rank</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRATargetRank = Create(
+        AdaLoRATargetRankId,
+        "AdaLoRA target rank must lie below the initial rank",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "AdaLoRA starts every matrix at rank Rank (PEFT's init_r) and masks triplets by importance until the average rank reaches TargetRank (target_r). A target at or above the initial rank leaves nothing to allocate (PEFT's budget threshold would be the 0-th smallest score), and a negative target is no rank.");
+
+    /// <summary>PEFT0021: AdaLoRA's schedule: <c>Tinit + Tfinal &lt; TotalSteps</c>, <c>DeltaT ≥ 1</c>, <c>TotalSteps ≥ 1</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRASchedule = Create(
+        AdaLoRAScheduleId,
+        "AdaLoRA's budget schedule needs a budgeting phase",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "AdaLoRA keeps the full budget for Tinit steps, shrinks it cubically until TotalSteps − Tfinal and then fine-tunes the final pattern. PEFT requires total_step (it has no default) and tinit < total_step − tfinal, or there is no budgeting phase; masks are taken every DeltaT steps, so DeltaT must be at least 1.");
+
+    /// <summary>PEFT0022: AdaLoRA <c>Beta1</c>/<c>Beta2</c> outside (0, 1) or a negative <c>OrthRegWeight</c>.</summary>
+    public static readonly DiagnosticDescriptor AdaLoRAHyperparameter = Create(
+        AdaLoRAHyperparameterId,
+        "AdaLoRA's EMA factors lie in (0, 1) and its orthogonal weight is at least 0",
+        "{0} {1} on '{2}' is {3}: {4}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "The importance scores are exponential moving averages Ī ← β·Ī + (1 − β)·I; PEFT asserts 0 < β < 1 (β = 0 forgets everything, β = 1 never learns). The orthogonal regularizer is added to the loss with weight orth_reg_weight, which PEFT requires to be at least 0.");
 
     /// <summary>PEFT0009: more than one adapter attribute on one member.</summary>
     public static readonly DiagnosticDescriptor MultipleAdapters = Create(
@@ -230,6 +265,33 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "The generator adds RegisterMembers (and Backward) to a partial module class as another part nested in every containing type; C# only merges parts of partial types, so every containing type must be partial too. Without them the class's module members are not children: their parameters are not listed, trained or saved.");
 
+    /// <summary>PEFT0040: a class-level target that matches no Linear of the model (with the nearest names).</summary>
+    public static readonly DiagnosticDescriptor UnmatchedTargetModule = Create(
+        UnmatchedTargetModuleId,
+        "Target module matches no Linear in the model",
+        "'{0}' matches no Linear in {1}{2}",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A name in TargetModules matches the modules whose path equals it or ends with '.' followed by it (PEFT's target_modules). The generator resolves the names against the model's module names at compile time; a name that matches no Linear layer would attach nothing (PEFT raises 'Target modules not found'), and one that names another kind of module cannot take an adapter.");
+
+    /// <summary>PEFT0041: a layer matched by the targets of two class-level attributes.</summary>
+    public static readonly DiagnosticDescriptor TargetModuleClaimedTwice = Create(
+        TargetModuleClaimedTwiceId,
+        "Two adapter attributes target the same layer",
+        "'{0}' on [{1}] targets {2}, which [{3}] already claims with '{4}'; a layer takes one adapter",
+        Usage,
+        DiagnosticSeverity.Error,
+        "Several class-level adapter attributes may share a class when their targets are disjoint. A layer matched by two of them would get two adapters under one adapter name, which the runtime refuses; give each layer to one attribute.");
+
+    /// <summary>PEFT0042: a class-level adapter attribute the generator cannot serve, or TargetModules on a member.</summary>
+    public static readonly DiagnosticDescriptor UnservableClassAdapter = Create(
+        UnservableClassAdapterId,
+        "Class-level adapter attribute cannot be served",
+        "[{0}] on '{1}' is ignored: {2}",
+        Usage,
+        DiagnosticSeverity.Error,
+        "A class-level adapter attribute needs a partial class deriving from Peft.Module (usually from a library model such as LlamaForCausalLM), a TargetModules list of at least one name, no adapter attributes on the class's members, and targets of one element type. TargetModules belongs on class-level attributes only: on a field or property the member itself is the target.");
+
     /// <summary>The descriptor with id <paramref name="id"/> among those a shared method description can name, or null.</summary>
     public static DiagnosticDescriptor? Find(string? id)
     {
@@ -249,6 +311,7 @@ internal static class DiagnosticDescriptors
     [
         InvalidLoRAPlusRatio, LargeLoRAPlusRatio, RankBelowOne, RankAboveLayerWidth, InvalidAlpha, InvalidDropout, UnknownMoRAType, UnknownLoRAInit,
         InvalidLoKrFactor, UnknownLoKrInit,
+        AdaLoRATargetRank, AdaLoRASchedule, AdaLoRAHyperparameter,
     ];
 
     private static DiagnosticDescriptor Create(

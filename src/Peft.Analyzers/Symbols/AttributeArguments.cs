@@ -61,6 +61,28 @@ internal static class AttributeArguments
         return syntax.GetLocation();
     }
 
+    /// <summary>
+    /// Where element <paramref name="index"/> of the array argument <paramref name="name"/> is written (<c>TargetModules =
+    /// ["q_proj", "v_proj"]</c>, or <c>new[] { … }</c>); the whole argument when the element cannot be found.
+    /// </summary>
+    public static Location GetElementLocation(AttributeData attribute, string name, int index, ISymbol member, CancellationToken cancellationToken)
+    {
+        Location argumentLocation = GetLocation(attribute, name, member, cancellationToken);
+        if (argumentLocation.SourceTree?.GetRoot(cancellationToken).FindNode(argumentLocation.SourceSpan) is not AttributeArgumentSyntax argument)
+        {
+            return argumentLocation;
+        }
+
+        ExpressionSyntax? element = argument.Expression switch
+        {
+            CollectionExpressionSyntax collection when index < collection.Elements.Count => (collection.Elements[index] as ExpressionElementSyntax)?.Expression,
+            ArrayCreationExpressionSyntax { Initializer: { } initializer } when index < initializer.Expressions.Count => initializer.Expressions[index],
+            ImplicitArrayCreationExpressionSyntax { Initializer: var initializer } when index < initializer.Expressions.Count => initializer.Expressions[index],
+            _ => null,
+        };
+        return element?.GetLocation() ?? argumentLocation;
+    }
+
     /// <summary>The value as the user would write it: invariant culture, round-trippable (<c>NaN</c>, <c>Infinity</c>).</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

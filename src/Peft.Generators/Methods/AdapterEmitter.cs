@@ -26,6 +26,7 @@ internal abstract class AdapterEmitter
         AdapterMethod.LoRAPlus => LoRAPlusEmitter.Instance,
         AdapterMethod.MoRA => MoRAEmitter.Instance,
         AdapterMethod.DoRA => DoRAEmitter.Instance,
+        AdapterMethod.AdaLoRA => AdaLoRAEmitter.Instance,
         AdapterMethod.LoHa => LoHaEmitter.Instance,
         AdapterMethod.LoKr => LoKrEmitter.Instance,
     };
@@ -38,6 +39,9 @@ internal abstract class AdapterEmitter
 
     /// <summary>The expression creating the layer's kernel (<paramref name="member"/> is the layer, e.g. <c>this.Hidden</c>).</summary>
     public virtual string NewKernel(string kernel, LayerInfo layer, string member) => $"new {kernel}()";
+
+    /// <summary>The kernel interface the layer's kernel implements (class-level <c>AttachAdapters</c> passes kernels as it).</summary>
+    public virtual string KernelInterface(LayerInfo layer) => $"global::Peft.Generated.ILoRAKernel<{layer.ElementType}>";
 
     /// <summary>
     /// The learning-rate ratio of B to A the layer trains with (LoRA+), or null when its method has none: the model's
@@ -86,7 +90,7 @@ internal abstract class AdapterEmitter
     private protected static void WriteLayerName(IndentedWriter writer, HierarchyInfo model, LayerInfo layer)
     {
         writer.Line("/// <summary>The layer this kernel computes, as error messages name it.</summary>");
-        writer.Line($"public const string Layer = \"{model.DisplayName}.{layer.MemberName}\";");
+        writer.Line($"public const string Layer = \"{layer.QualifiedName(model)}\";");
         writer.Line();
     }
 

@@ -42,7 +42,7 @@ internal sealed class LoHaEmitter : LoRAEmitter
 
     private protected override int KernelRank(LayerInfo layer) => layer.Rank * layer.Rank;
 
-    private protected override (double Scale, string Formula) KernelScale(LayerInfo layer)
+    private protected override (double Scale, string Formula) ScaleOf(LayerInfo layer)
     {
         double alpha = layer.Argument("Alpha");
         return (LoHaMethod.Scale(alpha, layer.Rank), $"α/r = {FormatDouble(alpha)}/{layer.Rank}");

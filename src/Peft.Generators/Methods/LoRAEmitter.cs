@@ -39,8 +39,8 @@ internal class LoRAEmitter : AdapterEmitter
     /// <summary>The rank of the kernel's low-rank product (LoHa's is r²).</summary>
     private protected virtual int KernelRank(LayerInfo layer) => layer.Rank;
 
-    /// <summary>The kernel's constant scale and its formula in words.</summary>
-    private protected virtual (double Scale, string Formula) KernelScale(LayerInfo layer)
+    /// <summary>The kernel's scale and its formula in words: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
+    private protected virtual (double Scale, string Formula) ScaleOf(LayerInfo layer)
     {
         bool useRsLoRA = UsesRsLoRA(layer);
         double alpha = layer.Argument("Alpha");
@@ -67,12 +67,12 @@ internal class LoRAEmitter : AdapterEmitter
         bool constant = layer.HasConstantShape;
         string inName = constant ? "InFeatures" : "inFeatures";
         string outName = constant ? "OutFeatures" : "outFeatures";
-        (double scale, string scaleFormula) = KernelScale(layer);
+        (double scale, string scaleFormula) = ScaleOf(layer);
         string scaleText = FormatDouble(scale);
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {rank}, " +
+        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{layer.QualifiedName(model)}</c>: rank {rank}, " +
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");

@@ -39,6 +39,8 @@ internal sealed class MoRAEmitter : AdapterEmitter
         !Specialized(layer) ? "null"
         : layer.HasConstantShape ? base.NewKernel(kernel, layer, member) : $"new {kernel}({member}.InFeatures, {member}.OutFeatures)";
 
+    public override string KernelInterface(LayerInfo layer) => $"global::Peft.Generated.IMoRAKernel<{layer.ElementType}>";
+
     /// <summary>The shape-specialized <c>IMoRAKernel&lt;T&gt;</c> of the layer (Sharing and RoPE; none for the grouped types).</summary>
     public override void WriteKernel(IndentedWriter writer, ModelInfo owner, LayerInfo layer)
     {
@@ -59,12 +61,12 @@ internal sealed class MoRAEmitter : AdapterEmitter
         if (constant)
         {
             int squareRank = geometry!.Value.SquareRank;
-            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{layer.QualifiedName(model)}</c>: rank {layer.Rank}, " +
                 $"in {layer.InFeatures}, out {layer.OutFeatures}, r̂ = ⌊√((in+out)·r) + 0.5⌋ = {squareRank}, <see cref=\"{t}\"/>.");
         }
         else
         {
-            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{model.DisplayName}.{layer.MemberName}</c>: rank {layer.Rank}, " +
+            writer.Line($"/// The MoRA ({(rope ? "RoPE" : "sharing")}) kernel of <c>{layer.QualifiedName(model)}</c>: rank {layer.Rank}, " +
                 $"any in and out, r̂ = ⌊√((in+out)·r) + 0.5⌋ fixed when the kernel is created, <see cref=\"{t}\"/>.");
         }
 

@@ -26,6 +26,15 @@ internal sealed record LayerInfo(
     int InFeatures,
     int OutFeatures)
 {
+    /// <summary>
+    /// How documentation and error messages name the layer after its model: null for a member (<c>.Hidden</c>);
+    /// the targets of a class-level attribute (<c>[q_proj, v_proj]</c>).
+    /// </summary>
+    public string? Label { get; init; }
+
+    /// <summary>The layer's name in documentation and error messages: <c>Classifier.Hidden</c>, <c>ChatTuning[q_proj, v_proj]</c>.</summary>
+    public string QualifiedName(HierarchyInfo model) => model.DisplayName + (Label ?? "." + MemberName);
+
     /// <summary>Whether both sizes are compile-time constants.</summary>
     public bool HasConstantShape => InFeatures > 0 && OutFeatures > 0;
 

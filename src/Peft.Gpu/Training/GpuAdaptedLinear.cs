@@ -165,6 +165,8 @@ public sealed class GpuAdaptedLinear : IDisposable
         {
             case DoRAAdapter<float>:
                 throw new NotSupportedException($"{context}: adapter '{adapter.Name}' is DoRA; the GPU step has no DoRA plan (LoRA, LoRA+ and MoRA have one).");
+            case AdaLoRAAdapter<float>:
+                throw new NotSupportedException($"{context}: adapter '{adapter.Name}' is AdaLoRA; the GPU step has no AdaLoRA plan (LoRA, LoRA+ and MoRA have one).");
             case LoRAAdapter<float> lora:
                 if (lora.Options.Dropout > 0)
                 {

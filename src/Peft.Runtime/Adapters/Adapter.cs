@@ -128,6 +128,19 @@ public abstract class Adapter<T> : Module, IAdapterModule
         }
     }
 
+    /// <summary>
+    /// The tensors written to a PEFT adapter file for the module at <paramref name="modulePath"/>, in <paramref name="dtype"/>:
+    /// by default <see cref="PeftTensors"/>' parameters as they are; a method that stores values no parameter holds
+    /// (AdaLoRA's triplets cut to its rank pattern, possibly empty) overrides it.
+    /// </summary>
+    internal virtual IEnumerable<SafetensorsTensor> PeftFileTensors(string modulePath, SafetensorsDType dtype)
+    {
+        foreach (var (key, parameter) in PeftTensors(modulePath))
+        {
+            yield return SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype);
+        }
+    }
+
     /// <summary>Adds this adapter's fields (method, rank, α, …) for the module at <paramref name="modulePath"/> to a PEFT config.</summary>
     internal abstract void AddPeftConfig(string modulePath, PeftAdapterConfigBuilder builder);
 

@@ -9,7 +9,7 @@ namespace Peft;
 /// both <c>Linear&lt;float&gt;</c> and <c>Linear&lt;double&gt;</c> take part; LoRA also attaches to
 /// <see cref="Embedding{T}"/> (PEFT's <c>lora.Embedding</c>), and merge / unmerge include those.
 /// </summary>
-public static class ModuleAdapterExtensions
+public static partial class ModuleAdapterExtensions
 {
     /// <summary>
     /// Attaches <paramref name="config"/>'s adapter to every <c>Linear</c> whose path it targets and
@@ -23,7 +23,13 @@ public static class ModuleAdapterExtensions
     /// <exception cref="ArgumentException">Neither or both target forms are set, nothing matches (the
     /// message lists the Linear and Embedding paths), a matched module cannot take the method (not a Linear,
     /// or an Embedding with a method other than LoRA), or the options do not fit a layer (the message names its path).</exception>
-    public static IReadOnlyList<string> Apply(this Module model, AdapterConfig config)
+    public static IReadOnlyList<string> Apply(this Module model, AdapterConfig config) => ApplyWith(model, config, attachLinear: null);
+
+    /// <summary>
+    /// <see cref="Apply(Module, AdapterConfig)"/>, attaching each targeted <c>Linear</c> through <paramref name="attachLinear"/>
+    /// when given (a generated model's kernels, <c>ModuleAdapterExtensions.Kernels.cs</c>), else with the runtime kernel.
+    /// </summary>
+    private static IReadOnlyList<string> ApplyWith(Module model, AdapterConfig config, Func<Module, string, AdapterOptions, object>? attachLinear)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
@@ -83,6 +89,7 @@ public static class ModuleAdapterExtensions
             {
                 _ = module switch
                 {
+                    Linear<float> or Linear<double> when attachLinear is not null => attachLinear(module, config.AdapterName, options),
                     Linear<float> single => single.Attach(config.AdapterName, options),
                     Linear<double> wide => wide.Attach(config.AdapterName, options),
                     Embedding<float> table => table.AttachLoRA(config.AdapterName, (LoRAOptions)options),

@@ -34,6 +34,9 @@ public enum ParameterRole
     /// <summary>DoRA's magnitude vector <c>m ∈ R^{out}</c> (PEFT key <c>lora_magnitude_vector.weight</c>).</summary>
     DoRAMagnitude,
 
+    /// <summary>AdaLoRA's singular values <c>E ∈ R^{r×1}</c> (PEFT key <c>lora_E</c>).</summary>
+    AdaLoRAE,
+
     /// <summary>A LoHa factor (<c>hada_w1_a</c>, <c>hada_w1_b</c>, <c>hada_w2_a</c>, <c>hada_w2_b</c>).</summary>
     LoHaFactor,
 

@@ -19,6 +19,7 @@ public sealed partial class Trainer
     private readonly Batch _evaluationBatch = new();
     private readonly int[] _evaluationIndices;
     private readonly List<ITrainerCallback> _callbacks = [];
+    private readonly List<ITrainingStepHook> _stepHooks = [];
     private readonly KeyValuePair<string, Parameter>[] _trainable;
     private long _examples;
     private long _runStart;
@@ -66,6 +67,7 @@ public sealed partial class Trainer
                 $"Trainer: WarmupSteps {Options.WarmupSteps} must be fewer than the run's {TotalSteps} steps.", nameof(options));
         }
 
+        _stepHooks.AddRange(FindStepHooks(model));
         Optimizer = CreateOptimizer(model, _trainable, Options, out bool loraPlus);
         UsesLoRAPlusGroups = loraPlus;
         Scheduler = CreateScheduler(Optimizer, Options, TotalSteps);
@@ -107,6 +109,9 @@ public sealed partial class Trainer
 
     /// <summary>The current epoch, from 0.</summary>
     public int Epoch => _sampler.Epoch;
+
+    /// <summary>The methods' per-step hooks (AdaLoRA's rank allocator), found in the model's modules; more can be added.</summary>
+    public IList<ITrainingStepHook> StepHooks => _stepHooks;
 
     /// <summary>The callbacks, called in order.</summary>
     public IList<ITrainerCallback> Callbacks => _callbacks;
@@ -224,13 +229,25 @@ public sealed partial class Trainer
             _examples += indices.Length;
         }
 
+        // The methods' regularizers (AdaLoRA's orthogonal one) add their gradients once per step and their value to the loss.
+        double regularization = 0;
+        for (int i = 0; i < _stepHooks.Count; i++)
+        {
+            regularization += _stepHooks[i].AddRegularization();
+        }
+
         double gradientNorm = Options.MaxGradientNorm > 0 ? Optimizer.ClipGradientNorm(Options.MaxGradientNorm) : double.NaN;
         double learningRate = Options.LearningRate * Scheduler.CurrentFactor;
         Optimizer.Step();
+        for (int i = 0; i < _stepHooks.Count; i++)
+        {
+            _stepHooks[i].AfterOptimizerStep(Step);
+        }
+
         Scheduler.Step();
         Step++;
         var metrics = new StepMetrics(
-            Step, TotalSteps, _sampler.Epoch, lossSum / count, hasAccuracy ? (double)correct / count : double.NaN,
+            Step, TotalSteps, _sampler.Epoch, lossSum / count + regularization, hasAccuracy ? (double)correct / count : double.NaN,
             learningRate, gradientNorm, _examples, Stopwatch.GetElapsedTime(_runStart), Step - _runFirstStep);
         for (int i = 0; i < _callbacks.Count; i++)
         {
@@ -299,6 +316,19 @@ public sealed partial class Trainer
         }
 
         return metrics;
+    }
+
+    /// <summary>One hook per distinct key among the model's modules that ask for one (in module order).</summary>
+    private static IEnumerable<ITrainingStepHook> FindStepHooks(Module model)
+    {
+        var keys = new HashSet<object>();
+        foreach (var (_, module) in model.NamedModules())
+        {
+            if (module is ITrainingStepHookSource source && keys.Add(source.StepHookKey) && source.CreateStepHook(model) is { } hook)
+            {
+                yield return hook;
+            }
+        }
     }
 
     // ceil(ceil(N / B) / k) optimizer steps per epoch.

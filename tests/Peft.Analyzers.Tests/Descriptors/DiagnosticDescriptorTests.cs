@@ -34,8 +34,11 @@ public sealed class DiagnosticDescriptorTests
 
     public static TheoryData<string> Ids => [.. Table.Select(descriptor => descriptor.Id)];
 
-    /// <summary>Each family of rules owns a block of ids: adapters from PEFT0001, PEFT0012–0029, the module generator from PEFT0030.</summary>
-    private static readonly (int First, int Last)[] Blocks = [(1, 11), (12, 29), (30, 99)];
+    /// <summary>
+    /// Each family of rules owns a block of ids: adapters from PEFT0001, PEFT0012–0029, the module generator from PEFT0030,
+    /// class-level targets from PEFT0040.
+    /// </summary>
+    private static readonly (int First, int Last)[] Blocks = [(1, 11), (12, 29), (30, 39), (40, 99)];
 
     [Fact]
     public void Ids_are_unique_and_numbered_from_the_start_of_their_block_without_gaps()
@@ -115,7 +118,7 @@ public sealed class DiagnosticDescriptorTests
     [Fact]
     public void Code_fixes_use_the_batch_fixer_and_fix_known_ids()
     {
-        CodeFixProvider[] fixes = [new LoRAPlusRatioCodeFixProvider(), new MakeTypePartialCodeFixProvider()];
+        CodeFixProvider[] fixes = [new LoRAPlusRatioCodeFixProvider(), new MakeTypePartialCodeFixProvider(), new TargetModuleCodeFixProvider()];
         Assert.All(fixes, fix =>
         {
             Assert.Same(WellKnownFixAllProviders.BatchFixer, fix.GetFixAllProvider());

@@ -113,6 +113,21 @@ internal static class SnapshotModels
 
             [LoKr(Rank = 2, DecomposeFactor = 4, Init = LoKrInit.LyCORIS, RankDropout = 0.1, RankDropoutScale = true)]
             public Linear<double> Wide { get; }
+    /// <summary>
+    /// Class-level attributes on a library model (the targets resolved against LlamaForCausalLM's [ModuleName] graph):
+    /// LoRA+, MoRA and DoRA on disjoint layers, kernels with run-time shapes, the base constructor re-declared.
+    /// </summary>
+    public const string ChatTuning = """
+        using Peft;
+        using Peft.Models;
+
+        namespace Demo;
+
+        [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16, TargetModules = ["q_proj", "v_proj"])]
+        [MoRA(Rank = 4, Type = MoRAType.RoPE, TargetModules = ["down_proj"])]
+        [DoRA(Rank = 4, Alpha = 8, TargetModules = ["self_attn.o_proj"])]
+        public partial class ChatTuning : LlamaForCausalLM
+        {
         }
         """;
 
@@ -124,6 +139,7 @@ internal static class SnapshotModels
         [nameof(Nested)],
         [nameof(Decomposed)],
         [nameof(LyCORIS)],
+        [nameof(ChatTuning)],
     ];
 
     public static string Source(string name) => name switch
@@ -134,6 +150,7 @@ internal static class SnapshotModels
         nameof(Nested) => Nested,
         nameof(Decomposed) => Decomposed,
         nameof(LyCORIS) => LyCORIS,
+        nameof(ChatTuning) => ChatTuning,
         _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
     };
 }

@@ -30,7 +30,8 @@ public sealed class MethodDescriptionTests
         Type attribute = typeof(Module).Assembly.GetType(info.AttributeMetadataName)
             ?? throw new Xunit.Sdk.XunitException($"no attribute {info.AttributeMetadataName}");
         object instance = Activator.CreateInstance(attribute)!;
-        var properties = attribute.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
+        // TargetModules (class-level attributes) selects layers; it is no argument of the adapter.
+        var properties = attribute.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.Name != "TargetModules").ToList();
         Assert.Equal(info.Arguments.Select(a => a.Name).Order(), properties.Select(p => p.Name).Order());
         foreach (AdapterArgument argument in info.Arguments)
         {

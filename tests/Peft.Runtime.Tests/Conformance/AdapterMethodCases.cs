@@ -72,6 +72,11 @@ internal static class AdapterMethodCases
         new("lokr-whole-w2-dropout", AdapterMethod.LoKr,
             rank => new LoKrOptions { Rank = 4 * rank, Alpha = 6, RankDropout = 0.3, RankDropoutScale = true, ModuleDropout = 0.2, Init = LoKrInit.Random },
             () => new LoKrWholeDropoutCaseModel(), stochastic: true),
+        new("adalora", AdapterMethod.AdaLoRA, rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 3, TotalSteps = 10 },
+            () => new AdaLoRACaseModel()),
+        new("adalora-dropout", AdapterMethod.AdaLoRA,
+            rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10 },
+            () => new AdaLoRADropoutCaseModel(), stochastic: true),
     ];
 
     /// <summary>DoRA's ‖W0 + s·B·A‖_row is a constant of its gradient (PEFT's <c>weight_norm.detach()</c>).</summary>

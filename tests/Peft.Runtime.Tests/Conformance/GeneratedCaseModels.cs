@@ -110,3 +110,15 @@ public sealed partial class LoKrWholeDropoutCaseModel : Module, IGeneratedCaseMo
     [LoKr(Rank = 8, Alpha = 6, RankDropout = 0.3, RankDropoutScale = true, ModuleDropout = 0.2, Init = LoKrInit.Random)]
     public Linear<double> Layer { get; } = new(13, 7);
 }
+
+public sealed partial class AdaLoRACaseModel : Module, IGeneratedCaseModel
+{
+    [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 3, TotalSteps = 10)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class AdaLoRADropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 4, Dropout = 0.25, TotalSteps = 10)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}

@@ -34,6 +34,6 @@ public sealed class AdapterAlphaAnalyzer : DiagnosticAnalyzer
             {
                 AdapterAnalysis.Report(symbolContext, InvalidAlpha, attribute, "Alpha", method.AttributeName, symbolContext.Symbol.Name, AttributeArguments.Format(alpha));
             }
-        });
+        }, includeClasses: true);
     }
 }

@@ -24,6 +24,6 @@ public sealed class AdapterRankAnalyzer : DiagnosticAnalyzer
             {
                 AdapterAnalysis.Report(symbolContext, RankBelowOne, attribute, "Rank", method.AttributeName, symbolContext.Symbol.Name, rank);
             }
-        });
+        }, includeClasses: true);
     }
 }

@@ -32,6 +32,6 @@ public sealed class LoRADropoutAnalyzer : DiagnosticAnalyzer
                         symbolContext.Symbol.Name, AttributeArguments.Format(dropout), method.DisplayName, rule.Name);
                 }
             }
-        });
+        }, includeClasses: true);
     }
 }

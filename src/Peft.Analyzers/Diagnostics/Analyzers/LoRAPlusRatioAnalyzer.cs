@@ -39,6 +39,6 @@ public sealed class LoRAPlusRatioAnalyzer : DiagnosticAnalyzer
             {
                 AdapterAnalysis.Report(symbolContext, LargeLoRAPlusRatio, attribute, "Ratio", symbolContext.Symbol.Name, AttributeArguments.Format(ratio));
             }
-        });
+        }, includeClasses: true);
     }
 }

@@ -36,6 +36,6 @@ public sealed class UnknownEnumValueAnalyzer : DiagnosticAnalyzer
                     AdapterAnalysis.Report(symbolContext, descriptor, attribute, argument.Name, symbolContext.Symbol.Name, value, values.Names);
                 }
             }
-        });
+        }, includeClasses: true);
     }
 }

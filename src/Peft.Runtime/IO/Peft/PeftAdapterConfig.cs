@@ -66,9 +66,26 @@ public sealed class PeftAdapterConfig
     [JsonPropertyName("r")]
     public int R { get; set; } = 8;
 
-    /// <summary>Per-module rank overrides (<c>rank_pattern</c>).</summary>
-    [JsonPropertyName("rank_pattern")]
+    /// <summary>Per-module rank overrides (LoRA's <c>rank_pattern</c>: module name or pattern → r).</summary>
+    [JsonIgnore]
     public Dictionary<string, int>? RankPattern { get; set; }
+
+    /// <summary>
+    /// AdaLoRA's <c>rank_pattern</c>: per <c>&lt;module path&gt;.lora_E</c>, which of the <c>init_r</c> triplets the allocation
+    /// kept (the saved tensors hold only those). Null until an allocation has run; written instead of <see cref="RankPattern"/> when set.
+    /// </summary>
+    [JsonIgnore]
+    public Dictionary<string, bool[]>? AdaLoRARankPattern { get; set; }
+
+    /// <summary><c>rank_pattern</c> as JSON: an object of ranks (LoRA) or of kept-triplet lists (AdaLoRA), or null.</summary>
+    [JsonPropertyName("rank_pattern")]
+    [JsonInclude]
+    [JsonConverter(typeof(PeftRankPatternConverter))]
+    internal PeftRankPattern? RankPatternJson
+    {
+        get => AdaLoRARankPattern is not null ? new(null, AdaLoRARankPattern) : RankPattern is not null ? new(RankPattern, null) : null;
+        set => (RankPattern, AdaLoRARankPattern) = (value?.Ranks, value?.Kept);
+    }
 
     /// <summary>The base model revision.</summary>
     [JsonPropertyName("revision")]

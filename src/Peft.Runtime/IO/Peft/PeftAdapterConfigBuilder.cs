@@ -9,6 +9,8 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private readonly List<(string Path, int Rank, double Alpha)> _layers = [];
     private LoRAOptions? _lora;
     private MoRAOptions? _mora;
+    private AdaLoRAOptions? _adaLoRA;
+    private Dictionary<string, bool[]>? _adaLoRAPattern;
     private bool _useDora;
     private string? _peftType;
     private Dictionary<string, System.Text.Json.JsonElement>? _fields;
@@ -16,9 +18,9 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
-        if (_mora is not null || _peftType is not null)
+        if (_mora is not null || _adaLoRA is not null || _peftType is not null)
         {
-            throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA and MoRA layers.");
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA with MoRA or AdaLoRA layers.");
         }
 
         if (_lora is not null && (_lora.UseRsLoRA != options.UseRsLoRA || _lora.Dropout != options.Dropout))
@@ -37,9 +39,27 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         _layers.Add((path, options.Rank, options.Alpha));
     }
 
+    /// <summary>Adds an AdaLoRA layer and its kept triplets (null before any allocation); one AdaLoRA config per adapter.</summary>
+    public void AddAdaLoRA(string path, AdaLoRAOptions options, bool[]? kept)
+    {
+        if (_lora is not null || _mora is not null
+            || (_adaLoRA is not null && _adaLoRA with { Seed = 0, FreezeBase = true } != options with { Seed = 0, FreezeBase = true }))
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT AdaLoRA adapter holds one AdaLoRA config (init_r, α, schedule) and no other method.");
+        }
+
+        _adaLoRA ??= options;
+        if (kept is not null)
+        {
+            (_adaLoRAPattern ??= [])[path + "." + AdaLoRAPeftFormat.ESuffix] = kept;
+        }
+
+        _layers.Add((path, options.Rank, options.Alpha));
+    }
+
     public void AddMoRA(string path, MoRAOptions options)
     {
-        if (_lora is not null || _peftType is not null || (_mora is not null && _mora.Type != options.Type))
+        if (_lora is not null || _adaLoRA is not null || _peftType is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
         }
@@ -93,6 +113,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         config.ModulesToSave = ModulesToSave is null ? null : [.. ModulesToSave];
         config.InferenceMode = true; // PEFT's save_pretrained writes every adapter for inference
         config.UseDora = _useDora;
+        config.AdaLoRARankPattern = null;
         if (_peftType is not null)
         {
             // Its own config class: α under "alpha" and the method's fields; ToJson leaves out LoRA's (AbsentConfigKeys).
@@ -122,9 +143,15 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         {
             config.UseMora = null;
             config.MoraType = null;
-            config.UseRsLoRA = _lora!.UseRsLoRA;
-            config.LoraDropout = _lora.Dropout;
-            config.InitLoraWeights = _lora.Init == LoRAInit.Gaussian ? "gaussian" : "true";
+            LoRAOptions lora = _lora ?? _adaLoRA!;
+            config.UseRsLoRA = lora.UseRsLoRA;
+            config.LoraDropout = lora.Dropout;
+            config.InitLoraWeights = lora.Init == LoRAInit.Gaussian ? "gaussian" : "true";
+        }
+
+        if (_adaLoRA is not null)
+        {
+            AdaLoRAPeftFormat.WriteConfig(config, _adaLoRA, _adaLoRAPattern);
         }
 
         return config;

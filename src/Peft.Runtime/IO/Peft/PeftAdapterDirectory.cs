@@ -125,7 +125,7 @@ public sealed class PeftAdapterDirectory : IDisposable
         {
             if (sharedKeys.Contains(tensor.Name))
             {
-                CheckFloat(weights.Source, tensor, 0, "tensor");
+                CheckFloat(weights.Source, tensor, 0, "tensor", mayBeEmpty: false);
                 shared.Add(tensor.Name, tensor);
                 continue;
             }
@@ -136,7 +136,7 @@ public sealed class PeftAdapterDirectory : IDisposable
                 continue;
             }
 
-            CheckFloat(weights.Source, tensor, name.Dimensions, name.Kind);
+            CheckFloat(weights.Source, tensor, name.Dimensions, name.Kind, name.MayBeEmpty);
             if (!grouped.TryGetValue(path, out var tensors))
             {
                 grouped.Add(path, tensors = new SortedDictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal));
@@ -191,12 +191,12 @@ public sealed class PeftAdapterDirectory : IDisposable
     }
 
     /// <summary>An adapter tensor must be a non-empty float tensor of the method's number of dimensions (0: any).</summary>
-    private static void CheckFloat(string source, SafetensorsTensorInfo tensor, int dimensions, string kind)
+    private static void CheckFloat(string source, SafetensorsTensorInfo tensor, int dimensions, string kind, bool mayBeEmpty)
     {
         bool sized = tensor.Shape.Length > 0;
         foreach (long size in tensor.Shape)
         {
-            sized &= size is > 0 and <= int.MaxValue;
+            sized &= (size > 0 || (mayBeEmpty && size == 0)) && size <= int.MaxValue;
         }
 
         if (!tensor.DType.IsConvertibleFloat() || (dimensions != 0 && tensor.Shape.Length != dimensions) || !sized)

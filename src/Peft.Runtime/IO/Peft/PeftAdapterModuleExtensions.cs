@@ -196,10 +196,7 @@ public static class PeftAdapterModuleExtensions
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         adapter.AddPeftConfig(path, builder);
-        foreach (var (key, parameter) in adapter.PeftTensors(path))
-        {
-            tensors.Add(SafetensorsTensor.FromValues<T>(key, parameter.Shape, parameter.Value, dtype));
-        }
+        tensors.AddRange(adapter.PeftFileTensors(path, dtype));
     }
 
     /// <summary>An embedding adapter counts as a LoRA layer of the config; its tensors go under PEFT's ParameterDict keys.</summary>

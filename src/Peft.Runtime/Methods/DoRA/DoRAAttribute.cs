@@ -6,7 +6,7 @@ namespace Peft;
 /// LoRA's direction (<c>A ∈ R^{r×in}</c>, <c>B ∈ R^{out×r}</c>, <c>s = Alpha/Rank</c>, rsLoRA <c>Alpha/√Rank</c>).
 /// The source generator emits the rank-specialized low-rank kernel for the layer; analyzers check the values.
 /// </summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DoRAAttribute : Attribute
 {
     /// <summary>The rank r (at least 1, at most min(in, out)). PEFT's default is 8.</summary>
@@ -23,4 +23,7 @@ public sealed class DoRAAttribute : Attribute
 
     /// <summary>How A is initialised.</summary>
     public LoRAInit Init { get; set; } = LoRAInit.KaimingUniform;
+
+    /// <inheritdoc cref="LoRAAttribute.TargetModules"/>
+    public string[]? TargetModules { get; set; }
 }

@@ -69,6 +69,12 @@ public class LoRAAdapter<T> : Adapter<T>
     /// <inheritdoc />
     public override IReadOnlyList<Parameter<T>> AdapterParameters => _parameters;
 
+    /// <summary>The factor the low-rank products use in A's place: A itself (AdaLoRA: <c>E ⊙ A</c>, rows scaled by E).</summary>
+    private protected virtual ReadOnlySpan<T> ProductA => A.Value;
+
+    /// <summary>Where the kernel accumulates the gradient of <see cref="ProductA"/>: A's gradient (empty when A is frozen).</summary>
+    private protected virtual Span<T> ProductAGradient => A.Trainable ? A.Gradient : Span<T>.Empty;
+
     /// <summary>The dropout mask ({0, 1/(1−p)} per input element) of the latest forward; empty without dropout.</summary>
     internal ReadOnlySpan<T> LastDropoutMask
         => _droppedLastForward ? _mask.AsSpan(0, _lastBatch * Layer.InFeatures) : ReadOnlySpan<T>.Empty;
@@ -117,7 +123,7 @@ public class LoRAAdapter<T> : Adapter<T>
     private protected void LowRankForward(ReadOnlySpan<T> x, Span<T> output, int batch)
     {
         Grow(ref _xa, batch * Rank);
-        Kernel.Forward(x, A.Value, B.Value, Scale, _xa.AsSpan(0, batch * Rank), output, batch, Layer.InFeatures, Layer.OutFeatures);
+        Kernel.Forward(x, ProductA, B.Value, Scale, _xa.AsSpan(0, batch * Rank), output, batch, Layer.InFeatures, Layer.OutFeatures);
     }
 
     /// <summary>
@@ -144,9 +150,9 @@ public class LoRAAdapter<T> : Adapter<T>
             dx.Clear();
         }
 
-        Kernel.Backward(x, outputGradient, A.Value, B.Value, _xa.AsSpan(0, batch * Rank), Scale,
+        Kernel.Backward(x, outputGradient, ProductA, B.Value, _xa.AsSpan(0, batch * Rank), Scale,
             _dyB.AsSpan(0, batch * Rank),
-            A.Trainable ? A.Gradient : Span<T>.Empty,
+            ProductAGradient,
             B.Trainable ? B.Gradient : Span<T>.Empty,
             dx, batch, inF, outF);
 
@@ -165,7 +171,7 @@ public class LoRAAdapter<T> : Adapter<T>
         CheckWeightLength(weight.Length);
 
         // W[out×in] += factor·s·B[out×r]·A[r×in], through the kernel (a generated one keeps the rank unrolled).
-        Kernel.AddDeltaWeight(A.Value, B.Value, Scale, factor, weight, Layer.InFeatures, Layer.OutFeatures);
+        Kernel.AddDeltaWeight(ProductA, B.Value, Scale, factor, weight, Layer.InFeatures, Layer.OutFeatures);
     }
 
     /// <summary>Creates and attaches a LoRA adapter (see <see cref="LinearAdapterExtensions"/>).</summary>
@@ -174,6 +180,7 @@ public class LoRAAdapter<T> : Adapter<T>
         {
             LoRAPlusOptions plus => new LoRAPlusAdapter<T>(layer, name, plus, kernel),
             DoRAOptions dora => new DoRAAdapter<T>(layer, name, dora, kernel),
+            AdaLoRAOptions adaLoRA => new AdaLoRAAdapter<T>(layer, name, adaLoRA, kernel),
             _ => new LoRAAdapter<T>(layer, name, options, kernel, checkRankLimit),
         };
 

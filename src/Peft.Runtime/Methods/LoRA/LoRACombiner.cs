@@ -20,8 +20,8 @@ internal static class LoRACombiner
         var sources = new LoRAAdapter<T>[adapters.Count];
         for (int i = 0; i < sources.Length; i++)
         {
-            // DoRA's magnitudes do not combine linearly (PEFT's add_weighted_adapter rejects DoRA too).
-            sources[i] = layer.Adapters[adapters[i]] is LoRAAdapter<T> and not DoRAAdapter<T>
+            // DoRA's magnitudes do not combine linearly (PEFT's add_weighted_adapter rejects DoRA and AdaLoRA too).
+            sources[i] = layer.Adapters[adapters[i]] is LoRAAdapter<T> and not (DoRAAdapter<T> or AdaLoRAAdapter<T>)
                 ? (LoRAAdapter<T>)layer.Adapters[adapters[i]]
                 : throw new ArgumentException($"{context}: adapter '{adapters[i]}' is not a LoRA adapter; only LoRA adapters combine.");
             if (!double.IsFinite(weights[i]))

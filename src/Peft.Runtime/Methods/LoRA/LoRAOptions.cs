@@ -30,7 +30,7 @@ public record LoRAOptions : AdapterOptions
     public int Seed { get; init; }
 
     /// <summary>The scale s: <c>α/r</c>, or <c>α/√r</c> with <see cref="UseRsLoRA"/>.</summary>
-    public double Scale => ComputeScale(Alpha, Rank, UseRsLoRA);
+    public virtual double Scale => ComputeScale(Alpha, Rank, UseRsLoRA);
 
     /// <summary>LoRA's scale: <c>α/r</c>, or <c>α/√r</c> with rsLoRA (the shared <see cref="LoRAMethod.Scale"/>).</summary>
     internal static double ComputeScale(double alpha, int rank, bool useRsLoRA) => LoRAMethod.Scale(alpha, rank, useRsLoRA);

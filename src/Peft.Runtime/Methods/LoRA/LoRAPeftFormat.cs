@@ -90,7 +90,7 @@ internal sealed class LoRAPeftFormat : PeftMethodFormat
 
     public override void Load<T>(Linear<T> layer, PeftModuleTensors module, PeftAdapterDirectory adapter, string adapterName) =>
         LoadFactors(layer, module, adapter, adapterName, Name,
-            options => layer.AttachLoRA(adapterName, options), static existing => existing is LoRAAdapter<T> and not DoRAAdapter<T>);
+            options => layer.AttachLoRA(adapterName, options), static existing => existing is LoRAAdapter<T> and not (DoRAAdapter<T> or AdaLoRAAdapter<T>));
 
     /// <summary>
     /// Reads one module's <c>lora_A</c> / <c>lora_B</c> into the layer's adapter <paramref name="adapterName"/> of a LoRA-family

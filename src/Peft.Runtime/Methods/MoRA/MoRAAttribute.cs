@@ -5,7 +5,7 @@ namespace Peft;
 /// <c>r̂ = ⌊√((in+out)·Rank) + 0.5⌋</c> (even for <see cref="MoRAType.RoPE"/>) between
 /// non-parametric compression and decompression. M starts at zero; there is no α.
 /// </summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MoRAAttribute : Attribute
 {
     /// <summary>The LoRA rank whose parameter budget MoRA matches (at least 1).</summary>
@@ -13,4 +13,7 @@ public sealed class MoRAAttribute : Attribute
 
     /// <summary>The compression / decompression operators.</summary>
     public MoRAType Type { get; set; } = MoRAType.Sharing;
+
+    /// <inheritdoc cref="LoRAAttribute.TargetModules"/>
+    public string[]? TargetModules { get; set; }
 }

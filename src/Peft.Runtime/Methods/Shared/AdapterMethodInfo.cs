@@ -20,7 +20,8 @@ internal sealed class AdapterMethodInfo
         string[] layerTypes,
         AdapterArgument[] arguments,
         AdapterShapeRule fitsShape,
-        bool rankIsInnerDimension)
+        bool rankIsInnerDimension,
+        AdapterRule[]? rules = null)
     {
         Method = method;
         AttributeName = attributeName;
@@ -29,6 +30,7 @@ internal sealed class AdapterMethodInfo
         Arguments = arguments;
         _fitsShape = fitsShape;
         RankIsInnerDimension = rankIsInnerDimension;
+        Rules = rules ?? [];
     }
 
     /// <summary>Which method.</summary>
@@ -54,6 +56,23 @@ internal sealed class AdapterMethodInfo
     /// parameters (PEFT0004). MoRA's r only sets the budget of its square matrix.
     /// </summary>
     public bool RankIsInnerDimension { get; }
+
+    /// <summary>Rules over several arguments (none for most methods).</summary>
+    public IReadOnlyList<AdapterRule> Rules { get; }
+
+    /// <summary>The first rule the values (by name) break, or null when all hold.</summary>
+    public AdapterRule? BrokenRule(Func<string, double> argument)
+    {
+        foreach (AdapterRule rule in Rules)
+        {
+            if (!rule.Holds(argument))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Whether the values fit an <c>in → out</c> layer (the method's shape rule).</summary>
     public bool FitsShape(Func<string, double> argument, int inFeatures, int outFeatures) => _fitsShape(argument, inFeatures, outFeatures);

@@ -19,9 +19,12 @@ internal static class AdapterMethods
     public const string UnknownLoRAInitId = "PEFT0008";
     public const string InvalidLoKrFactorId = "PEFT0017";
     public const string UnknownLoKrInitId = "PEFT0018";
+    public const string AdaLoRATargetRankId = "PEFT0020";
+    public const string AdaLoRAScheduleId = "PEFT0021";
+    public const string AdaLoRAHyperparameterId = "PEFT0022";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, LoHaMethod.Info, LoKrMethod.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info, LoHaMethod.Info, LoKrMethod.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -30,6 +33,7 @@ internal static class AdapterMethods
         AdapterMethod.LoRAPlus => LoRAPlusMethod.Info,
         AdapterMethod.MoRA => MoRAMethod.Info,
         AdapterMethod.DoRA => DoRAMethod.Info,
+        AdapterMethod.AdaLoRA => AdaLoRAMethod.Info,
         AdapterMethod.LoHa => LoHaMethod.Info,
         AdapterMethod.LoKr => LoKrMethod.Info,
     };
@@ -57,6 +61,9 @@ internal enum AdapterMethod
 
     /// <summary><c>[DoRA]</c>: LoRA's direction rescaled per output row, <c>y = b + (m/‖W0 + s·B·A‖) ⊙ (W0·x + s·B·A·x)</c>.</summary>
     DoRA,
+
+    /// <summary><c>[AdaLoRA]</c>: SVD form <c>y = W0·x + α/r·B·(E ⊙ A)·x</c> with a rank budget allocated during training.</summary>
+    AdaLoRA,
 
     /// <summary><c>[LoHa]</c>: a Hadamard product of two low-rank products, <c>ΔW = s·(W1a·W1b) ⊙ (W2a·W2b)</c>.</summary>
     LoHa,

@@ -30,15 +30,19 @@ public sealed class LlamaAttention<T> : Module
     }
 
     /// <summary><c>q_proj</c>, hidden → heads·head_dim.</summary>
+    [ModuleName("q_proj")]
     public Linear<T> QProj { get; }
 
     /// <summary><c>k_proj</c>, hidden → kv_heads·head_dim.</summary>
+    [ModuleName("k_proj")]
     public Linear<T> KProj { get; }
 
     /// <summary><c>v_proj</c>, hidden → kv_heads·head_dim.</summary>
+    [ModuleName("v_proj")]
     public Linear<T> VProj { get; }
 
     /// <summary><c>o_proj</c>, heads·head_dim → hidden.</summary>
+    [ModuleName("o_proj")]
     public Linear<T> OProj { get; }
 
     /// <summary>The attention core (prefix tuning sets its <see cref="CausalSelfAttention{T}.Prefix"/>).</summary>

@@ -28,15 +28,19 @@ public sealed class LlamaDecoderLayer<T> : Module
     }
 
     /// <summary><c>input_layernorm</c>.</summary>
+    [ModuleName("input_layernorm")]
     public RMSNorm<T> InputLayerNorm { get; }
 
     /// <summary><c>self_attn</c>.</summary>
+    [ModuleName("self_attn")]
     public LlamaAttention<T> SelfAttention { get; }
 
     /// <summary><c>post_attention_layernorm</c>.</summary>
+    [ModuleName("post_attention_layernorm")]
     public RMSNorm<T> PostAttentionLayerNorm { get; }
 
     /// <summary><c>mlp</c>.</summary>
+    [ModuleName("mlp")]
     public LlamaMLP<T> Mlp { get; }
 
     /// <summary>The layer's output <c>[B, S, hidden]</c>, owned by the layer; <paramref name="input"/> must stay unchanged until <see cref="Backward"/>.</summary>

@@ -22,15 +22,27 @@ public class LlamaForCausalLM : LlamaForCausalLM<float>
     /// </summary>
     /// <exception cref="FileNotFoundException">The folder has no <c>config.json</c>.</exception>
     /// <exception cref="InvalidDataException">The config or the weights are invalid; the message names the field or tensor.</exception>
-    public static LlamaForCausalLM FromPretrained(string directory)
+    public static LlamaForCausalLM FromPretrained(string directory) => FromPretrained(directory, static config => new LlamaForCausalLM(config));
+
+    /// <summary>
+    /// <see cref="FromPretrained(string)"/> for a subclass, for example one whose class-level adapter attributes the
+    /// source generator reads (<c>[LoRA(TargetModules = ["q_proj", "v_proj"])] partial class ChatTuning : LlamaForCausalLM</c>):
+    /// <c>LlamaForCausalLM.FromPretrained(dir, config =&gt; new ChatTuning(config))</c>.
+    /// </summary>
+    /// <param name="directory">The Hugging Face folder.</param>
+    /// <param name="create">Builds the model from the folder's config.</param>
+    /// <inheritdoc cref="FromPretrained(string)" path="/exception"/>
+    public static TModel FromPretrained<TModel>(string directory, Func<LlamaConfig, TModel> create)
+        where TModel : LlamaForCausalLM
     {
+        ArgumentNullException.ThrowIfNull(create);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"{directory}: no such model folder.");
         }
 
-        var model = new LlamaForCausalLM(LlamaConfig.Load(Path.Combine(directory, "config.json")));
+        var model = create(LlamaConfig.Load(Path.Combine(directory, "config.json")));
         model.LoadPretrainedWeights(directory);
         model.Eval();
         return model;

@@ -40,9 +40,11 @@ public class LlamaForCausalLM<T> : Module
     public LlamaConfig Config { get; }
 
     /// <summary><c>model</c>: the embedding, the decoder layers and the final norm.</summary>
+    [ModuleName("model")]
     public LlamaModel<T> Model { get; }
 
     /// <summary><c>lm_head</c>, hidden → vocab (sharing the embedding table when <see cref="LlamaConfig.TieWordEmbeddings"/>).</summary>
+    [ModuleName("lm_head")]
     public Linear<T> LmHead { get; }
 
     /// <summary>

@@ -25,12 +25,15 @@ public sealed class LlamaMLP<T> : Module
     }
 
     /// <summary><c>gate_proj</c>, hidden → intermediate.</summary>
+    [ModuleName("gate_proj")]
     public Linear<T> GateProj { get; }
 
     /// <summary><c>up_proj</c>, hidden → intermediate.</summary>
+    [ModuleName("up_proj")]
     public Linear<T> UpProj { get; }
 
     /// <summary><c>down_proj</c>, intermediate → hidden.</summary>
+    [ModuleName("down_proj")]
     public Linear<T> DownProj { get; }
 
     /// <summary><c>y = down_proj(silu(gate_proj(x)) ⊙ up_proj(x))</c>, owned by <see cref="DownProj"/>.</summary>

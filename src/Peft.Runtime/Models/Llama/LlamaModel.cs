@@ -26,15 +26,18 @@ public sealed class LlamaModel<T> : Module
     }
 
     /// <summary><c>embed_tokens</c>, <c>[vocab, hidden]</c>.</summary>
+    [ModuleName("embed_tokens")]
     public Embedding<T> EmbedTokens { get; }
 
     /// <summary>The rotary embedding every layer shares.</summary>
     public RotaryEmbedding Rope { get; }
 
     /// <summary><c>layers</c>.</summary>
+    [ModuleName("layers")]
     public ModuleList<LlamaDecoderLayer<T>> Layers { get; }
 
     /// <summary><c>norm</c>, the final RMSNorm.</summary>
+    [ModuleName("norm")]
     public RMSNorm<T> Norm { get; }
 
     /// <summary>The final hidden states <c>[B, S, hidden]</c> of <paramref name="ids"/>, owned by <see cref="Norm"/>.</summary>

@@ -22,7 +22,7 @@ import os
 
 import torch
 
-from safetensors_writer import write_safetensors
+from fixture_io import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IN, OUT, RANK, ALPHA, BATCH = 6, 5, 2, 3.0, 3

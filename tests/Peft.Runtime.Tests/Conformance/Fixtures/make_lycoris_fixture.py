@@ -24,7 +24,7 @@ import os
 
 import torch
 
-from safetensors_writer import write_safetensors
+from fixture_io import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH = 3

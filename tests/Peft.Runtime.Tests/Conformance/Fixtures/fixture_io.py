@@ -1,4 +1,4 @@
-"""The safetensors layout the fixture scripts write: u64 header length, JSON header padded to 8 bytes, then the data."""
+"""Writing fixtures for Peft.Runtime.Tests from the torch reference scripts."""
 import json
 import struct
 
@@ -6,7 +6,7 @@ import torch
 
 
 def write_safetensors(path, tensors):
-    """Writes float32 / float64 tensors, keys sorted, data in header order."""
+    """safetensors layout: u64 header length, JSON header padded to 8 bytes, then the data in header order."""
     names = sorted(tensors)
     header, offset, blobs = {}, 0, []
     for name in names:
