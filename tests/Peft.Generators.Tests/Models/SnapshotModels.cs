@@ -113,6 +113,9 @@ internal static class SnapshotModels
 
             [LoKr(Rank = 2, DecomposeFactor = 4, Init = LoKrInit.LyCORIS, RankDropout = 0.1, RankDropoutScale = true)]
             public Linear<double> Wide { get; }
+        }
+        """;
+
     /// <summary>
     /// Class-level attributes on a library model (the targets resolved against LlamaForCausalLM's [ModuleName] graph):
     /// LoRA+, MoRA and DoRA on disjoint layers, kernels with run-time shapes, the base constructor re-declared.
