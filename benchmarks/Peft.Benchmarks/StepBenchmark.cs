@@ -13,7 +13,7 @@ namespace Peft.Benchmarks;
 /// </summary>
 internal static class StepBenchmark
 {
-    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora|dora|adalora|vera|ia3 [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--path runtime|generated] [--mode step|adapter]";
+    public const string Help = "training step of one adapted Linear: step --adapter lora|loraplus|mora|dora|adalora|vera|ia3|loha|lokr [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--path runtime|generated] [--mode step|adapter]";
 
     public static int Run(string[] args)
     {

@@ -6,7 +6,7 @@ namespace Peft.Benchmarks;
 internal static class StepLayer
 {
     /// <summary>
-    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA / AdaLoRA, AdaLoRA budgeting at every step,
+    /// A frozen <c>in → out</c> Linear with bias and the adapter of <paramref name="options"/> (α = 2r for LoRA / LoRA+ / DoRA / AdaLoRA / LoHa / LoKr, AdaLoRA budgeting at every step,
     /// VeRA at rank r with projections sized to the layer; IA³ on the output,
     /// LoRA+ ratio 16), and AdamW over the LoRA+ groups (A at 1e-4, B at 1e-4·16; plain LoRA and MoRA one rate, as the peer).
     /// </summary>
@@ -28,6 +28,12 @@ internal static class StepLayer
                 break;
             case "dora":
                 layer.AttachDoRA("default", new DoRAOptions { Rank = r, Alpha = 2 * r });
+                break;
+            case "loha":
+                layer.AttachLoHa("default", new LoHaOptions { Rank = r, Alpha = 2 * r });
+                break;
+            case "lokr":
+                layer.AttachLoKr("default", new LoKrOptions { Rank = r, Alpha = 2 * r });
                 break;
             case "adalora":
                 // Budgeting at every step (PEFT's deltaT 1): the worst case of the allocator's per-step work.

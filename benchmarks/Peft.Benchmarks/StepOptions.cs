@@ -32,7 +32,7 @@ internal sealed record StepOptions(string Adapter, MoRAType MoRAType, IReadOnlyL
             }
         }
 
-        if (args.Length % 2 != 0 || adapter is not ("lora" or "loraplus" or "mora" or "dora" or "adalora" or "vera" or "ia3") || moraType is not ("sharing" or "rope") ||
+        if (args.Length % 2 != 0 || adapter is not ("lora" or "loraplus" or "mora" or "dora" or "adalora" or "vera" or "ia3" or "loha" or "lokr") || moraType is not ("sharing" or "rope") ||
             path is not ("runtime" or "generated") || mode is not ("step" or "adapter"))
         {
             return null;

@@ -161,6 +161,30 @@ internal sealed partial class DoRAAnyShapeR8(int inFeatures, int outFeatures) : 
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+internal sealed partial class LoHa1024 : Module, IBenchmarkModel
+{
+    [LoHa(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoHaAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoHa(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
+internal sealed partial class LoKr1024 : Module, IBenchmarkModel
+{
+    [LoKr(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(1024, 1024);
+}
+
+internal sealed partial class LoKrAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoKr(Rank = 8, Alpha = 16)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class AdaLoRA1024 : Module, IBenchmarkModel
 {
     [AdaLoRA(Rank = 8, TargetRank = 4, Alpha = 16, TotalSteps = 1_000_000)]
@@ -271,6 +295,10 @@ internal static class GeneratedStepLayers
         ("vera", 1024, 1024, 8) => new VeRA1024(),
         ("ia3", 1024, 1024, _) => new IA31024(),
         ("dora", _, _, 8) => new DoRAAnyShapeR8(inFeatures, outFeatures),
+        ("loha", 1024, 1024, 8) => new LoHa1024(),
+        ("loha", _, _, 8) => new LoHaAnyShapeR8(inFeatures, outFeatures),
+        ("lokr", 1024, 1024, 8) => new LoKr1024(),
+        ("lokr", _, _, 8) => new LoKrAnyShapeR8(inFeatures, outFeatures),
         ("adalora", 1024, 1024, 8) => new AdaLoRA1024(),
         ("adalora", _, _, 8) => new AdaLoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),

@@ -31,6 +31,8 @@ internal static class DiagnosticDescriptors
     public const string UnsupportedLayerElementTypeId = "PEFT0015";
     public const string LanguageVersionTooLowId = "PEFT0016";
     public const string VeRAProjectionsDifferId = AdapterMethods.VeRAProjectionsDifferId;
+    public const string InvalidLoKrFactorId = AdapterMethods.InvalidLoKrFactorId;
+    public const string UnknownLoKrInitId = AdapterMethods.UnknownLoKrInitId;
 
     // PEFT0030…: the module generator (RegisterMembers, generated Backward). PEFT0012–0029 are another family's.
     public const string ForwardNotDifferentiableId = "PEFT0030";
@@ -93,11 +95,11 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The adapter's output is scaled by s = α/r (rsLoRA: α/√r). As in Hugging Face PEFT, any finite α is accepted (0 switches the adapter's output off, a negative α flips its sign); NaN or infinity turns every output into NaN or infinity.");
 
-    /// <summary>PEFT0006: LoRA <c>Dropout</c> outside [0, 1) or NaN.</summary>
+    /// <summary>PEFT0006: a dropout probability (LoRA <c>Dropout</c>, LoHa / LoKr <c>RankDropout</c>, <c>ModuleDropout</c>) outside [0, 1) or NaN.</summary>
     public static readonly DiagnosticDescriptor InvalidDropout = Create(
         InvalidDropoutId,
-        "LoRA Dropout must lie in [0, 1)",
-        "LoRA Dropout on '{0}' is {1}; a dropout probability must lie in [0, 1)",
+        "Adapter dropout must lie in [0, 1)",
+        "{2} {3} on '{0}' is {1}; a dropout probability must lie in [0, 1)",
         Configuration,
         DiagnosticSeverity.Error,
         "Dropout zeroes each input of the adapter with probability p and scales the rest by 1/(1−p). p < 0 is not a probability, p = 1 drops everything and divides by zero, and NaN propagates into every output.");
@@ -227,6 +229,24 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The generated adapter code uses file-local types (C# 11) and collection expressions (C# 12). With an older language version it would not compile, so the cause is reported here rather than as errors inside generated files.");
 
+    /// <summary>PEFT0017: LoKr <c>DecomposeFactor</c> neither −1 nor a factor of the layer's widths.</summary>
+    public static readonly DiagnosticDescriptor InvalidLoKrFactor = Create(
+        InvalidLoKrFactorId,
+        "LoKr DecomposeFactor must be -1 or divide the layer's widths",
+        "LoKr DecomposeFactor on '{0}' is {1}; {2}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "LoKr splits in = c·d and out = a·b with PEFT's factorization(width, DecomposeFactor): -1 splits near the square root, a positive factor f gives (f, width/f). PEFT accepts a factor that does not divide a width and silently searches another split; here the factor must be -1 or divide both in and out, so the split is the one written.");
+
+    /// <summary>PEFT0018: LoKr <c>Init</c> not a known <c>LoKrInit</c>.</summary>
+    public static readonly DiagnosticDescriptor UnknownLoKrInit = Create(
+        UnknownLoKrInitId,
+        "Unknown LoKr initialisation",
+        "LoKr Init on '{0}' is {1}, which is not a known LoKrInit; use one of {2}",
+        Configuration,
+        DiagnosticSeverity.Error,
+        "LoKr's factors start as PEFT's init_weights says: True (Default: W1 zero), \"lycoris\" (LyCORIS: W2 zero) or False (Random); a number cast to LoKrInit that names none of them has no initialisation to run.");
+
     /// <summary>PEFT0030: a statement of a module's <c>Forward</c> that the generator cannot differentiate.</summary>
     public static readonly DiagnosticDescriptor ForwardNotDifferentiable = Create(
         ForwardNotDifferentiableId,
@@ -299,6 +319,7 @@ internal static class DiagnosticDescriptors
     private static IEnumerable<DiagnosticDescriptor> MethodRules =>
     [
         InvalidLoRAPlusRatio, LargeLoRAPlusRatio, RankBelowOne, RankAboveLayerWidth, InvalidAlpha, InvalidDropout, UnknownMoRAType, UnknownLoRAInit,
+        InvalidLoKrFactor, UnknownLoKrInit,
         AdaLoRATargetRank, AdaLoRASchedule, AdaLoRAHyperparameter,
     ];
 

@@ -29,6 +29,8 @@ internal abstract class AdapterEmitter
         AdapterMethod.AdaLoRA => AdaLoRAEmitter.Instance,
         AdapterMethod.VeRA => VeRAEmitter.Instance,
         AdapterMethod.IA3 => IA3Emitter.Instance,
+        AdapterMethod.LoHa => LoHaEmitter.Instance,
+        AdapterMethod.LoKr => LoKrEmitter.Instance,
     };
 
     /// <summary>The layer's configuration in words, for the generated documentation (<c>LoRA, r = 8, α = 16.0, 784 → 256</c>).</summary>

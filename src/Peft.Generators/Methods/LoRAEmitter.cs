@@ -36,6 +36,9 @@ internal class LoRAEmitter : AdapterEmitter
     /// <summary>Whether the layer scales by α/√r (LoRA+ has no rsLoRA argument).</summary>
     private protected virtual bool UsesRsLoRA(LayerInfo layer) => layer.Flag("UseRsLoRA");
 
+    /// <summary>The rank of the kernel's low-rank product (LoHa's is r²).</summary>
+    private protected virtual int KernelRank(LayerInfo layer) => layer.Rank;
+
     /// <summary>The kernel's scale and its formula in words: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
     private protected virtual (double Scale, string Formula) ScaleOf(LayerInfo layer)
     {
@@ -55,8 +58,9 @@ internal class LoRAEmitter : AdapterEmitter
         string t = layer.ElementType;
         HierarchyInfo model = owner.Hierarchy;
         string kernel = KernelName(owner, layer);
-        string loops = LoopsName(t, layer.Rank);
-        bool unrolled = layer.Rank <= MaxUnrolledRank; // else every product runs on the runtime's packed GEMM
+        int rank = KernelRank(layer);
+        string loops = LoopsName(t, rank);
+        bool unrolled = UsesLowRankLoops && rank <= MaxUnrolledRank; // else every product runs on the runtime's packed GEMM
         string passes = unrolled
             ? $"global::Peft.Generated.LowRankPasses<{t}, global::Peft.Generated.{loops}>"
             : $"global::Peft.Generated.LowRankGemmPasses<{t}>";
@@ -68,7 +72,7 @@ internal class LoRAEmitter : AdapterEmitter
         string shapeText = constant ? $"in {layer.InFeatures}, out {layer.OutFeatures}" : "any in and out";
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{layer.QualifiedName(model)}</c>: rank {layer.Rank}, " +
+        writer.Line($"/// The {AdapterMethods.Get(layer.Method).DisplayName} kernel of <c>{layer.QualifiedName(model)}</c>: rank {rank}, " +
             $"scale s = {scaleFormula} = {scaleText}, {shapeText}, <see cref=\"{t}\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <remarks>");
@@ -92,7 +96,7 @@ internal class LoRAEmitter : AdapterEmitter
         {
             WriteLayerName(writer, model, layer);
             writer.Line("/// <summary>The rank r.</summary>");
-            writer.Line($"public const int Rank = {layer.Rank};");
+            writer.Line($"public const int Rank = {rank};");
             writer.Line();
             writer.Line($"/// <summary>The scale s = {scaleFormula}.</summary>");
             writer.Line($"public const {t} Scale = ({t}){scaleText};");

@@ -229,23 +229,25 @@ public static partial class ModuleAdapterExtensions
     }
 
     /// <summary>
-    /// Layers of the same shape must not start from the same A: the LoRA seed is mixed with the module
-    /// path (FNV-1a, stable across runs and processes), so every layer draws its own initial values.
+    /// Layers of the same shape must not start from the same A (or LoHa / LoKr factors): the seed is mixed with the
+    /// module path (FNV-1a, stable across runs and processes), so every layer draws its own initial values.
     /// </summary>
-    private static AdapterOptions ForLayer(AdapterOptions options, string path)
+    private static AdapterOptions ForLayer(AdapterOptions options, string path) => options switch
     {
-        if (options is not LoRAOptions lora)
-        {
-            return options;
-        }
+        LoRAOptions lora => lora with { Seed = PathSeed(lora.Seed, path) },
+        LyCORISOptions lycoris => lycoris with { Seed = PathSeed(lycoris.Seed, path) },
+        _ => options,
+    };
 
+    private static int PathSeed(int seed, string path)
+    {
         uint hash = 2166136261;
         foreach (char c in path)
         {
             hash = (hash ^ c) * 16777619;
         }
 
-        return lora with { Seed = unchecked((int)(hash ^ (uint)lora.Seed * 2654435761u)) };
+        return unchecked((int)(hash ^ (uint)seed * 2654435761u));
     }
 
     private static Func<string, bool> Matcher(AdapterConfig config)

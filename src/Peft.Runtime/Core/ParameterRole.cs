@@ -41,4 +41,10 @@ public enum ParameterRole
 
     /// <summary>IA³'s scaling vector <c>l</c> (PEFT key <c>ia3_l</c>, <c>[out, 1]</c> or <c>[1, in]</c> on a feed-forward layer).</summary>
     IA3Scale,
+
+    /// <summary>A LoHa factor (<c>hada_w1_a</c>, <c>hada_w1_b</c>, <c>hada_w2_a</c>, <c>hada_w2_b</c>).</summary>
+    LoHaFactor,
+
+    /// <summary>A LoKr factor (<c>lokr_w1</c>, <c>lokr_w2</c>, or their low-rank halves <c>lokr_w1_a</c> … <c>lokr_w2_b</c>).</summary>
+    LoKrFactor,
 }

@@ -28,5 +28,5 @@ public sealed class LoRADropoutAnalyzerTests
     [Fact]
     public Task Message_states_the_value() => Verify.VerifyAsync(
         Model("Dropout = 1"),
-        Verify.Diagnostic("PEFT0006").WithSpan(5, 21, 5, 32).WithArguments("Hidden", "1"));
+        Verify.Diagnostic("PEFT0006").WithSpan(5, 21, 5, 32).WithArguments("Hidden", "1", "LoRA", "Dropout"));
 }

@@ -95,6 +95,27 @@ internal static class SnapshotModels
         }
         """;
 
+    /// <summary>LoHa (LoRA's kernel at rank r²) and LoKr (the Kronecker kernel), constant and run-time shapes.</summary>
+    public const string LyCORIS = """
+        using Peft;
+
+        namespace Demo;
+
+        public sealed partial class LyCORIS : Module
+        {
+            public LyCORIS(int width) => Wide = new Linear<double>(width, width);
+
+            [LoHa(Rank = 4, Alpha = 8)]
+            public Linear Query { get; } = new(512, 256);
+
+            [LoKr(Rank = 8, Alpha = 16, DecomposeBoth = true)]
+            public Linear Key { get; } = new(768, 1024);
+
+            [LoKr(Rank = 2, DecomposeFactor = 4, Init = LoKrInit.LyCORIS, RankDropout = 0.1, RankDropoutScale = true)]
+            public Linear<double> Wide { get; }
+        }
+        """;
+
     /// <summary>
     /// Class-level attributes on a library model (the targets resolved against LlamaForCausalLM's [ModuleName] graph):
     /// LoRA+, MoRA and DoRA on disjoint layers, kernels with run-time shapes, the base constructor re-declared.
@@ -120,6 +141,7 @@ internal static class SnapshotModels
         [nameof(RuntimeShapes)],
         [nameof(Nested)],
         [nameof(Decomposed)],
+        [nameof(LyCORIS)],
         [nameof(ChatTuning)],
     ];
 
@@ -130,6 +152,7 @@ internal static class SnapshotModels
         nameof(RuntimeShapes) => RuntimeShapes,
         nameof(Nested) => Nested,
         nameof(Decomposed) => Decomposed,
+        nameof(LyCORIS) => LyCORIS,
         nameof(ChatTuning) => ChatTuning,
         _ => throw new ArgumentException($"No snapshot model '{name}'.", nameof(name)),
     };

@@ -61,6 +61,17 @@ internal static class AdapterMethodCases
         new("dora", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 3 }, () => new DoRACaseModel(), holdConstants: HoldDoRANorm),
         new("dora-rslora-dropout", AdapterMethod.DoRA, rank => new DoRAOptions { Rank = rank, Alpha = 4, UseRsLoRA = true, Dropout = 0.25 },
             () => new DoRARsLoRADropoutCaseModel(), stochastic: true, holdConstants: HoldDoRANorm),
+        new("loha", AdapterMethod.LoHa, rank => new LoHaOptions { Rank = rank, Alpha = 3 }, () => new LoHaCaseModel()),
+        new("loha-dropout", AdapterMethod.LoHa, rank => new LoHaOptions { Rank = rank, Alpha = 4, RankDropout = 0.25, ModuleDropout = 0.2, InitWeights = false },
+            () => new LoHaDropoutCaseModel(), stochastic: true),
+        new("lokr", AdapterMethod.LoKr, rank => new LoKrOptions { Rank = rank, Alpha = 3 }, () => new LoKrCaseModel()),
+        new("lokr-both-lycoris", AdapterMethod.LoKr, rank => new LoKrOptions { Rank = rank, Alpha = 5, DecomposeBoth = true, Init = LoKrInit.LyCORIS },
+            () => new LoKrBothCaseModel()),
+
+        // Rank 4r: r = 8 at rank 2 keeps W2 [7, 13] whole on the 13 → 7 layer (2r ≥ max(b, d)).
+        new("lokr-whole-w2-dropout", AdapterMethod.LoKr,
+            rank => new LoKrOptions { Rank = 4 * rank, Alpha = 6, RankDropout = 0.3, RankDropoutScale = true, ModuleDropout = 0.2, Init = LoKrInit.Random },
+            () => new LoKrWholeDropoutCaseModel(), stochastic: true),
         new("adalora", AdapterMethod.AdaLoRA, rank => new AdaLoRAOptions { Rank = rank, TargetRank = rank - 1, Alpha = 3, TotalSteps = 10 },
             () => new AdaLoRACaseModel()),
         new("adalora-dropout", AdapterMethod.AdaLoRA,

@@ -81,6 +81,36 @@ public sealed partial class DoRARsLoRADropoutCaseModel : Module, IGeneratedCaseM
     public Linear<double> Layer { get; } = new(13, 7);
 }
 
+public sealed partial class LoHaCaseModel : Module, IGeneratedCaseModel
+{
+    [LoHa(Rank = 2, Alpha = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoHaDropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [LoHa(Rank = 2, Alpha = 4, RankDropout = 0.25, ModuleDropout = 0.2, InitWeights = false)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoKrCaseModel : Module, IGeneratedCaseModel
+{
+    [LoKr(Rank = 2, Alpha = 3)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoKrBothCaseModel : Module, IGeneratedCaseModel
+{
+    [LoKr(Rank = 2, Alpha = 5, DecomposeBoth = true, Init = LoKrInit.LyCORIS)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
+public sealed partial class LoKrWholeDropoutCaseModel : Module, IGeneratedCaseModel
+{
+    [LoKr(Rank = 8, Alpha = 6, RankDropout = 0.3, RankDropoutScale = true, ModuleDropout = 0.2, Init = LoKrInit.Random)]
+    public Linear<double> Layer { get; } = new(13, 7);
+}
+
 public sealed partial class AdaLoRACaseModel : Module, IGeneratedCaseModel
 {
     [AdaLoRA(Rank = 2, TargetRank = 1, Alpha = 3, TotalSteps = 10)]

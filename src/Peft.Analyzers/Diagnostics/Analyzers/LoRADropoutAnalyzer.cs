@@ -6,7 +6,10 @@ using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
-/// <summary>PEFT0006: dropout keeps an input with probability 1 − p and scales it by 1/(1 − p), so p ∈ [0, 1).</summary>
+/// <summary>
+/// PEFT0006: every dropout probability of a method's shared description (the arguments whose rule is PEFT0006: LoRA's
+/// <c>Dropout</c>, LoHa's and LoKr's <c>RankDropout</c> and <c>ModuleDropout</c>) lies in [0, 1).
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LoRADropoutAnalyzer : DiagnosticAnalyzer
 {
@@ -20,15 +23,14 @@ public sealed class LoRADropoutAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         AdapterAnalysis.RegisterForEachAdapter(context, static (symbolContext, _, attribute, method) =>
         {
-            if (method.FindArgument("Dropout") is not { } rule || !AttributeArguments.TryGetDouble(attribute, "Dropout", out double dropout))
+            foreach (Peft.Methods.AdapterArgument rule in method.Arguments)
             {
-                return;
-            }
-
-            // The shared rule is written so that NaN fails it.
-            if (!rule.IsValid(dropout))
-            {
-                AdapterAnalysis.Report(symbolContext, InvalidDropout, attribute, "Dropout", symbolContext.Symbol.Name, AttributeArguments.Format(dropout));
+                // The shared rule is written so that NaN fails it.
+                if (rule.DiagnosticId == InvalidDropoutId && AttributeArguments.TryGetDouble(attribute, rule.Name, out double dropout) && !rule.IsValid(dropout))
+                {
+                    AdapterAnalysis.Report(symbolContext, InvalidDropout, attribute, rule.Name,
+                        symbolContext.Symbol.Name, AttributeArguments.Format(dropout), method.DisplayName, rule.Name);
+                }
             }
         }, includeClasses: true);
     }

@@ -88,7 +88,7 @@ public sealed class RankAboveLayerWidthAnalyzer : DiagnosticAnalyzer
     /// Reads <c>inFeatures</c> and <c>outFeatures</c> from a <c>Linear</c> / <c>Linear&lt;T&gt;</c>
     /// construction whose two size arguments are constants (positional or named).
     /// </summary>
-    private static bool TryGetConstantShape(PeftSymbols symbols, IOperation value, out int inFeatures, out int outFeatures)
+    internal static bool TryGetConstantShape(PeftSymbols symbols, IOperation value, out int inFeatures, out int outFeatures)
     {
         inFeatures = 0;
         outFeatures = 0;

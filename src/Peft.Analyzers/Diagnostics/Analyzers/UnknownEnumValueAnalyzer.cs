@@ -8,7 +8,7 @@ using static Peft.Analyzers.Diagnostics.DiagnosticDescriptors;
 namespace Peft.Analyzers.Diagnostics.Analyzers;
 
 /// <summary>
-/// PEFT0007 / PEFT0008: an enum argument cast from a number (<c>Type = (MoRAType)3</c>,
+/// PEFT0007 / PEFT0008 / PEFT0018: an enum argument cast from a number (<c>Type = (MoRAType)3</c>,
 /// <c>Init = (LoRAInit)9</c>) that names no member has no operator or initialisation to generate.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -16,7 +16,7 @@ public sealed class UnknownEnumValueAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(UnknownMoRAType, UnknownLoRAInit);
+        ImmutableArray.Create(UnknownMoRAType, UnknownLoRAInit, UnknownLoKrInit);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -130,6 +130,9 @@ public sealed class PeftAdapterConfig
     /// <summary>α for the module at <paramref name="modulePath"/> (<c>alpha_pattern</c>, else <see cref="LoraAlpha"/>).</summary>
     public double AlphaFor(string modulePath) => Lookup(AlphaPattern, modulePath, LoraAlpha);
 
+    /// <summary>α for the module (<c>alpha_pattern</c>, else <paramref name="fallback"/>: a method's own α field, LoHa's <c>alpha</c>).</summary>
+    internal double AlphaFor(string modulePath, double fallback) => Lookup(AlphaPattern, modulePath, fallback);
+
     /// <summary>The LoRA scale of a module with rank <paramref name="rank"/>: <c>α/r</c>, or <c>α/√r</c> with rsLoRA.</summary>
     public double ScaleFor(string modulePath, int rank) => LoRAOptions.ComputeScale(AlphaFor(modulePath), rank, UseRsLoRA);
 

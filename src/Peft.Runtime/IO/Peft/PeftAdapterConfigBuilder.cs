@@ -15,12 +15,14 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     private VeRAOptions? _vera;
     private VeRAProjections? _veraProjections;
     private List<string>? _ia3FeedForward;
+    private string? _peftType;
+    private Dictionary<string, System.Text.Json.JsonElement>? _fields;
 
     /// <summary>Adds a LoRA-family layer; <paramref name="useDora"/> for DoRA (PEFT's <c>use_dora</c>, one value per adapter).</summary>
     public void AddLoRA(string path, LoRAOptions options, bool useDora = false)
     {
         RefuseOtherMethod(path, "LoRA", _vera is null && _ia3FeedForward is null);
-        if (_mora is not null || _adaLoRA is not null)
+        if (_mora is not null || _adaLoRA is not null || _peftType is not null)
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter cannot mix LoRA with MoRA or AdaLoRA layers.");
         }
@@ -45,7 +47,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     public void AddAdaLoRA(string path, AdaLoRAOptions options, bool[]? kept)
     {
         RefuseOtherMethod(path, "AdaLoRA", _vera is null && _ia3FeedForward is null);
-        if (_lora is not null || _mora is not null
+        if (_lora is not null || _mora is not null || _peftType is not null
             || (_adaLoRA is not null && _adaLoRA with { Seed = 0, FreezeBase = true } != options with { Seed = 0, FreezeBase = true }))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT AdaLoRA adapter holds one AdaLoRA config (init_r, α, schedule) and no other method.");
@@ -63,7 +65,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     public void AddMoRA(string path, MoRAOptions options)
     {
         RefuseOtherMethod(path, "MoRA", _vera is null && _ia3FeedForward is null);
-        if (_lora is not null || _adaLoRA is not null || (_mora is not null && _mora.Type != options.Type))
+        if (_lora is not null || _adaLoRA is not null || _peftType is not null || (_mora is not null && _mora.Type != options.Type))
         {
             throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method (LoRA, or MoRA of one type).");
         }
@@ -78,7 +80,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     /// </summary>
     public void AddVeRA(string path, VeRAOptions options, VeRAProjections projections)
     {
-        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null && _adaLoRA is null && _ia3FeedForward is null);
+        RefuseOtherMethod(path, "VeRA", _lora is null && _mora is null && _adaLoRA is null && _peftType is null && _ia3FeedForward is null);
         if (_vera is not null && (_vera.Rank != options.Rank || _vera.ProjectionPrngKey != options.ProjectionPrngKey || _vera.Dropout != options.Dropout
             || _vera.DInitial != options.DInitial || _vera.SaveProjection != options.SaveProjection || !ReferenceEquals(_veraProjections, projections)))
         {
@@ -95,7 +97,7 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
     /// <summary>Adds an IA³ layer; feed-forward ones are listed in <c>feedforward_modules</c> by path.</summary>
     public void AddIA3(string path, IA3Options options)
     {
-        RefuseOtherMethod(path, "IA³", _lora is null && _mora is null && _adaLoRA is null && _vera is null);
+        RefuseOtherMethod(path, "IA³", _lora is null && _mora is null && _adaLoRA is null && _peftType is null && _vera is null);
         _ia3FeedForward ??= [];
         if (options.FeedForward)
         {
@@ -103,6 +105,30 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
         }
 
         _layers.Add((path, 0, 0));
+    }
+
+    /// <summary>
+    /// Adds a layer of a method with its own PEFT config class (LoHa, LoKr): its <c>peft_type</c>, the fields that are per
+    /// adapter in PEFT (every layer must give the same), and the layer's rank and α (<c>r</c> / <c>alpha</c>, the others
+    /// in <c>rank_pattern</c> / <c>alpha_pattern</c>).
+    /// </summary>
+    public void AddMethodLayer(string path, string peftType, int rank, double alpha, Dictionary<string, System.Text.Json.JsonElement> fields)
+    {
+        RefuseOtherMethod(path, peftType, _vera is null && _ia3FeedForward is null);
+        if (_lora is not null || _mora is not null || _adaLoRA is not null || (_peftType is not null && _peftType != peftType))
+        {
+            throw new NotSupportedException($"Layer '{path}': one PEFT adapter needs one method, but {peftType} is mixed with {_peftType ?? (_mora is not null ? "MoRA" : "LoRA")}.");
+        }
+
+        if (_fields is not null && !(_fields.Count == fields.Count && _fields.All(f => fields.TryGetValue(f.Key, out var v) && v.GetRawText() == f.Value.GetRawText())))
+        {
+            throw new NotSupportedException(
+                $"Layer '{path}': {string.Join(", ", fields.Keys.Order(StringComparer.Ordinal))} are per adapter in PEFT, but the {peftType} layers disagree.");
+        }
+
+        _peftType = peftType;
+        _fields ??= fields;
+        _layers.Add((path, rank, alpha));
     }
 
     /// <summary>The <c>target_modules</c> as the user gave them; used when they match exactly the saved layers, else the full paths are written.</summary>
@@ -158,7 +184,22 @@ internal sealed class PeftAdapterConfigBuilder(PeftAdapterConfig? template)
             return config;
         }
 
-        if (_mora is not null)
+        if (_peftType is not null)
+        {
+            // Its own config class: α under "alpha" and the method's fields; ToJson leaves out LoRA's (AbsentConfigKeys).
+            config.PeftType = _peftType;
+            config.AdditionalFields ??= [];
+            using (var number = System.Text.Json.JsonDocument.Parse(alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                config.AdditionalFields["alpha"] = number.RootElement.Clone();
+            }
+
+            foreach (var (key, value) in _fields!)
+            {
+                config.AdditionalFields[key] = value;
+            }
+        }
+        else if (_mora is not null)
         {
             // MoRA has no α: keep whatever the template had, without per-module patterns.
             config.LoraAlpha = template?.LoraAlpha ?? new PeftAdapterConfig().LoraAlpha;

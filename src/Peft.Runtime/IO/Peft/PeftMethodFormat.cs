@@ -11,7 +11,7 @@ namespace Peft.IO;
 internal abstract class PeftMethodFormat
 {
     /// <summary>Every registered format; exactly one reads any given config.</summary>
-    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, AdaLoRAPeftFormat.Instance, VeRAPeftFormat.Instance, IA3PeftFormat.Instance];
+    public static IReadOnlyList<PeftMethodFormat> All { get; } = [LoRAPeftFormat.Instance, MoRAPeftFormat.Instance, DoRAPeftFormat.Instance, AdaLoRAPeftFormat.Instance, VeRAPeftFormat.Instance, IA3PeftFormat.Instance, LoHaPeftFormat.Instance, LoKrPeftFormat.Instance];
 
     /// <summary>The method's name in messages.</summary>
     public abstract string Name { get; }

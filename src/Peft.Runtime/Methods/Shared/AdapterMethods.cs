@@ -17,6 +17,8 @@ internal static class AdapterMethods
     public const string InvalidDropoutId = "PEFT0006";
     public const string UnknownMoRATypeId = "PEFT0007";
     public const string UnknownLoRAInitId = "PEFT0008";
+    public const string InvalidLoKrFactorId = "PEFT0017";
+    public const string UnknownLoKrInitId = "PEFT0018";
     public const string AdaLoRATargetRankId = "PEFT0019";
     public const string AdaLoRAScheduleId = "PEFT0020";
     public const string AdaLoRAHyperparameterId = "PEFT0021";
@@ -24,7 +26,7 @@ internal static class AdapterMethods
     public const string VeRAProjectionsDifferId = "PEFT0022";
 
     /// <summary>Every method, in <see cref="AdapterMethod"/> order.</summary>
-    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info, VeRAMethod.Info, IA3Method.Info];
+    public static IReadOnlyList<AdapterMethodInfo> All { get; } = [LoRAMethod.Info, LoRAPlusMethod.Info, MoRAMethod.Info, DoRAMethod.Info, AdaLoRAMethod.Info, VeRAMethod.Info, IA3Method.Info, LoHaMethod.Info, LoKrMethod.Info];
 
     /// <summary>The description of <paramref name="method"/>.</summary>
     public static AdapterMethodInfo Get(AdapterMethod method) => method switch
@@ -36,6 +38,8 @@ internal static class AdapterMethods
         AdapterMethod.AdaLoRA => AdaLoRAMethod.Info,
         AdapterMethod.VeRA => VeRAMethod.Info,
         AdapterMethod.IA3 => IA3Method.Info,
+        AdapterMethod.LoHa => LoHaMethod.Info,
+        AdapterMethod.LoKr => LoKrMethod.Info,
     };
 
     /// <summary>The rank argument every method has: r ≥ 1 (PEFT: "`r` should be a positive integer").</summary>
@@ -69,4 +73,10 @@ internal enum AdapterMethod
 
     /// <summary><c>[IA3]</c>: a trained vector rescales the output, <c>y = l ⊙ (W0·x + b)</c>, or a feed-forward layer's input.</summary>
     IA3,
+
+    /// <summary><c>[LoHa]</c>: a Hadamard product of two low-rank products, <c>ΔW = s·(W1a·W1b) ⊙ (W2a·W2b)</c>.</summary>
+    LoHa,
+
+    /// <summary><c>[LoKr]</c>: a Kronecker product, <c>ΔW = s·(W1 ⊗ W2)</c>, W2 (and W1) optionally low-rank.</summary>
+    LoKr,
 }
