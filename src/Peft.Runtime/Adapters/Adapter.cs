@@ -140,11 +140,18 @@ public abstract class Adapter<T> : Module, IAdapterModule
     /// by default every parameter the adapter owns, keyed <c>base_model.model.&lt;path&gt;.&lt;name&gt;.weight</c>,
     /// so a subclass's extra parameters are saved without being listed anywhere.
     /// </summary>
-    internal virtual IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
+    internal virtual IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath) =>
+        KeyedPeftTensors(modulePath, OwnParameters.Cast<Parameter<T>>(), ".weight");
+
+    /// <summary>
+    /// <paramref name="parameters"/> keyed <c>base_model.model.&lt;path&gt;.&lt;name&gt;&lt;suffix&gt;</c>: <c>.weight</c> for an
+    /// <c>nn.Linear</c> factor, empty for PEFT's <c>nn.ParameterDict</c> entries (LoHa, LoKr).
+    /// </summary>
+    private protected static IEnumerable<KeyValuePair<string, Parameter<T>>> KeyedPeftTensors(string modulePath, IEnumerable<Parameter<T>> parameters, string suffix)
     {
-        foreach (var parameter in OwnParameters)
+        foreach (var parameter in parameters)
         {
-            yield return new(PeftKeys.Prefix + modulePath + "." + parameter.Name + ".weight", (Parameter<T>)parameter);
+            yield return new(PeftKeys.Prefix + modulePath + "." + parameter.Name + suffix, parameter);
         }
     }
 

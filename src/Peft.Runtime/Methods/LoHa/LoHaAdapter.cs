@@ -199,13 +199,8 @@ public sealed class LoHaAdapter<T> : Adapter<T>
         builder.AddMethodLayer(modulePath, IO.LoHaPeftFormat.Instance.PeftType, Options.Rank, Options.Alpha, IO.LoHaPeftFormat.Instance.Fields(Options));
 
     /// <summary>PEFT's keys have no <c>.weight</c>: <c>base_model.model.&lt;path&gt;.hada_w1_a</c> (nn.ParameterDict entries).</summary>
-    internal override IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath)
-    {
-        foreach (var parameter in _parameters)
-        {
-            yield return new(IO.PeftKeys.Prefix + modulePath + "." + parameter.Name, parameter);
-        }
-    }
+    internal override IEnumerable<KeyValuePair<string, Parameter<T>>> PeftTensors(string modulePath) =>
+        KeyedPeftTensors(modulePath, _parameters, "");
 
     /// <inheritdoc />
     protected internal override void AddDeltaWeight(Span<T> weight, T factor)
