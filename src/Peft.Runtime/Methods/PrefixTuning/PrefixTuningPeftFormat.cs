@@ -13,23 +13,15 @@ namespace Peft.Models;
 internal static class PrefixTuningPeftFormat
 {
     public const string PeftType = "PREFIX_TUNING";
-    private const string TensorKey = PromptTuningPeftFormat.TensorKey;
-    private const string ConfigFile = PeftAdapterDirectory.ConfigFileName;
-    private const string WeightsFile = PeftAdapterDirectory.WeightsFileName;
-
     public static bool IsPrefixTuning(string directory) => PromptLearningConfigFile.PeftTypeOf(directory) == PeftType;
 
     public static void Save<T>(PrefixTunedCausalLM<T> model, string directory)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
         var config = model.BaseModel.Config;
         var options = model.Options;
-        AtomicFile.Write(Path.Combine(directory, ConfigFile), stream =>
+        PromptLearningConfigFile.Save<T>(directory, json =>
         {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteStartObject();
             json.WriteNull("auto_mapping");
             json.WriteNull("base_model_name_or_path");
             json.WriteNumber("encoder_hidden_size", options.EncoderHiddenSize ?? model.TokenDim);
@@ -45,23 +37,14 @@ internal static class PrefixTuningPeftFormat
             json.WriteNull("revision");
             json.WriteString("task_type", "CAUSAL_LM");
             json.WriteNumber("token_dim", model.TokenDim);
-            json.WriteEndObject();
-        });
-
-        SafetensorsWriter.WriteFile(Path.Combine(directory, WeightsFile),
-            [SafetensorsTensor.FromValues<T>(TensorKey, [model.NumVirtualTokens, model.Encoder.Width], model.PrefixValues())]);
+        }, model.NumVirtualTokens, model.Encoder.Width, model.PrefixValues());
     }
 
     public static PrefixTunedCausalLM<T> Load<T>(LlamaForCausalLM<T> model, string directory, bool isTrainable)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(configPath) || !File.Exists(weightsPath))
-        {
-            throw new InvalidDataException($"{directory}: a prefix-tuning adapter folder holds {ConfigFile} and {WeightsFile}.");
-        }
-
+        var (configPath, weightsPath) = PromptLearningConfigFile.Files(directory, "prefix-tuning");
         var options = ReadOptions(configPath, model.Config);
         if (isTrainable && options.PrefixProjection)
         {
@@ -72,26 +55,10 @@ internal static class PrefixTuningPeftFormat
 
         // As PEFT loads it: the encoder without the projection, its embedding the saved prefix.
         var tuned = new PrefixTunedCausalLM<T>(model, options, project: false);
-        using (var file = SafetensorsFile.Open(weightsPath))
-        {
-            if (!file.TryGetTensor(TensorKey, out var tensor))
-            {
-                throw new InvalidDataException($"{weightsPath}: no tensor '{TensorKey}'.");
-            }
-
-            long[] expected = [options.NumVirtualTokens, tuned.Encoder.Width];
-            if (!tensor.Shape.SequenceEqual(expected))
-            {
-                throw new InvalidDataException(
-                    $"{weightsPath}: '{TensorKey}' is [{string.Join(", ", tensor.Shape.ToArray())}], expected [{expected[0]}, {expected[1]}] " +
-                    $"(num_virtual_tokens, num_layers·2·token_dim).");
-            }
-
-            var weight = tuned.Encoder.Embedding.Weight;
-            file.ReadValues<T>(TensorKey, weight.Value);
-            weight.Trainable = isTrainable;
-        }
-
+        var weight = tuned.Encoder.Embedding.Weight;
+        PromptLearningConfigFile.ReadPromptEmbeddings<T>(weightsPath, options.NumVirtualTokens, tuned.Encoder.Width,
+            "num_virtual_tokens, num_layers·2·token_dim", weight.Value);
+        weight.Trainable = isTrainable;
         return tuned;
     }
 

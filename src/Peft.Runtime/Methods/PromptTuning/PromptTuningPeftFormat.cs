@@ -11,21 +11,14 @@ namespace Peft.Models;
 internal static class PromptTuningPeftFormat
 {
     public const string PeftType = "PROMPT_TUNING";
-    public const string TensorKey = "prompt_embeddings";
-    private const string ConfigFile = PeftAdapterDirectory.ConfigFileName;
-    private const string WeightsFile = PeftAdapterDirectory.WeightsFileName;
-
     public static void Save<T>(PromptTunedCausalLM<T> model, string directory)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
         var config = model.BaseModel.Config;
         var options = model.Options;
-        AtomicFile.Write(Path.Combine(directory, ConfigFile), stream =>
+        var prompt = model.PromptEmbeddings;
+        PromptLearningConfigFile.Save<T>(directory, json =>
         {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteStartObject();
             json.WriteNull("auto_mapping");
             json.WriteNull("base_model_name_or_path");
             json.WriteBoolean("inference_mode", true);
@@ -42,43 +35,18 @@ internal static class PromptTuningPeftFormat
             json.WriteNumber("token_dim", config.HiddenSize);
             json.WriteNull("tokenizer_kwargs");
             PromptLearningConfigFile.WriteStringOrNull(json, "tokenizer_name_or_path", options.TokenizerNameOrPath);
-            json.WriteEndObject();
-        });
-
-        var prompt = model.PromptEmbeddings;
-        SafetensorsWriter.WriteFile(Path.Combine(directory, WeightsFile),
-            [SafetensorsTensor.FromValues<T>(TensorKey, prompt.Shape, prompt.Value)]);
+        }, prompt.Shape[0], prompt.Shape[1], prompt.Value);
     }
 
     public static PromptTunedCausalLM<T> Load<T>(LlamaForCausalLM<T> model, string directory, bool isTrainable)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(configPath) || !File.Exists(weightsPath))
-        {
-            throw new InvalidDataException($"{directory}: a prompt-tuning adapter folder holds {ConfigFile} and {WeightsFile}.");
-        }
-
+        var (configPath, weightsPath) = PromptLearningConfigFile.Files(directory, "prompt-tuning");
         var options = ReadOptions(configPath, model.Config.HiddenSize);
         var tuned = new PromptTunedCausalLM<T>(model, options, tokenize: null, initialize: false);
-        using (var file = SafetensorsFile.Open(weightsPath))
-        {
-            if (!file.TryGetTensor(TensorKey, out var tensor))
-            {
-                throw new InvalidDataException($"{weightsPath}: no tensor '{TensorKey}'.");
-            }
-
-            long[] expected = [options.NumVirtualTokens, model.Config.HiddenSize];
-            if (!tensor.Shape.SequenceEqual(expected))
-            {
-                throw new InvalidDataException(
-                    $"{weightsPath}: '{TensorKey}' is [{string.Join(", ", tensor.Shape.ToArray())}], expected [{expected[0]}, {expected[1]}] (num_virtual_tokens, token_dim).");
-            }
-
-            file.ReadValues<T>(TensorKey, tuned.PromptEmbeddings.Value);
-        }
-
+        PromptLearningConfigFile.ReadPromptEmbeddings<T>(weightsPath, options.NumVirtualTokens, model.Config.HiddenSize,
+            "num_virtual_tokens, token_dim", tuned.PromptEmbeddings.Value);
         tuned.PromptEmbeddings.Trainable = isTrainable;
         return tuned;
     }
