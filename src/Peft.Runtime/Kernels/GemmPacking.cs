@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Peft.Kernels;
 
@@ -80,12 +82,57 @@ internal static unsafe class GemmPacking
     private static void CopyRows<T>(T* src, nint ld, int kc, int count, int width, T* dst)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        int bytes = count * sizeof(T);
         for (int p = 0; p < kc; p++, src += ld, dst += width)
         {
-            new ReadOnlySpan<T>(src, count).CopyTo(new Span<T>(dst, count));
+            CopySmall((byte*)src, (byte*)dst, bytes);
             if (count < width)
             {
                 new Span<T>(dst + count, width - count).Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies one short row (a micro-panel's width: 24–128 bytes) with vector moves, the last one overlapping the one
+    /// before when the size is not a multiple of the vector; a call to memmove per row cost more than the copy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopySmall(byte* src, byte* dst, int bytes)
+    {
+        if (bytes >= 32)
+        {
+            int o = 0;
+            for (; o + 32 <= bytes; o += 32)
+            {
+                Vector256.Store(Vector256.Load(src + o), dst + o);
+            }
+
+            if (o < bytes)
+            {
+                Vector256.Store(Vector256.Load(src + bytes - 32), dst + bytes - 32);
+            }
+        }
+        else if (bytes >= 16)
+        {
+            Vector128.Store(Vector128.Load(src), dst);
+            Vector128.Store(Vector128.Load(src + bytes - 16), dst + bytes - 16);
+        }
+        else if (bytes >= 8)
+        {
+            *(ulong*)dst = *(ulong*)src;
+            *(ulong*)(dst + bytes - 8) = *(ulong*)(src + bytes - 8);
+        }
+        else if (bytes >= 4)
+        {
+            *(uint*)dst = *(uint*)src;
+            *(uint*)(dst + bytes - 4) = *(uint*)(src + bytes - 4);
+        }
+        else
+        {
+            for (int i = 0; i < bytes; i++)
+            {
+                dst[i] = src[i];
             }
         }
     }
