@@ -44,7 +44,7 @@ internal static class LowRankBenchmark
         }
 
         Console.WriteLine($"# peft.net lowrank width {width} rounds {rounds} threads {Environment.ProcessorCount} clock {(cpu ? "process cpu" : "wall")}" +
-            $" crossover r>={LowRankCrossover.GemmRank} (r>={LowRankCrossover.ShortBatchGemmRank} up to batch {LowRankCrossover.ShortBatch})");
+            $" crossover r>={LowRankCrossover.GemmRank}");
         Console.WriteLine(stages ? "N IN OUT R " + string.Join(' ', GemmStages.Names) : "N IN OUT R runtime_ms generated_ms gemm_ms");
         foreach (int batch in batches)
         {
@@ -216,7 +216,7 @@ internal static class LowRankBenchmark
         {
             4 => Run<Rank4SingleLoops>,
             8 => Run<Rank8SingleLoops>,
-            16 => Run<Rank16SingleLoops>,
+            12 => Run<Rank12SingleLoops>,
             _ => null,
         };
 

@@ -83,7 +83,7 @@ public sealed partial class PeftGenerator
     /// measured batch (the runtime's <c>LowRankCrossover.GeneratedLoopsMaxRank</c>, kept equal by a test), so a kernel of a
     /// larger rank calls <c>LowRankGemmPasses</c> and no loops are emitted for it (an r-way unroll would not fit the registers).
     /// </summary>
-    public const int MaxUnrolledRank = 23;
+    public const int MaxUnrolledRank = 15;
 
     /// <summary>
     /// The one generated file of low-rank loops: a struct per (rank, element type) that any LoRA or LoRA+

@@ -221,6 +221,13 @@ internal sealed partial class LoRAAnyShapeR16(int inFeatures, int outFeatures) :
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
+// Rank 12: the largest rank below the crossover the lowrank benchmark compares (generated loops against the GEMM).
+internal sealed partial class LoRAAnyShapeR12(int inFeatures, int outFeatures) : Module, IBenchmarkModel
+{
+    [LoRA(Rank = 12, Alpha = 24)]
+    public Linear Layer { get; } = new(inFeatures, outFeatures);
+}
+
 internal sealed partial class LoRAPlusAnyShapeR8(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRAPlus(Rank = 8, Alpha = 16, Ratio = 16)]

@@ -10,25 +10,20 @@ namespace Peft;
 /// The loops stream the long side once per product and keep r (or a block of rank rows) in registers, so they win while
 /// r is small; their cost per multiply-add grows with r (register pressure, then several passes over the same rows),
 /// while the GEMM's is flat but carries packing and, for a product only r wide, padded tiles. Measured per core
-/// (<c>DOTNET_PROCESSOR_COUNT=1</c>, process CPU time, in = out = 1024, batches 64–4096):
+/// (<c>DOTNET_PROCESSOR_COUNT=1</c>, process CPU time, in = out = 1024, batches 64–4096, AVX2):
 /// <list type="bullet">
-/// <item>r ≤ 12: both kinds of loops are faster at every batch but one (runtime loops at batch 64, r 12);</item>
-/// <item>r = 16: the GEMM beats the runtime loops up to batch 256 (by 1.4–1.6×) and loses from 1024; the generated loops are
-/// 7–15 % ahead of the GEMM up to batch 256 and clearly from 1024;</item>
-/// <item>r ≥ 24: the GEMM is faster (or equal) at every batch against both.</item>
+/// <item>r ≤ 8: both kinds of loops are 1.5–3× faster than the GEMM at every batch;</item>
+/// <item>r = 12: the GEMM beats the runtime loops up to batch 1024 (by 1.2–1.6×) and loses at 4096; the generated loops
+/// are level with it up to 1024 and 1.3× ahead at 4096;</item>
+/// <item>r ≥ 16: the GEMM is faster than the runtime loops at every batch (1.7–3×) and level with or ahead of the
+/// generated ones (1.0–1.5×).</item>
 /// </list>
 /// The generator unrolls loops only up to <see cref="GeneratedLoopsMaxRank"/>; larger ranks call the GEMM passes directly.
 /// </remarks>
 internal static class LowRankCrossover
 {
-    /// <summary>The rank from which the GEMM is used at every batch.</summary>
-    public const int GemmRank = 24;
-
-    /// <summary>Below <see cref="GemmRank"/>, the rank from which the GEMM is used for short batches.</summary>
-    public const int ShortBatchGemmRank = 16;
-
-    /// <summary>The most rows of a short batch (<see cref="ShortBatchGemmRank"/>).</summary>
-    public const int ShortBatch = 256;
+    /// <summary>The rank from which the adapter products run on the GEMM, at every batch.</summary>
+    public const int GemmRank = 16;
 
     /// <summary>
     /// The largest rank the generator unrolls loops for (<c>PeftGenerator.MaxUnrolledRank</c> holds the same number; a test
@@ -46,7 +41,6 @@ internal static class LowRankCrossover
     /// <summary>Every participant for a region of at least <see cref="RegionWork"/> multiply-adds, else only the calling thread.</summary>
     public static int Participants(long work) => work >= RegionWork ? Peft.Generated.KernelParallel.MaxParticipants : 1;
 
-    /// <summary>Whether a pass at <paramref name="rank"/> over <paramref name="batch"/> rows runs on the GEMM rather than on the loops.</summary>
-    public static bool UseGemm(int rank, int batch) =>
-        rank >= GemmRank || (rank >= ShortBatchGemmRank && batch <= ShortBatch);
+    /// <summary>Whether the products of an adapter of <paramref name="rank"/> run on the GEMM rather than on the loops.</summary>
+    public static bool UseGemm(int rank) => rank >= GemmRank;
 }

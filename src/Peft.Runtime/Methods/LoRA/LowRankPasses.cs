@@ -29,13 +29,13 @@ public static class LowRankPasses<T, TLoops>
 
     /// <summary>
     /// LoRA forward of <paramref name="layer"/>: <c>xa = x·Aᵀ</c>, then <c>y += s·xa·Bᵀ</c>, on the loops or on the GEMM as
-    /// <see cref="LowRankCrossover"/> decides for the rank and the batch.
+    /// <see cref="LowRankCrossover"/> decides for the rank.
     /// </summary>
     public static void Forward(
         string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, Span<T> xa, Span<T> y,
         ref T[] bTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
     {
-        if (LowRankCrossover.UseGemm(Rank, batch))
+        if (LowRankCrossover.UseGemm(Rank))
         {
             LowRankGemmPasses<T>.Forward(layer, Rank, x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
             return;
@@ -62,14 +62,14 @@ public static class LowRankPasses<T, TLoops>
 
     /// <summary>
     /// LoRA backward of <paramref name="layer"/> (empty gradient spans are skipped), on the loops or on the GEMM as
-    /// <see cref="LowRankCrossover"/> decides for the rank and the batch.
+    /// <see cref="LowRankCrossover"/> decides for the rank.
     /// </summary>
     public static void Backward(
         string layer, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> xa, T scale,
         Span<T> dyB, Span<T> aGradient, Span<T> bGradient, Span<T> inputGradient,
         ref T[] bTransposed, ref T[] bGradientTransposed, ref T[] aPadded, int batch, int inFeatures, int outFeatures)
     {
-        if (LowRankCrossover.UseGemm(Rank, batch))
+        if (LowRankCrossover.UseGemm(Rank))
         {
             LowRankGemmPasses<T>.Backward(layer, Rank, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
                 batch, inFeatures, outFeatures);
@@ -127,7 +127,7 @@ public static class LowRankPasses<T, TLoops>
     /// </summary>
     public static void AddDeltaWeight(string layer, ReadOnlySpan<T> a, ReadOnlySpan<T> b, T scale, Span<T> weight, int inFeatures, int outFeatures)
     {
-        if (LowRankCrossover.UseGemm(Rank, outFeatures))
+        if (LowRankCrossover.UseGemm(Rank))
         {
             LowRankGemmPasses<T>.AddDeltaWeight(layer, Rank, a, b, scale, weight, inFeatures, outFeatures);
             return;

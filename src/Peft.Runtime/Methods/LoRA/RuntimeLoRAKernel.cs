@@ -52,7 +52,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         Span<T> xa, Span<T> y, int batch, int inFeatures, int outFeatures)
     {
         int r = Rank;
-        if (UseGemm(batch))
+        if (UseGemm)
         {
             LowRankGemmPasses<T>.Forward(_name, r, x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
             return;
@@ -73,7 +73,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         int batch, int inFeatures, int outFeatures)
     {
         int r = Rank;
-        if (UseGemm(batch))
+        if (UseGemm)
         {
             LowRankGemmPasses<T>.Backward(_name, r, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
                 batch, inFeatures, outFeatures);
@@ -127,8 +127,8 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
     }
 
     /// <summary>Whether this call runs on the GEMM: the forced path, or the crossover's choice.</summary>
-    private bool UseGemm(int batch) =>
-        _path == LowRankPath.Gemm || (_path == LowRankPath.Auto && LowRankCrossover.UseGemm(Rank, batch));
+    private bool UseGemm =>
+        _path == LowRankPath.Gemm || (_path == LowRankPath.Auto && LowRankCrossover.UseGemm(Rank));
 
     /// <summary>Writes Bᵀ ([r×out]) of B ([out×r]) into the scratch and returns it.</summary>
     private static ReadOnlySpan<T> Transpose(ReadOnlySpan<T> b, int outFeatures, int r, ref T[] scratch)

@@ -161,7 +161,7 @@ partial class LyCORIS
 /// <remarks>
 /// <para>LoHa's rank-r² product of <c>U[o, i·r+j] = W1a[o,i]·W2a[o,j]</c> (B) and <c>D[i·r+j, :] = W1b[i,:] ⊙ W2b[j,:]</c> (A): <c>y += s·(x·Dᵀ)·Uᵀ</c>.</para>
 /// <para>Backward, with <c>g = dY·B</c>: <c>dB += s·dYᵀ·xa</c>, <c>dA += s·gᵀ·x</c>, <c>dX += s·g·A</c>.</para>
-/// <para>Above rank 23 every product runs on the runtime's packed GEMM (<c>LowRankGemmPasses</c>).</para>
+/// <para>Above rank 15 every product runs on the runtime's packed GEMM (<c>LowRankGemmPasses</c>).</para>
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Peft.Generators", "0.1.0")]
 [global::System.Diagnostics.DebuggerNonUserCode]
