@@ -78,6 +78,25 @@ internal static class SnapshotFiles
         return diff.ToString();
     }
 
+    /// <summary>
+    /// Compares <paramref name="text"/> with the file at <paramref name="path"/> (relative to the test project's folder), or
+    /// rewrites the file when <c>PEFT_UPDATE_SNAPSHOTS=1</c>: for generator output checked in elsewhere in the tree.
+    /// </summary>
+    public static void AssertFileMatches(string path, string text)
+    {
+        string file = Path.GetFullPath(Path.Combine(SourceDirectory(), path));
+        if (Environment.GetEnvironmentVariable("PEFT_UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(file, text);
+            return;
+        }
+
+        string expected = File.ReadAllText(file);
+        Assert.True(expected == text,
+            $"The generator's output differs from {path}; run with PEFT_UPDATE_SNAPSHOTS=1 to rewrite it and review the diff.\n" +
+            FirstDifference(expected, text));
+    }
+
     /// <summary>The test project's folder in the source tree, recorded at build time (see the csproj).</summary>
     private static string SourceDirectory()
         => typeof(SnapshotFiles).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -45,21 +45,50 @@ public sealed class LowRankGemmPathTests
     [InlineData(16, 256, 96, 200)]
     [InlineData(24, 31, 257, 77)]
     [InlineData(130, 40, 150, 90)]
-    public void Float_paths_agree_within_the_bound_of_their_summation_orders(int rank, int batch, int inF, int outF)
+    public void Float_paths_agree_within_the_bound_of_their_summation_orders(int rank, int batch, int inF, int outF) =>
+        AssertWithinSummationBound(rank, batch, inF, outF, LowRankPath.Loops, LowRankPath.Gemm);
+
+    /// <summary>
+    /// Float kernels of the ranks the runtime ships generated loops for run those (<see cref="ShippedLoRALoops"/>) on the
+    /// automatic path: against the generic loops, within the same bound (batch 203 and these widths engage the parallel regions).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 203, 300, 129)]
+    [InlineData(2, 17, 1030, 65)]
+    [InlineData(4, 203, 257, 1024)]
+    [InlineData(8, 203, 600, 515)]
+    public void Shipped_loops_agree_with_the_generic_loops(int rank, int batch, int inF, int outF)
+    {
+        AssertWithinSummationBound(rank, batch, inF, outF, LowRankPath.Auto, LowRankPath.Loops);
+
+        // The automatic path is the shipped passes, bit for bit.
+        var operands = new Operands<float>(rank, batch, inF, outF, value => (float)value);
+        Assert.Equal(operands.Run(new ShippedKernel(rank)), operands.Run(new RuntimeLoRAKernel<float>(rank)));
+    }
+
+    [Fact]
+    public void Shipped_loops_run_exactly_where_shipped()
+    {
+        Assert.All(ShippedLoRALoops.Ranks, rank => Assert.NotNull(ShippedLoRALoops.For(rank)));
+        Assert.Null(ShippedLoRALoops.For(3));
+        Assert.Null(ShippedLoRALoops.For(16));
+    }
+
+    private static void AssertWithinSummationBound(int rank, int batch, int inF, int outF, LowRankPath first, LowRankPath second)
     {
         var operands = new Operands<float>(rank, batch, inF, outF, value => (float)value);
-        var loops = operands.Run(new RuntimeLoRAKernel<float>(rank, LowRankPath.Loops));
-        var gemm = operands.Run(new RuntimeLoRAKernel<float>(rank, LowRankPath.Gemm));
+        var one = operands.Run(new RuntimeLoRAKernel<float>(rank, first));
+        var other = operands.Run(new RuntimeLoRAKernel<float>(rank, second));
         var magnitude = Reference(new Operands<double>(rank, batch, inF, outF, Math.Abs));
         int[] depth = [inF, inF + rank, batch + inF, outF, outF + batch, outF + rank];
         string[] names = ["xa", "y", "dB", "g", "dA", "dX"];
         for (int i = 0; i < names.Length; i++)
         {
-            for (int j = 0; j < loops[i].Length; j++)
+            for (int j = 0; j < one[i].Length; j++)
             {
                 double bound = 2 * (depth[i] + 2) * FloatRoundoff * magnitude[i][j];
-                Assert.True(Math.Abs(loops[i][j] - gemm[i][j]) <= bound,
-                    $"r {rank} {names[i]}[{j}]: loops {loops[i][j]}, GEMM {gemm[i][j]}, bound {bound}");
+                Assert.True(Math.Abs(one[i][j] - other[i][j]) <= bound,
+                    $"r {rank} {names[i]}[{j}]: {first} {one[i][j]}, {second} {other[i][j]}, bound {bound}");
             }
         }
     }
@@ -87,11 +116,13 @@ public sealed class LowRankGemmPathTests
         Assert.Contains("'xa'", error.Message);
     }
 
-    [Fact]
-    public void Steady_state_gemm_path_allocates_nothing_on_the_calling_thread()
+    [Theory]
+    [InlineData(64)]
+    [InlineData(8)]
+    public void Steady_state_gemm_and_shipped_loop_paths_allocate_nothing_on_the_calling_thread(int rank)
     {
-        var operands = new Operands<float>(64, 48, 96, 80, value => (float)value);
-        var kernel = new RuntimeLoRAKernel<float>(64);
+        var operands = new Operands<float>(rank, 48, 96, 80, value => (float)value);
+        var kernel = new RuntimeLoRAKernel<float>(rank);
         operands.Run(kernel);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 3; i++)
@@ -189,5 +220,28 @@ public sealed class LowRankGemmPathTests
             kernel.Forward(X, A, B, Scale, _xa, _y, Batch, In, Out);
             kernel.Backward(X, Dy, A, B, _xa, Scale, _dyB, _dA, _dB, _dX, Batch, In, Out);
         }
+    }
+
+    /// <summary>The shipped passes of one rank called directly, as a kernel.</summary>
+    private sealed class ShippedKernel(int rank) : ILoRAKernel<float>
+    {
+        private readonly ShippedLoRALoops _passes = ShippedLoRALoops.For(rank)!;
+
+        public int Rank => rank;
+
+        public int InFeatures => 0;
+
+        public int OutFeatures => 0;
+
+        public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float scale, Span<float> xa, Span<float> y,
+            int batch, int inFeatures, int outFeatures) =>
+            _passes.Forward("shipped", x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
+
+        public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> xa,
+            float scale, Span<float> dyB, Span<float> aGradient, Span<float> bGradient, Span<float> inputGradient, int batch, int inFeatures, int outFeatures) =>
+            _passes.Backward("shipped", x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient, batch, inFeatures, outFeatures);
+
+        public void AddDeltaWeight(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float scale, float factor, Span<float> weight, int inFeatures, int outFeatures) =>
+            throw new NotSupportedException();
     }
 }

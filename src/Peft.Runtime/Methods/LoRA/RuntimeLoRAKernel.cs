@@ -6,8 +6,10 @@ namespace Peft;
 
 /// <summary>
 /// The generic LoRA kernel, shape- and rank-generic: below the measured crossover (<see cref="LowRankCrossover"/>) the
-/// skinny products run through <see cref="LowRankProducts"/> (SIMD over the long side, rank rows in blocks of four), from
-/// it on the packed GEMM (<see cref="LowRankGemmPasses{T}"/>). It defines
+/// skinny products run through <see cref="LowRankProducts"/> (SIMD over the long side, rank rows in blocks of four) — or,
+/// for float at the ranks the runtime ships generated loops for (1, 2, 4, 8; <see cref="ShippedLoRALoops"/>), through
+/// those, exactly as a generated kernel of that rank — and from the crossover on the packed GEMM
+/// (<see cref="LowRankGemmPasses{T}"/>). <see cref="LowRankPath.Loops"/> forces <see cref="LowRankProducts"/>. It defines
 /// what every specialized <see cref="ILoRAKernel{T}"/> must compute. It keeps Bᵀ and dBᵀ (<c>[r, out]</c>)
 /// as scratch, grown only when the layer widens, so calls allocate nothing in steady state.
 /// </summary>
@@ -18,6 +20,9 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
     private T[] _bGradientTransposed = [];
 
     private readonly LowRankPath _path;
+
+    /// <summary>The shipped unrolled loops of this rank (float, automatic path), or null.</summary>
+    private readonly ShippedLoRALoops? _shipped;
 
     /// <summary>How error messages name this kernel (made once: calls allocate nothing).</summary>
     private readonly string _name;
@@ -35,6 +40,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         Rank = rank;
         _path = path;
         _name = $"LoRA kernel (rank {rank})";
+        _shipped = typeof(T) == typeof(float) && path == LowRankPath.Auto ? ShippedLoRALoops.For(rank) : null;
     }
 
     /// <inheritdoc />
@@ -58,6 +64,13 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
             return;
         }
 
+        if (_shipped is not null)
+        {
+            _shipped.Forward(_name, ShippedLoRALoops.Floats(x), ShippedLoRALoops.Floats(a), ShippedLoRALoops.Floats(b), float.CreateTruncating(scale),
+                ShippedLoRALoops.Floats(xa), ShippedLoRALoops.Floats(y), batch, inFeatures, outFeatures);
+            return;
+        }
+
         // xa[batch×r] = x[batch×in]·Aᵀ
         LowRankProducts.ProjectDown(x, a, xa, batch, inFeatures, r);
 
@@ -77,6 +90,14 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         {
             LowRankGemmPasses<T>.Backward(_name, r, x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient,
                 batch, inFeatures, outFeatures);
+            return;
+        }
+
+        if (_shipped is not null)
+        {
+            _shipped.Backward(_name, ShippedLoRALoops.Floats(x), ShippedLoRALoops.Floats(dy), ShippedLoRALoops.Floats(a), ShippedLoRALoops.Floats(b),
+                ShippedLoRALoops.Floats(xa), float.CreateTruncating(scale), ShippedLoRALoops.Floats(dyB), ShippedLoRALoops.Floats(aGradient),
+                ShippedLoRALoops.Floats(bGradient), ShippedLoRALoops.Floats(inputGradient), batch, inFeatures, outFeatures);
             return;
         }
 
