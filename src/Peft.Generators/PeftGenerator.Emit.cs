@@ -15,8 +15,15 @@ public sealed partial class PeftGenerator
     private const string GeneratorName = "Peft.Generators";
     private const string GeneratorVersion = "0.1.0";
 
-    private static string EmitModelSource(ModelInfo model, CancellationToken token) =>
-        EmitFile(model.Hierarchy, "the adapter attributes", writer => WriteModelMembers(writer, model), model, token);
+    private static string EmitModelSource(ModelInfo model, bool gpu, CancellationToken token) =>
+        EmitFile(model.Hierarchy, "the adapter attributes", writer =>
+        {
+            WriteModelMembers(writer, model);
+            if (gpu)
+            {
+                WriteGpuDescriptors(writer, model);
+            }
+        }, model, token);
 
     /// <summary>
     /// One generated file: the header, <paramref name="writeMembers"/> inside the partial model type (nested in its

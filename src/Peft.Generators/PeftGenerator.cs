@@ -62,8 +62,10 @@ public sealed partial class PeftGenerator : IIncrementalGenerator
             .SelectMany(static (layers, token) => GroupByModel(layers, token))
             .WithTrackingName(TrackingNames.Models);
 
-        context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource(model.Hierarchy.HintName, EmitModelSource(model, output.CancellationToken)));
+        // GPU descriptors when the compilation references Peft.Gpu (PeftGenerator.EmitGpu.cs).
+        var gpu = context.CompilationProvider.Select(static (compilation, _) => ReferencesGpu(compilation));
+        context.RegisterSourceOutput(models.Combine(gpu), static (output, pair) =>
+            output.AddSource(pair.Left.Hierarchy.HintName, EmitModelSource(pair.Left, pair.Right, output.CancellationToken)));
 
         // Class-level attributes: every method's stream reads the whole class, so a class found twice is one model.
         IncrementalValueProvider<ImmutableArray<TargetedModelInfo>>? classes = null;

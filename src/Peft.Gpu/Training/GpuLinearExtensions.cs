@@ -9,4 +9,47 @@ public static class GpuLinearExtensions
     /// </summary>
     public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, int batch, bool inputGradient = false)
         => GpuAdaptedLinear.Create(device, layer, optimizer, batch, inputGradient);
+
+    /// <summary>
+    /// The same, from the plan's descriptor — what a generated model emits per layer
+    /// (<c>model.HiddenGpuDescriptor(batch)</c>, from the attribute's constants). It must describe the layer as it is:
+    /// an adapter attached with other options than the attribute's, or another active adapter, is refused before
+    /// anything is uploaded.
+    /// </summary>
+    /// <exception cref="ArgumentException">The descriptor differs from the layer's; the message names the fields.</exception>
+    public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, AdaptedLinearDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        CheckDescribes(descriptor, layer);
+        return GpuAdaptedLinear.Create(device, layer, optimizer, descriptor.Batch, descriptor.ComputeInputGradient);
+    }
+
+    /// <summary>Throws unless <paramref name="descriptor"/> equals the descriptor of <paramref name="layer"/> (no device involved).</summary>
+    internal static void CheckDescribes(AdaptedLinearDescriptor descriptor, Linear layer)
+    {
+        var actual = GpuAdaptedLinear.Describe(layer, descriptor.Batch, descriptor.ComputeInputGradient).Descriptor;
+        if (actual == descriptor)
+        {
+            return;
+        }
+
+        var differences = new List<string>();
+        void Compare<T>(string field, T given, T expected)
+        {
+            if (!EqualityComparer<T>.Default.Equals(given, expected))
+            {
+                differences.Add($"{field} {given} (the layer: {expected})");
+            }
+        }
+
+        Compare(nameof(descriptor.Kind), descriptor.Kind, actual.Kind);
+        Compare(nameof(descriptor.InFeatures), descriptor.InFeatures, actual.InFeatures);
+        Compare(nameof(descriptor.OutFeatures), descriptor.OutFeatures, actual.OutFeatures);
+        Compare(nameof(descriptor.Rank), descriptor.Rank, actual.Rank);
+        Compare(nameof(descriptor.Scale), descriptor.Scale, actual.Scale);
+        Compare(nameof(descriptor.HasBias), descriptor.HasBias, actual.HasBias);
+        throw new ArgumentException(
+            $"GPU Linear [{layer.OutFeatures}, {layer.InFeatures}]: the descriptor does not describe the layer: {string.Join(", ", differences)}.",
+            nameof(descriptor));
+    }
 }
