@@ -67,6 +67,77 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(uninterrupted.Optimizer.StepCount, resumed.Optimizer.StepCount);
     }
 
+    /// <summary>
+    /// AdaLoRA's allocator state (importance EMAs, rank patterns, budget) travels in the checkpoint: a run stopped inside
+    /// the budgeting phase (step 11: EMAs and masks live) or after the final allocation (step 21: the final pattern) and
+    /// resumed writes, at a later step, the same checkpoint as a run never stopped — every tensor byte for byte, the
+    /// parameters, the moments and the allocator's own.
+    /// </summary>
+    [Theory]
+    [InlineData(11, 15)]
+    [InlineData(21, 23)]
+    public void AdaLoRA_resumes_with_its_importance_and_rank_patterns(int stopAfter, int compareAt)
+    {
+        string straight = Path.Combine(_directory, "adalora-straight"), interrupted = Path.Combine(_directory, "adalora-interrupted");
+        var uninterrupted = NewAdaLoRATrainer(straight);
+        uninterrupted.Callbacks.Add(new StopAfter(uninterrupted, compareAt));
+        uninterrupted.Fit();
+
+        var first = NewAdaLoRATrainer(interrupted);
+        first.Callbacks.Add(new StopAfter(first, stopAfter));
+        first.Fit();
+        var resumed = NewAdaLoRATrainer(interrupted);
+        resumed.Callbacks.Add(new StopAfter(resumed, compareAt));
+        resumed.Fit(resume: true);
+
+        using var expected = Peft.IO.SafetensorsFile.Open(Path.Combine(TrainerCheckpoint.PathFor(straight, compareAt), TrainerCheckpoint.TensorsFileName));
+        using var actual = Peft.IO.SafetensorsFile.Open(Path.Combine(TrainerCheckpoint.PathFor(interrupted, compareAt), TrainerCheckpoint.TensorsFileName));
+        Assert.Equal(expected.Tensors.Select(t => t.Name), actual.Tensors.Select(t => t.Name));
+        Assert.Contains(expected.Tensors, t => t.Name.StartsWith("hooks/adalora/default/0/", StringComparison.Ordinal));
+        foreach (var tensor in expected.Tensors)
+        {
+            Assert.True(expected.GetBytes(tensor).SequenceEqual(actual.GetBytes(tensor.Name)), $"tensor '{tensor.Name}' differs after resuming at step {stopAfter}");
+        }
+
+        Assert.Equal(((AdaLoRARankAllocator)uninterrupted.StepHooks.Single()).Budget, ((AdaLoRARankAllocator)resumed.StepHooks.Single()).Budget);
+    }
+
+    [Fact]
+    public void AdaLoRA_checkpoint_without_its_allocator_state_is_refused_naming_the_tensor()
+    {
+        string checkpoints = Path.Combine(_directory, "adalora-cut");
+        var first = NewAdaLoRATrainer(checkpoints);
+        first.Callbacks.Add(new StopAfter(first, 5));
+        first.Fit();
+        string file = Path.Combine(TrainerCheckpoint.PathFor(checkpoints, 5), TrainerCheckpoint.TensorsFileName);
+        List<Peft.IO.SafetensorsTensor> kept;
+        using (var saved = Peft.IO.SafetensorsFile.Open(file))
+        {
+            kept = saved.Tensors.Where(t => t.Name != "hooks/adalora/default/budget")
+                .Select(t => Peft.IO.SafetensorsTensor.FromBytes(t.Name, t.DType, t.Shape, saved.GetBytes(t).ToArray())).ToList();
+        }
+
+        using (var stream = File.Create(file))
+        {
+            Peft.IO.SafetensorsWriter.Write(stream, kept);
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => NewAdaLoRATrainer(checkpoints).LoadCheckpoint(TrainerCheckpoint.PathFor(checkpoints, 5)));
+        Assert.Contains("hooks/adalora/default/budget", error.Message);
+        Assert.Contains(file, error.Message);
+    }
+
+    private Trainer NewAdaLoRATrainer(string checkpoints)
+    {
+        var model = Mlp();
+        model.Apply(new AdapterConfig
+        {
+            Options = new AdaLoRAOptions { Rank = 3, TargetRank = 1, Alpha = 6, Tinit = 2, Tfinal = 4, DeltaT = 2, TotalSteps = 24, Seed = 7 },
+            TargetModules = ["0", "2"],
+        });
+        return Trainer.ForLayer(model, Blobs(37, 1), Options(checkpoints) with { CheckpointEvery = 100 }, Blobs(12, 2));
+    }
+
     [Fact]
     public void Only_the_newest_checkpoints_are_kept_and_latest_points_at_the_last()
     {

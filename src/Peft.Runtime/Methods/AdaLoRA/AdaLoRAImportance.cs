@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Peft.IO;
 
 namespace Peft;
 
@@ -123,6 +124,94 @@ internal sealed class AdaLoRAImportance<T> : IAdaLoRAState
 
             _scores[k] = Score(1, k) + (sumA / inCount + sumB / outCount);
             scores[k] = double.CreateChecked(_scores[k]);
+        }
+    }
+
+    private static readonly string[] Names = ["A", "E", "B"];
+
+    private static SafetensorsDType DType => typeof(T) == typeof(double) ? SafetensorsDType.F64 : SafetensorsDType.F32;
+
+    public void WriteCheckpoint(List<SafetensorsTensor> tensors, string prefix)
+    {
+        if (_smoothed is not null && _uncertainty is not null)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                tensors.Add(SafetensorsTensor.FromValues<T>($"{prefix}smoothed/{Names[p]}", [_smoothed[p].Length], _smoothed[p], DType));
+                tensors.Add(SafetensorsTensor.FromValues<T>($"{prefix}uncertainty/{Names[p]}", [_uncertainty[p].Length], _uncertainty[p], DType));
+            }
+        }
+
+        if (HasPattern)
+        {
+            tensors.Add(SafetensorsTensor.FromBytes(prefix + "keep", SafetensorsDType.U8, [_rank], _keep.Select(static k => (byte)(k ? 1 : 0)).ToArray()));
+        }
+    }
+
+    public void CheckCheckpoint(SafetensorsFile tensors, string prefix, string file)
+    {
+        int present = 0;
+        for (int p = 0; p < 3; p++)
+        {
+            foreach (string kind in (ReadOnlySpan<string>)["smoothed", "uncertainty"])
+            {
+                string name = $"{prefix}{kind}/{Names[p]}";
+                if (!tensors.TryGetTensor(name, out var tensor))
+                {
+                    continue;
+                }
+
+                present++;
+                if (tensor.DType != DType || tensor.ElementCount != _parameters[p].Length)
+                {
+                    throw new InvalidDataException(
+                        $"{file}: tensor '{name}' is {tensor.DType} {tensor.ShapeText}; AdaLoRA's {Names[p]} here is {DType} [{_parameters[p].Length}].");
+                }
+            }
+        }
+
+        if (present is not (0 or 6))
+        {
+            throw new InvalidDataException($"{file}: {present} of the 6 importance tensors under '{prefix}' are present (all or none).");
+        }
+
+        if (tensors.TryGetTensor(prefix + "keep", out var keep) && (keep.DType != SafetensorsDType.U8 || keep.ElementCount != _rank))
+        {
+            throw new InvalidDataException($"{file}: tensor '{prefix}keep' is {keep.DType} {keep.ShapeText}; expected U8 [{_rank}].");
+        }
+    }
+
+    public void RestoreCheckpoint(SafetensorsFile tensors, string prefix)
+    {
+        if (tensors.Contains(prefix + "smoothed/A"))
+        {
+            _smoothed ??= [new T[_a.Length], new T[_e.Length], new T[_b.Length]];
+            _uncertainty ??= [new T[_a.Length], new T[_e.Length], new T[_b.Length]];
+            for (int p = 0; p < 3; p++)
+            {
+                tensors.ReadValues<T>($"{prefix}smoothed/{Names[p]}", _smoothed[p]);
+                tensors.ReadValues<T>($"{prefix}uncertainty/{Names[p]}", _uncertainty[p]);
+            }
+        }
+        else
+        {
+            ResetImportance();
+        }
+
+        if (tensors.Contains(prefix + "keep"))
+        {
+            var keep = tensors.GetBytes(prefix + "keep");
+            for (int k = 0; k < _rank; k++)
+            {
+                _keep[k] = keep[k] != 0;
+            }
+
+            HasPattern = true;
+        }
+        else
+        {
+            Array.Clear(_keep);
+            HasPattern = false;
         }
     }
 

@@ -1,3 +1,4 @@
+using Peft.IO;
 using Peft.Training;
 
 namespace Peft;
@@ -20,7 +21,7 @@ namespace Peft;
 /// hand-written loop calls <see cref="AddOrthogonalRegularization"/> after the backward pass and
 /// <see cref="UpdateAndAllocate"/> after the optimizer step, before the gradients are cleared.
 /// </summary>
-public sealed class AdaLoRARankAllocator : ITrainingStepHook
+public sealed class AdaLoRARankAllocator : ITrainingStepHook, ICheckpointedHook
 {
     private readonly IAdaLoRAAdapter[] _adapters;
     private readonly AdaLoRAOptions _schedule;
@@ -176,6 +177,48 @@ public sealed class AdaLoRARankAllocator : ITrainingStepHook
     double ITrainingStepHook.AddRegularization() => _schedule.OrthRegWeight > 0 ? AddOrthogonalRegularization() : 0;
 
     void ITrainingStepHook.AfterOptimizerStep(int step) => UpdateAndAllocate(step);
+
+    // Trainer checkpoints: the budget, the adapter count, and each adapter's EMAs and rank pattern under "{j}/".
+    string ICheckpointedHook.CheckpointKey => "adalora/" + AdapterName;
+
+    void ICheckpointedHook.WriteCheckpoint(List<SafetensorsTensor> tensors, string prefix)
+    {
+        tensors.Add(SafetensorsTensor.FromBytes(prefix + "budget", SafetensorsDType.I32, [2], System.Runtime.InteropServices.MemoryMarshal.AsBytes<int>([Budget, _adapters.Length]).ToArray()));
+        for (int j = 0; j < _adapters.Length; j++)
+        {
+            _adapters[j].State.WriteCheckpoint(tensors, $"{prefix}{j}/");
+        }
+    }
+
+    void ICheckpointedHook.CheckCheckpoint(SafetensorsFile tensors, string prefix, string file)
+    {
+        string name = prefix + "budget";
+        if (!tensors.TryGetTensor(name, out var budget) || budget.DType != SafetensorsDType.I32 || budget.ElementCount != 2)
+        {
+            throw new InvalidDataException($"{file}: tensor '{name}' is missing or is not I32 [2] (AdaLoRA '{AdapterName}' budget and adapter count).");
+        }
+
+        var saved = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(tensors.GetBytes(budget));
+        if (saved[1] != _adapters.Length || saved[0] < TargetBudget || saved[0] > InitialBudget)
+        {
+            throw new InvalidDataException(
+                $"{file}: tensor '{name}' holds budget {saved[0]} over {saved[1]} AdaLoRA adapters; this model's '{AdapterName}' has {_adapters.Length} adapters and budgets {TargetBudget}–{InitialBudget}.");
+        }
+
+        for (int j = 0; j < _adapters.Length; j++)
+        {
+            _adapters[j].State.CheckCheckpoint(tensors, $"{prefix}{j}/", file);
+        }
+    }
+
+    void ICheckpointedHook.RestoreCheckpoint(SafetensorsFile tensors, string prefix)
+    {
+        Budget = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(tensors.GetBytes(prefix + "budget"))[0];
+        for (int j = 0; j < _adapters.Length; j++)
+        {
+            _adapters[j].State.RestoreCheckpoint(tensors, $"{prefix}{j}/");
+        }
+    }
 
     /// <summary>
     /// PEFT's <c>mask_to_budget</c>: the threshold is the k-th smallest triplet score (k = b⁰ − b, torch's

@@ -42,4 +42,13 @@ internal interface IAdaLoRAState
     /// <c>‖AAᵀ − I‖_F + ‖BᵀB − I‖_F</c>.
     /// </summary>
     double AddOrthogonalGradient(double factor);
+
+    /// <summary>Adds the importance EMAs (once they exist) and the rank pattern (once allocated) under <paramref name="prefix"/>.</summary>
+    void WriteCheckpoint(List<Peft.IO.SafetensorsTensor> tensors, string prefix);
+
+    /// <summary>Checks what <see cref="WriteCheckpoint"/> wrote (types and lengths), changing nothing.</summary>
+    void CheckCheckpoint(Peft.IO.SafetensorsFile tensors, string prefix, string file);
+
+    /// <summary>Restores the EMAs and the pattern (absent ones: none yet, as in a run that had not reached them).</summary>
+    void RestoreCheckpoint(Peft.IO.SafetensorsFile tensors, string prefix);
 }

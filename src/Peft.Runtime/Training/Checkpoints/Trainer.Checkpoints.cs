@@ -102,6 +102,11 @@ public sealed partial class Trainer
             }
         }
 
+        foreach (var hook in CheckpointedHooks())
+        {
+            hook.WriteCheckpoint(tensors, HookPrefix(hook));
+        }
+
         var order = _sampler.Order.ToArray();
         tensors.Add(SafetensorsTensor.FromBytes("sampler/order", SafetensorsDType.I32, [order.Length], MemoryMarshal.AsBytes(order.AsSpan()).ToArray()));
         return tensors;
@@ -277,6 +282,11 @@ public sealed partial class Trainer
             throw new InvalidDataException($"{tensorsPath}: tensor 'sampler/order' is missing or is not I32 [{_train.Count}].");
         }
 
+        foreach (var hook in CheckpointedHooks())
+        {
+            hook.CheckCheckpoint(tensors, HookPrefix(hook), tensorsPath);
+        }
+
         var early = state.Child("early_stopping");
         EvaluationMetrics? best = early.Has("best_step")
             ? new EvaluationMetrics(early.Int("best_step", 0, TotalSteps), early.Double("best_loss"),
@@ -333,6 +343,11 @@ public sealed partial class Trainer
             Scheduler.Step(); // the schedule's closed form replayed: every group's rate as at the save
         }
 
+        foreach (var hook in CheckpointedHooks())
+        {
+            hook.RestoreCheckpoint(tensors, HookPrefix(hook));
+        }
+
         var order = MemoryMarshal.Cast<byte, int>(tensors.GetBytes("sampler/order"));
         _sampler.Restore(order, plan.Position, plan.Epoch, plan.RandomState, tensorsPath);
         Step = plan.Step;
@@ -340,6 +355,23 @@ public sealed partial class Trainer
         _bestEvaluationLoss = plan.Best?.Loss ?? double.PositiveInfinity;
         _evaluationsWithoutImprovement = plan.EvaluationsWithoutImprovement;
     }
+
+    /// <summary>The step hooks with state (<see cref="ICheckpointedHook"/>), each key once.</summary>
+    private IEnumerable<ICheckpointedHook> CheckpointedHooks()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hook in _stepHooks.OfType<ICheckpointedHook>())
+        {
+            if (!keys.Add(hook.CheckpointKey))
+            {
+                throw new InvalidOperationException($"Trainer checkpoint: two step hooks share the checkpoint key '{hook.CheckpointKey}'.");
+            }
+
+            yield return hook;
+        }
+    }
+
+    private static string HookPrefix(ICheckpointedHook hook) => $"hooks/{hook.CheckpointKey}/";
 
     private static AdamW.Moments<T> ReadMoments<T>(SafetensorsFile tensors, string path, int length, long step)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
