@@ -221,7 +221,8 @@ internal sealed partial class LoRAAnyShapeR16(int inFeatures, int outFeatures) :
     public Linear Layer { get; } = new(inFeatures, outFeatures);
 }
 
-// Rank 12: the largest rank below the crossover the lowrank benchmark compares (generated loops against the GEMM).
+// Rank 12: the largest rank below the crossover the lowrank benchmark compares (generated loops against the GEMM);
+// `step --adapter lora --path generated` runs it too.
 internal sealed partial class LoRAAnyShapeR12(int inFeatures, int outFeatures) : Module, IBenchmarkModel
 {
     [LoRA(Rank = 12, Alpha = 24)]
@@ -273,7 +274,7 @@ internal static class GeneratedStepLayers
     public static Linear Create(string adapter, MoRAType moraType, int inFeatures, int outFeatures, int rank)
     {
         IBenchmarkModel model = (adapter == "mora" && moraType == MoRAType.RoPE ? CreateRoPE(inFeatures, outFeatures, rank) : CreateModel(adapter, inFeatures, outFeatures, rank))
-            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 4, 8, 16, 24, 32, 64, 128 and 256 (MoRA: 8, 16 and 64).");
+            ?? throw new ArgumentException($"No generated model for {adapter} at rank {rank}: the benchmark models are generated for ranks 4, 8, 16, 24, 32, 64, 128 and 256 (LoRA also 12; MoRA: 8, 16 and 64).");
         model.AttachAdapters();
         return model.Layer;
     }
@@ -309,6 +310,7 @@ internal static class GeneratedStepLayers
         ("adalora", 1024, 1024, 8) => new AdaLoRA1024(),
         ("adalora", _, _, 8) => new AdaLoRAAnyShapeR8(inFeatures, outFeatures),
         ("lora", _, _, 8) => new LoRAAnyShapeR8(inFeatures, outFeatures),
+        ("lora", _, _, 12) => new LoRAAnyShapeR12(inFeatures, outFeatures),
         ("lora", _, _, 16) => new LoRAAnyShapeR16(inFeatures, outFeatures),
         ("lora", _, _, 32) => new LoRAAnyShapeR32(inFeatures, outFeatures),
         ("loraplus", _, _, 4) => new LoRAPlusAnyShapeR4(inFeatures, outFeatures),
