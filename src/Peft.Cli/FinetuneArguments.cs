@@ -36,6 +36,12 @@ internal sealed record FinetuneArguments
 
     public double Ratio { get; init; } = 16;
 
+    /// <summary>Dropout on the adapter input while training (LoRA, LoRA+, DoRA), in [0, 1).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>rsLoRA's scale α/√r (LoRA, LoRA+, DoRA).</summary>
+    public bool UseRsLoRA { get; init; }
+
     public MoRAType MoRAType { get; init; } = MoRAType.Sharing;
 
     /// <summary>Optimizer steps; 0 = <see cref="Epochs"/> passes over the training blocks.</summary>

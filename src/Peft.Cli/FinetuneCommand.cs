@@ -88,18 +88,25 @@ internal static class FinetuneCommand
         double alpha = arguments.Alpha ?? 2.0 * arguments.Rank;
         return arguments.Method switch
         {
-            FinetuneMethod.LoRA => new LoRAOptions { Rank = arguments.Rank, Alpha = alpha, Seed = seed },
-            FinetuneMethod.LoRAPlus => new LoRAPlusOptions { Rank = arguments.Rank, Alpha = alpha, Ratio = arguments.Ratio, Seed = seed },
+            FinetuneMethod.LoRA => new LoRAOptions { Rank = arguments.Rank, Alpha = alpha, Dropout = arguments.Dropout, UseRsLoRA = arguments.UseRsLoRA, Seed = seed },
+            FinetuneMethod.LoRAPlus => new LoRAPlusOptions
+            {
+                Rank = arguments.Rank, Alpha = alpha, Ratio = arguments.Ratio, Dropout = arguments.Dropout, UseRsLoRA = arguments.UseRsLoRA, Seed = seed,
+            },
             FinetuneMethod.MoRA => new MoRAOptions { Rank = arguments.Rank, Type = arguments.MoRAType },
-            FinetuneMethod.DoRA => new DoRAOptions { Rank = arguments.Rank, Alpha = alpha, Seed = seed },
+            FinetuneMethod.DoRA => new DoRAOptions { Rank = arguments.Rank, Alpha = alpha, Dropout = arguments.Dropout, UseRsLoRA = arguments.UseRsLoRA, Seed = seed },
         };
     }
 
     private static string Describe(FinetuneArguments arguments) => arguments.Method switch
     {
-        FinetuneMethod.LoRA => FormattableString.Invariant($"LoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}"),
-        FinetuneMethod.LoRAPlus => FormattableString.Invariant($"LoRA+ r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}, ratio {arguments.Ratio}"),
+        FinetuneMethod.LoRA => FormattableString.Invariant($"LoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}{LoRAExtras(arguments)}"),
+        FinetuneMethod.LoRAPlus => FormattableString.Invariant($"LoRA+ r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}, ratio {arguments.Ratio}{LoRAExtras(arguments)}"),
         FinetuneMethod.MoRA => FormattableString.Invariant($"MoRA ({arguments.MoRAType}) rank {arguments.Rank}"),
-        FinetuneMethod.DoRA => FormattableString.Invariant($"DoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}"),
+        FinetuneMethod.DoRA => FormattableString.Invariant($"DoRA r {arguments.Rank}, alpha {arguments.Alpha ?? 2.0 * arguments.Rank}{LoRAExtras(arguments)}"),
     };
+
+    /// <summary>", dropout p" and ", rsLoRA" when set.</summary>
+    private static string LoRAExtras(FinetuneArguments arguments) =>
+        (arguments.Dropout != 0 ? FormattableString.Invariant($", dropout {arguments.Dropout}") : "") + (arguments.UseRsLoRA ? ", rsLoRA" : "");
 }

@@ -29,6 +29,16 @@ internal static class FinetuneCommandLine
         var rank = Positive(CommonOptions.Number("--rank", "The adapter rank r (MoRA: the LoRA rank whose parameter count it matches).", defaults.Rank));
         var alpha = CommonOptions.OptionalNumber<double>("--alpha", "LoRA's α (scale α/r); default 2·rank.");
         var ratio = CommonOptions.Number("--ratio", "LoRA+: the learning-rate ratio of B to A (at least 1).", defaults.Ratio);
+        var dropout = CommonOptions.Number("--dropout", "LoRA, LoRA+, DoRA: dropout on the adapter's input while training, in [0, 1) (PEFT's lora_dropout).", defaults.Dropout);
+        dropout.Validators.Add(result =>
+        {
+            double value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value < 1))
+            {
+                result.AddError($"--dropout must be in [0, 1), got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            }
+        });
+        var rsLoRA = new Option<bool>("--rslora") { Description = "LoRA, LoRA+, DoRA: rank-stabilised scale α/√r instead of α/r (PEFT's use_rslora)." };
         var moraType = new Option<string>("--mora-type") { Description = "MoRA's compression: sharing or rope.", DefaultValueFactory = _ => "sharing" };
         moraType.AcceptOnlyFromAmong("sharing", "rope");
         var steps = NonNegative(CommonOptions.Number("--steps", "Optimizer steps to run; 0 = --epochs passes over the training blocks.", 0));
@@ -47,7 +57,7 @@ internal static class FinetuneCommandLine
         var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoint in ADAPTER_DIR/checkpoints (same options), with the same numbers as an uninterrupted run." };
         var command = new Command("finetune", "Fine-tune a Llama-family model on a text with LoRA, LoRA+, MoRA or DoRA adapters and save the adapter as a PEFT folder.")
         {
-            model, data, output, targets, method, rank, alpha, ratio, moraType, steps, epochs, batchSize, accumulation, blockSize,
+            model, data, output, targets, method, rank, alpha, ratio, dropout, rsLoRA, moraType, steps, epochs, batchSize, accumulation, blockSize,
             learningRate, warmup, maxGradientNorm, validation, evaluateEvery, checkpointEvery, logEvery, seed, resume,
         };
         command.SetAction(result =>
@@ -68,6 +78,8 @@ internal static class FinetuneCommandLine
                 Rank = result.GetValue(rank),
                 Alpha = result.GetValue(alpha),
                 Ratio = result.GetValue(ratio),
+                Dropout = result.GetValue(dropout),
+                UseRsLoRA = result.GetValue(rsLoRA),
                 MoRAType = result.GetRequiredValue(moraType) == "rope" ? MoRAType.RoPE : MoRAType.Sharing,
                 Steps = result.GetValue(steps),
                 Epochs = result.GetValue(epochs),
@@ -87,6 +99,11 @@ internal static class FinetuneCommandLine
             if (arguments.Targets.Count == 0)
             {
                 throw new UsageException("--target needs at least one module name, e.g. q_proj,v_proj.");
+            }
+
+            if (arguments.Method == FinetuneMethod.MoRA && (arguments.Dropout != 0 || arguments.UseRsLoRA))
+            {
+                throw new UsageException("--dropout and --rslora apply to lora, loraplus and dora; MoRA has neither.");
             }
 
             FinetuneCommand.Run(arguments, stdout);

@@ -76,6 +76,23 @@ public sealed partial class FinetuneCommandTests
     }
 
     [Fact]
+    public void DropoutAndRsLoRAReachTheAdapterAndItsConfig()
+    {
+        string model = TinyModelWithTokenizer();
+        string data = Path.Combine(Fixtures.TemporaryFolder(), "train.txt");
+        File.WriteAllText(data, string.Concat(Enumerable.Repeat(Text, 4)));
+        string output = Path.Combine(Fixtures.TemporaryFolder(), "dropout");
+        var (code, stdout, stderr) = Run("finetune", "--model", model, "--data", data, "--out", output, "--method", "loraplus",
+            "--dropout", "0.1", "--rslora", "--rank", "4", "--steps", "2", "--batch-size", "2", "--block-size", "16", "--validation", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("adapter: LoRA+ r 4, alpha 8, ratio 16, dropout 0.1, rsLoRA on q_proj, v_proj", stdout);
+
+        var config = PeftAdapterConfig.Parse(File.ReadAllText(Path.Combine(output, "adapter_config.json")));
+        Assert.Equal(0.1, config.LoraDropout);
+        Assert.True(config.UseRsLoRA);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void ResumingFromACheckpointGivesTheAdapterOfAnUninterruptedRun()
     {
@@ -180,6 +197,8 @@ public sealed partial class FinetuneCommandTests
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--lr", "fast" }, "--lr takes a number, got 'fast'.")]
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--steps", "-3" }, "--steps must be at least 0, got -3.")]
     [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--rnak", "4" }, "Unrecognized command or argument '--rnak'.")]
+    [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--dropout", "1" }, "--dropout must be in [0, 1), got 1.")]
+    [InlineData(new[] { "finetune", "--model", "m", "--data", "d", "--out", "o", "--method", "mora", "--rslora" }, "--dropout and --rslora apply to lora, loraplus and dora; MoRA has neither.")]
     public void BadUsageExitsTwo(string[] args, string expected)
     {
         var (code, stdout, stderr) = Run(args);
@@ -198,7 +217,7 @@ public sealed partial class FinetuneCommandTests
     {
         var (code, stdout, _) = Run("finetune", "--help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--model", "--data", "--out", "--target", "--method", "--rank", "--steps", "--resume", "--lr" })
+        foreach (string option in new[] { "--model", "--data", "--out", "--target", "--method", "--rank", "--dropout", "--rslora", "--steps", "--resume", "--lr" })
         {
             Assert.Matches($@"(?m)^\s+{option}\b.*\S+\s{{2,}}\S", stdout);
         }
