@@ -122,9 +122,24 @@ public sealed class KernelPlanTests
     }
 
     [Fact]
+    public void ChainKernelsAndSlotOffsetsAreData()
+    {
+        var relu = GpuKernels.ReLU(70_000, 3, 9);
+        Assert.Equal(new PipelineKey("relu", 2, SpecializationConstants.None), relu.Kernel);
+        Assert.Equal([3, 9], relu.Slots);
+        Assert.Equal([70_000u], relu.PushConstants);
+        Assert.Equal(DispatchGroups.Linear(70_000, GpuKernels.ElementwiseGroupSize), relu.Groups);
+        var backward = GpuKernels.ReLUBackward(5, 1, 2, 3);
+        Assert.Equal(("relu_backward", 3), (backward.Kernel.Shader, backward.Kernel.Bindings));
+        Assert.Equal([11, 12, 13], GpuKernels.Offset(backward, 10).Slots);
+        Assert.Equal([1, 2, 3], backward.Slots); // the original is unchanged
+        Assert.Throws<ArgumentOutOfRangeException>(() => GpuKernels.ReLU(0, 0, 1));
+    }
+
+    [Fact]
     public void EveryEmbeddedShaderIsSpirV()
     {
-        Assert.Equal(["adamw", "gemm", "gemm_large", "periodic_fold", "rope_rotate", "softmax_cross_entropy"], ShaderLibrary.Names);
+        Assert.Equal(["adamw", "gemm", "gemm_large", "periodic_fold", "relu", "relu_backward", "rope_rotate", "softmax_cross_entropy"], ShaderLibrary.Names);
         foreach (string name in ShaderLibrary.Names)
         {
             Assert.Equal(0x07230203u, BitConverter.ToUInt32(ShaderLibrary.Load(name), 0));

@@ -91,6 +91,25 @@ public static class GpuKernels
             [(uint)rows, (uint)classes], new DispatchGroups((uint)rows, 1, 1));
     }
 
+    /// <summary>ReLU on <paramref name="count"/> elements (<c>Shaders/relu.hlsl</c>): <c>dst = max(src, 0)</c>. Slots: src, dst.</summary>
+    public static KernelDispatch ReLU(long count, int src, int dst) =>
+        new(new PipelineKey("relu", 2, SpecializationConstants.None), [src, dst], [Count(count)], DispatchGroups.Linear(count, ElementwiseGroupSize));
+
+    /// <summary>
+    /// ReLU's backward (<c>Shaders/relu_backward.hlsl</c>): <c>dx = activation ≤ 0 ? 0 : dy</c>, activation = the ReLU's input.
+    /// Slots: dy, activation, dx.
+    /// </summary>
+    public static KernelDispatch ReLUBackward(long count, int dy, int activation, int dx) =>
+        new(new PipelineKey("relu_backward", 3, SpecializationConstants.None), [dy, activation, dx], [Count(count)],
+            DispatchGroups.Linear(count, ElementwiseGroupSize));
+
+    /// <summary><paramref name="dispatch"/> with every slot moved by <paramref name="offset"/>: a layer's plan inside a chain's slot table.</summary>
+    public static KernelDispatch Offset(KernelDispatch dispatch, int offset) =>
+        dispatch with { Slots = [.. dispatch.Slots.Select(slot => slot + offset)] };
+
+    private static uint Count(long count) =>
+        count is > 0 and <= uint.MaxValue ? (uint)count : throw new ArgumentOutOfRangeException(nameof(count), count, "Element count must be in [1, 2³²).");
+
     /// <summary>The bits of a float as a push-constant or specialization word.</summary>
     public static uint Bits(float value) => BitConverter.SingleToUInt32Bits(value);
 }

@@ -95,6 +95,7 @@ public sealed class GpuAdaptedLinear : IDisposable
             var forward = AdaptedLinearPlan.Forward(descriptor);
             var backward = AdaptedLinearPlan.Backward(descriptor);
             var update = AdaptedLinearPlan.Update(descriptor, rows);
+            UpdatePlan = update;
             _forward = new GpuProgram(device, forward, _buffers);
             _step = new GpuProgram(device, [.. forward, .. backward, .. update], _buffers);
             _crossEntropyStep = new GpuProgram(device, [.. forward, .. AdaptedLinearPlan.CrossEntropy(descriptor), .. backward, .. update], _buffers);
@@ -106,6 +107,12 @@ public sealed class GpuAdaptedLinear : IDisposable
             throw;
         }
     }
+
+    /// <summary>The AdamW dispatches of this layer's adapter tensors (each with its coefficient row).</summary>
+    internal KernelDispatch[] UpdatePlan { get; } = [];
+
+    /// <summary>The device buffer of each <see cref="AdaptedLinearSlot"/>, by slot number (a chain concatenates them).</summary>
+    internal IReadOnlyList<GpuBuffer> Buffers => _buffers;
 
     /// <summary>The plan's data: sizes, rank, scale, batch.</summary>
     public AdaptedLinearDescriptor Descriptor { get; }
@@ -284,7 +291,7 @@ public sealed class GpuAdaptedLinear : IDisposable
     internal void Download(S slot, Span<float> values) => _device.Download(_buffers[(int)slot], MemoryMarshal.AsBytes(values));
 
     // AdamW's scalars for step t, per adapter tensor, from its group's current learning rate and weight decay.
-    private void PrepareUpdate()
+    internal void PrepareUpdate()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _stepCount++;
