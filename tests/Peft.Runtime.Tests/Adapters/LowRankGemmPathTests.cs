@@ -63,15 +63,15 @@ public sealed class LowRankGemmPathTests
 
         // The automatic path is the shipped passes, bit for bit.
         var operands = new Operands<float>(rank, batch, inF, outF, value => (float)value);
-        Assert.Equal(operands.Run(new ShippedKernel(rank)), operands.Run(new RuntimeLoRAKernel<float>(rank)));
+        Assert.Equal(operands.Run(ShippedLoRALoops.For("shipped", rank)!), operands.Run(new RuntimeLoRAKernel<float>(rank)));
     }
 
     [Fact]
     public void Shipped_loops_run_exactly_where_shipped()
     {
-        Assert.All(ShippedLoRALoops.Ranks, rank => Assert.NotNull(ShippedLoRALoops.For(rank)));
-        Assert.Null(ShippedLoRALoops.For(3));
-        Assert.Null(ShippedLoRALoops.For(16));
+        Assert.All(ShippedLoRALoops.Ranks, rank => Assert.Equal(rank, ShippedLoRALoops.For("shipped", rank)!.Rank));
+        Assert.Null(ShippedLoRALoops.For("shipped", 3));
+        Assert.Null(ShippedLoRALoops.For("shipped", 16));
     }
 
     private static void AssertWithinSummationBound(int rank, int batch, int inF, int outF, LowRankPath first, LowRankPath second)
@@ -220,28 +220,5 @@ public sealed class LowRankGemmPathTests
             kernel.Forward(X, A, B, Scale, _xa, _y, Batch, In, Out);
             kernel.Backward(X, Dy, A, B, _xa, Scale, _dyB, _dA, _dB, _dX, Batch, In, Out);
         }
-    }
-
-    /// <summary>The shipped passes of one rank called directly, as a kernel.</summary>
-    private sealed class ShippedKernel(int rank) : ILoRAKernel<float>
-    {
-        private readonly ShippedLoRALoops _passes = ShippedLoRALoops.For(rank)!;
-
-        public int Rank => rank;
-
-        public int InFeatures => 0;
-
-        public int OutFeatures => 0;
-
-        public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float scale, Span<float> xa, Span<float> y,
-            int batch, int inFeatures, int outFeatures) =>
-            _passes.Forward("shipped", x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
-
-        public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> xa,
-            float scale, Span<float> dyB, Span<float> aGradient, Span<float> bGradient, Span<float> inputGradient, int batch, int inFeatures, int outFeatures) =>
-            _passes.Backward("shipped", x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient, batch, inFeatures, outFeatures);
-
-        public void AddDeltaWeight(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float scale, float factor, Span<float> weight, int inFeatures, int outFeatures) =>
-            throw new NotSupportedException();
     }
 }

@@ -21,8 +21,8 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
 
     private readonly LowRankPath _path;
 
-    /// <summary>The shipped unrolled loops of this rank (float, automatic path), or null.</summary>
-    private readonly ShippedLoRALoops? _shipped;
+    /// <summary>The shipped unrolled loops' kernel of this rank (float, automatic path), or null.</summary>
+    private readonly ILoRAKernel<T>? _shipped;
 
     /// <summary>How error messages name this kernel (made once: calls allocate nothing).</summary>
     private readonly string _name;
@@ -40,7 +40,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
         Rank = rank;
         _path = path;
         _name = $"LoRA kernel (rank {rank})";
-        _shipped = typeof(T) == typeof(float) && path == LowRankPath.Auto ? ShippedLoRALoops.For(rank) : null;
+        _shipped = typeof(T) == typeof(float) && path == LowRankPath.Auto ? (ILoRAKernel<T>?)(object?)ShippedLoRALoops.For(_name, rank) : null;
     }
 
     /// <inheritdoc />
@@ -66,8 +66,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
 
         if (_shipped is not null)
         {
-            _shipped.Forward(_name, ShippedLoRALoops.Floats(x), ShippedLoRALoops.Floats(a), ShippedLoRALoops.Floats(b), float.CreateTruncating(scale),
-                ShippedLoRALoops.Floats(xa), ShippedLoRALoops.Floats(y), batch, inFeatures, outFeatures);
+            _shipped.Forward(x, a, b, scale, xa, y, batch, inFeatures, outFeatures);
             return;
         }
 
@@ -95,9 +94,7 @@ public sealed class RuntimeLoRAKernel<T> : ILoRAKernel<T>
 
         if (_shipped is not null)
         {
-            _shipped.Backward(_name, ShippedLoRALoops.Floats(x), ShippedLoRALoops.Floats(dy), ShippedLoRALoops.Floats(a), ShippedLoRALoops.Floats(b),
-                ShippedLoRALoops.Floats(xa), float.CreateTruncating(scale), ShippedLoRALoops.Floats(dyB), ShippedLoRALoops.Floats(aGradient),
-                ShippedLoRALoops.Floats(bGradient), ShippedLoRALoops.Floats(inputGradient), batch, inFeatures, outFeatures);
+            _shipped.Backward(x, dy, a, b, xa, scale, dyB, aGradient, bGradient, inputGradient, batch, inFeatures, outFeatures);
             return;
         }
 
