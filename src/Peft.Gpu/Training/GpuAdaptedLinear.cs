@@ -23,10 +23,11 @@ public sealed class GpuAdaptedLinear : IDisposable
     private readonly ParameterGroup?[] _groups;
     private readonly Parameter<float>[] _parameters;
     private readonly float[] _losses;
-    private readonly GpuProgram _forward;
-    private readonly GpuProgram _step;
-    private readonly GpuProgram _crossEntropyStep;
-    private readonly GpuProgram? _merge;
+    // Recorded on first use: a layer inside a GpuAdaptedSequential never runs its own programs.
+    private GpuProgram? _forward;
+    private GpuProgram? _step;
+    private GpuProgram? _crossEntropyStep;
+    private GpuProgram? _merge;
     private long _stepCount;
     private bool _disposed;
 
@@ -92,14 +93,7 @@ public sealed class GpuAdaptedLinear : IDisposable
                 Upload(S.SecondExpAvgSq, zeros);
             }
 
-            var forward = AdaptedLinearPlan.Forward(descriptor);
-            var backward = AdaptedLinearPlan.Backward(descriptor);
-            var update = AdaptedLinearPlan.Update(descriptor, rows);
-            UpdatePlan = update;
-            _forward = new GpuProgram(device, forward, _buffers);
-            _step = new GpuProgram(device, [.. forward, .. backward, .. update], _buffers);
-            _crossEntropyStep = new GpuProgram(device, [.. forward, .. AdaptedLinearPlan.CrossEntropy(descriptor), .. backward, .. update], _buffers);
-            _merge = descriptor.Kind == GpuAdapterKind.MoRARoPE ? null : new GpuProgram(device, AdaptedLinearPlan.Merge(descriptor), _buffers);
+            UpdatePlan = AdaptedLinearPlan.Update(descriptor, rows);
         }
         catch
         {
@@ -198,20 +192,25 @@ public sealed class GpuAdaptedLinear : IDisposable
     }
 
     /// <summary>y = x·W0ᵀ + b + Δ(x) on <see cref="Input"/>; the result stays in <see cref="Output"/>.</summary>
-    public void Forward() => _forward.Run();
+    public void Forward()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        (_forward ??= Program(AdaptedLinearPlan.Forward(Descriptor))).Run();
+    }
 
     /// <summary>One training step with the upstream gradient already in <see cref="OutputGradient"/>: forward, backward, AdamW.</summary>
     public void Step()
     {
         PrepareUpdate();
-        _step.Run();
+        (_step ??= Program([.. AdaptedLinearPlan.Forward(Descriptor), .. AdaptedLinearPlan.Backward(Descriptor), .. UpdatePlan])).Run();
     }
 
     /// <summary>One training step on the softmax cross-entropy of <see cref="Output"/> against the targets given to <see cref="UploadTargets"/>.</summary>
     public void StepCrossEntropy()
     {
         PrepareUpdate();
-        _crossEntropyStep.Run();
+        (_crossEntropyStep ??= Program([.. AdaptedLinearPlan.Forward(Descriptor), .. AdaptedLinearPlan.CrossEntropy(Descriptor),
+            .. AdaptedLinearPlan.Backward(Descriptor), .. UpdatePlan])).Run();
     }
 
     /// <summary>Uploads one class index per row for <see cref="StepCrossEntropy"/>.</summary>
@@ -277,14 +276,13 @@ public sealed class GpuAdaptedLinear : IDisposable
             throw new ArgumentException($"GPU Linear [{_layer.OutFeatures}, {_layer.InFeatures}]: merged weight needs {_layer.Weight.Length} floats, got {destination.Length}.", nameof(destination));
         }
 
-        if (_merge is null)
-        {
-            AdaptedLinearPlan.Merge(Descriptor); // throws the reason
-        }
-
-        _merge!.Run();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        (_merge ??= Program(AdaptedLinearPlan.Merge(Descriptor))).Run(); // Merge throws the reason where there is no plan
         Download(S.MergedWeight, destination);
     }
+
+    /// <summary>Records <paramref name="dispatches"/> over this layer's buffers.</summary>
+    private GpuProgram Program(KernelDispatch[] dispatches) => new(_device, dispatches, _buffers);
 
     internal void Upload(S slot, ReadOnlySpan<float> values) => _device.Upload(_buffers[(int)slot], MemoryMarshal.AsBytes(values));
 

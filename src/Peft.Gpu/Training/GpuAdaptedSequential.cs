@@ -27,7 +27,7 @@ public sealed class GpuAdaptedSequential : IDisposable
         for (int k = 0; k < layers.Length; k++)
         {
             var d = layers[k].Descriptor;
-            forward.AddRange(AdaptedLinearPlan.Forward(d).Select(dispatch => GpuKernels.Offset(dispatch, k * SlotCount)));
+            forward.AddRange(OfLayer(k, AdaptedLinearPlan.Forward(d)));
             if (k + 1 < layers.Length)
             {
                 // x_{k+1} = relu(y_k)
@@ -37,11 +37,11 @@ public sealed class GpuAdaptedSequential : IDisposable
 
         var last = layers[^1].Descriptor;
         var step = new List<KernelDispatch>(forward);
-        step.AddRange(AdaptedLinearPlan.CrossEntropy(last).Select(dispatch => GpuKernels.Offset(dispatch, (layers.Length - 1) * SlotCount)));
+        step.AddRange(OfLayer(layers.Length - 1, AdaptedLinearPlan.CrossEntropy(last)));
         for (int k = layers.Length - 1; k >= 0; k--)
         {
             var d = layers[k].Descriptor;
-            step.AddRange(AdaptedLinearPlan.Backward(d).Select(dispatch => GpuKernels.Offset(dispatch, k * SlotCount)));
+            step.AddRange(OfLayer(k, AdaptedLinearPlan.Backward(d)));
             if (k > 0)
             {
                 // dy_{k−1} = dx_k where y_{k−1} > 0
@@ -51,7 +51,7 @@ public sealed class GpuAdaptedSequential : IDisposable
 
         for (int k = 0; k < layers.Length; k++)
         {
-            step.AddRange(layers[k].UpdatePlan.Select(dispatch => GpuKernels.Offset(dispatch, k * SlotCount)));
+            step.AddRange(OfLayer(k, layers[k].UpdatePlan));
         }
 
         _forward = new GpuProgram(device, forward, buffers);
@@ -66,8 +66,8 @@ public sealed class GpuAdaptedSequential : IDisposable
         }
     }
 
-    /// <summary>The layers, in order (each its own descriptor, tensors and adapter copy-back).</summary>
-    public IReadOnlyList<GpuAdaptedLinear> Layers => _layers;
+    /// <summary>The layers, in order (internal: stepping one alone would take the chain's AdamW steps out of step).</summary>
+    internal IReadOnlyList<GpuAdaptedLinear> Layers => _layers;
 
     /// <summary>x [batch, in] of the first layer: upload the batch here before a step.</summary>
     public GpuTensor Input => _layers[0].Input;
@@ -184,4 +184,8 @@ public sealed class GpuAdaptedSequential : IDisposable
     }
 
     private static int Slot(int layer, S slot) => (layer * SlotCount) + (int)slot;
+
+    /// <summary>Layer <paramref name="layer"/>'s dispatches with their slots moved into the chain's table.</summary>
+    private static IEnumerable<KernelDispatch> OfLayer(int layer, IEnumerable<KernelDispatch> dispatches) =>
+        dispatches.Select(dispatch => GpuKernels.Offset(dispatch, layer * SlotCount));
 }
