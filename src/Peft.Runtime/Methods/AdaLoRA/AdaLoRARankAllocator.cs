@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Peft.IO;
 using Peft.Training;
 
@@ -183,7 +184,7 @@ public sealed class AdaLoRARankAllocator : ITrainingStepHook, ICheckpointedHook
 
     void ICheckpointedHook.WriteCheckpoint(List<SafetensorsTensor> tensors, string prefix)
     {
-        tensors.Add(SafetensorsTensor.FromBytes(prefix + "budget", SafetensorsDType.I32, [2], System.Runtime.InteropServices.MemoryMarshal.AsBytes<int>([Budget, _adapters.Length]).ToArray()));
+        tensors.Add(SafetensorsTensor.FromBytes(prefix + "budget", SafetensorsDType.I32, [2], MemoryMarshal.AsBytes<int>([Budget, _adapters.Length]).ToArray()));
         for (int j = 0; j < _adapters.Length; j++)
         {
             _adapters[j].State.WriteCheckpoint(tensors, $"{prefix}{j}/");
@@ -198,7 +199,7 @@ public sealed class AdaLoRARankAllocator : ITrainingStepHook, ICheckpointedHook
             throw new InvalidDataException($"{file}: tensor '{name}' is missing or is not I32 [2] (AdaLoRA '{AdapterName}' budget and adapter count).");
         }
 
-        var saved = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(tensors.GetBytes(budget));
+        var saved = MemoryMarshal.Cast<byte, int>(tensors.GetBytes(budget));
         if (saved[1] != _adapters.Length || saved[0] < TargetBudget || saved[0] > InitialBudget)
         {
             throw new InvalidDataException(
@@ -213,7 +214,7 @@ public sealed class AdaLoRARankAllocator : ITrainingStepHook, ICheckpointedHook
 
     void ICheckpointedHook.RestoreCheckpoint(SafetensorsFile tensors, string prefix)
     {
-        Budget = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(tensors.GetBytes(prefix + "budget"))[0];
+        Budget = MemoryMarshal.Cast<byte, int>(tensors.GetBytes(prefix + "budget"))[0];
         for (int j = 0; j < _adapters.Length; j++)
         {
             _adapters[j].State.RestoreCheckpoint(tensors, $"{prefix}{j}/");
