@@ -12,7 +12,7 @@ struct AdamWParameters
     uint CoefficientOffset;
 };
 
-[[vk::push_constant]] AdamWParameters p;
+[[vk::push_constant]] ConstantBuffer<AdamWParameters> p;
 [[vk::binding(0, 0)]] RWStructuredBuffer<float> Value;
 [[vk::binding(1, 0)]] StructuredBuffer<float> Gradient;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> ExpAvg;

@@ -22,7 +22,7 @@ struct GemmParameters
     float Beta;
 };
 
-[[vk::push_constant]] GemmParameters p;
+[[vk::push_constant]] ConstantBuffer<GemmParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> A;
 [[vk::binding(1, 0)]] StructuredBuffer<float> B;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> C;

@@ -19,7 +19,7 @@ struct FoldParameters
     float Beta;
 };
 
-[[vk::push_constant]] FoldParameters p;
+[[vk::push_constant]] ConstantBuffer<FoldParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> Src;
 [[vk::binding(1, 0)]] RWStructuredBuffer<float> Dst;
 

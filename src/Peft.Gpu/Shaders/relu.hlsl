@@ -5,7 +5,7 @@ struct ReLUParameters
     uint Count;
 };
 
-[[vk::push_constant]] ReLUParameters p;
+[[vk::push_constant]] ConstantBuffer<ReLUParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> Src;
 [[vk::binding(1, 0)]] RWStructuredBuffer<float> Dst;
 

@@ -6,7 +6,7 @@ struct ReLUParameters
     uint Count;
 };
 
-[[vk::push_constant]] ReLUParameters p;
+[[vk::push_constant]] ConstantBuffer<ReLUParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> Dy;
 [[vk::binding(1, 0)]] StructuredBuffer<float> Activation;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> Dx;

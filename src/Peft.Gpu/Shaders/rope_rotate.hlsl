@@ -15,7 +15,7 @@ struct RotateParameters
     uint Inverse;
 };
 
-[[vk::push_constant]] RotateParameters p;
+[[vk::push_constant]] ConstantBuffer<RotateParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> Src;
 [[vk::binding(1, 0)]] StructuredBuffer<float> Tables;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> Dst;

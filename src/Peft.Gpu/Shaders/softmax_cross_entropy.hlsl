@@ -9,7 +9,7 @@ struct CrossEntropyParameters
     uint Classes;
 };
 
-[[vk::push_constant]] CrossEntropyParameters p;
+[[vk::push_constant]] ConstantBuffer<CrossEntropyParameters> p;
 [[vk::binding(0, 0)]] StructuredBuffer<float> Logits;
 [[vk::binding(1, 0)]] StructuredBuffer<uint> Targets;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> Gradient;
