@@ -1,3 +1,4 @@
+using Peft.Gpu.Kernels;
 using Peft.Gpu.Vulkan;
 using Silk.NET.Core.Native;
 using Silk.NET.Vulkan;
@@ -22,7 +23,8 @@ public sealed unsafe class GpuDevice : IDisposable
     private GpuBuffer? _staging;
     private bool _disposed;
 
-    private GpuDevice(Vk vk, Instance instance, PhysicalDevice physicalDevice, uint queueFamily, string name, DeviceKind kind)
+    private GpuDevice(Vk vk, Instance instance, PhysicalDevice physicalDevice, uint queueFamily, string name, DeviceKind kind,
+        HalfGemmShape? halfGemm, string halfGemmReason)
     {
         Vk = vk;
         _instance = instance;
@@ -30,6 +32,8 @@ public sealed unsafe class GpuDevice : IDisposable
         Name = name;
         Kind = kind;
         QueueFamily = queueFamily;
+        HalfGemm = halfGemm;
+        HalfGemmUnavailableReason = halfGemm is null ? halfGemmReason : "";
         vk.GetPhysicalDeviceMemoryProperties(physicalDevice, out _memory);
         vk.GetPhysicalDeviceProperties(physicalDevice, out var properties);
         MaxPushConstantBytes = properties.Limits.MaxPushConstantsSize;
@@ -48,7 +52,29 @@ public sealed unsafe class GpuDevice : IDisposable
             QueueCreateInfoCount = 1,
             PQueueCreateInfos = &queueInfo,
         };
-        VulkanResult.Check(vk.CreateDevice(physicalDevice, in deviceInfo, null, out var device), "vkCreateDevice");
+
+        // The half-precision GEMM's extension and the features its SPIR-V declares, only where the probe found them all.
+        var cooperative = new PhysicalDeviceCooperativeMatrixFeaturesKHR { SType = StructureType.PhysicalDeviceCooperativeMatrixFeaturesKhr, CooperativeMatrix = true };
+        var v12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features, PNext = &cooperative, ShaderFloat16 = true, VulkanMemoryModel = true };
+        var v11 = new PhysicalDeviceVulkan11Features { SType = StructureType.PhysicalDeviceVulkan11Features, PNext = &v12, StorageBuffer16BitAccess = true };
+        var extension = (byte*)SilkMarshal.StringToPtr(CooperativeMatrixProbe.Extension);
+        if (halfGemm is not null)
+        {
+            deviceInfo.PNext = &v11;
+            deviceInfo.EnabledExtensionCount = 1;
+            deviceInfo.PpEnabledExtensionNames = &extension;
+        }
+
+        Device device;
+        try
+        {
+            VulkanResult.Check(vk.CreateDevice(physicalDevice, in deviceInfo, null, out device), "vkCreateDevice");
+        }
+        finally
+        {
+            SilkMarshal.Free((nint)extension);
+        }
+
         Device = device;
         vk.GetDeviceQueue(device, queueFamily, 0, out var queue);
         Queue = queue;
@@ -84,6 +110,15 @@ public sealed unsafe class GpuDevice : IDisposable
 
     /// <summary>Whether the device is a CPU implementation (Mesa's lavapipe): correct, not fast.</summary>
     public bool IsCpu => Kind == DeviceKind.Cpu;
+
+    /// <summary>
+    /// How this device runs the half-precision (float16 inputs, float32 accumulation) cooperative-matrix GEMM, or null
+    /// when it cannot (<see cref="HalfGemmUnavailableReason"/> says why).
+    /// </summary>
+    public HalfGemmShape? HalfGemm { get; }
+
+    /// <summary>Why <see cref="HalfGemm"/> is null (empty when it is not).</summary>
+    public string HalfGemmUnavailableReason { get; }
 
     internal DeviceKind Kind { get; }
 
@@ -130,7 +165,7 @@ public sealed unsafe class GpuDevice : IDisposable
                 SType = StructureType.ApplicationInfo,
                 PApplicationName = name,
                 PEngineName = name,
-                ApiVersion = Vk.Version11,
+                ApiVersion = Vk.Version12,
             };
             var instanceInfo = new InstanceCreateInfo { SType = StructureType.InstanceCreateInfo, PApplicationInfo = &application };
             var result = vk.CreateInstance(in instanceInfo, null, out var instance);
@@ -196,7 +231,8 @@ public sealed unsafe class GpuDevice : IDisposable
         }
 
         int chosen = DeviceSelection.Choose(candidates, Environment.GetEnvironmentVariable(DeviceSelection.EnvironmentVariable));
-        return new GpuDevice(vk, instance, devices[chosen], families[chosen], candidates[chosen].Name, candidates[chosen].Kind);
+        var halfGemm = CooperativeMatrixProbe.Probe(vk, instance, devices[chosen], out string halfGemmReason);
+        return new GpuDevice(vk, instance, devices[chosen], families[chosen], candidates[chosen].Name, candidates[chosen].Kind, halfGemm, halfGemmReason);
     }
 
     // The first queue family with compute, preferring one without graphics (a dedicated compute queue); −1 if none.

@@ -3,10 +3,13 @@ using Peft.Gpu.Vulkan;
 
 namespace Peft.Gpu.Tests;
 
-/// <summary>Runs one dispatch on the test device over host arrays (one buffer per slot) and returns every buffer's contents after it.</summary>
+/// <summary>Runs dispatches on the test device over host arrays (one buffer per slot) and returns every buffer's contents after them.</summary>
 internal static class GpuRunner
 {
-    public static float[][] Run(KernelDispatch dispatch, params float[][] slots)
+    public static float[][] Run(KernelDispatch dispatch, params float[][] slots) => RunAll([dispatch], slots);
+
+    /// <summary>Runs <paramref name="dispatches"/> in order as one program over the slot arrays.</summary>
+    public static float[][] RunAll(KernelDispatch[] dispatches, params float[][] slots)
     {
         var device = TestDevice.Device;
         var tensors = slots.Select(s => new GpuTensor(device, s.Length)).ToArray();
@@ -17,7 +20,7 @@ internal static class GpuRunner
                 tensors[i].Upload(slots[i]);
             }
 
-            using (var program = new GpuProgram(device, [dispatch], tensors.Select(t => t.Buffer).ToArray()))
+            using (var program = new GpuProgram(device, dispatches, tensors.Select(t => t.Buffer).ToArray()))
             {
                 program.Run();
             }

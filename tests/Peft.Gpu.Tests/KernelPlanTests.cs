@@ -139,7 +139,7 @@ public sealed class KernelPlanTests
     [Fact]
     public void EveryEmbeddedShaderIsSpirV()
     {
-        Assert.Equal(["adamw", "gemm", "gemm_large", "periodic_fold", "relu", "relu_backward", "rope_rotate", "softmax_cross_entropy"], ShaderLibrary.Names);
+        Assert.Equal(["adamw", "gemm", "gemm_coopmat", "gemm_large", "periodic_fold", "relu", "relu_backward", "rope_rotate", "softmax_cross_entropy", "to_half"], ShaderLibrary.Names);
         foreach (string name in ShaderLibrary.Names)
         {
             Assert.Equal(0x07230203u, BitConverter.ToUInt32(ShaderLibrary.Load(name), 0));

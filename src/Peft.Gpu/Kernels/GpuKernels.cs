@@ -37,6 +37,56 @@ public static class GpuKernels
     }
 
     /// <summary>
+    /// A float32 matrix <paramref name="rows"/>×<paramref name="cols"/> (leading dimension <paramref name="ld"/>) into the
+    /// float16 layout of <see cref="HalfGemm"/>'s operands: row-major, both sides padded with zeros to
+    /// <see cref="HalfGemmShape.Pad"/>, two halves per word (<see cref="HalfWords"/> words). Slots: src, dst.
+    /// </summary>
+    public static KernelDispatch ToHalf(int rows, int cols, int ld, int src, int dst)
+    {
+        if (rows <= 0 || cols <= 0 || ld < cols)
+        {
+            throw new ArgumentException($"ToHalf: {rows}×{cols} with leading dimension {ld}: sizes must be positive and ld ≥ cols.");
+        }
+
+        long words = HalfWords(rows, cols);
+        uint[] push = [(uint)rows, (uint)cols, (uint)ld, (uint)HalfGemmShape.Pad(cols), Count(words)];
+        return new KernelDispatch(new PipelineKey("to_half", 2, SpecializationConstants.None), [src, dst], push,
+            DispatchGroups.Linear(words, ElementwiseGroupSize));
+    }
+
+    /// <summary>The 32-bit words of a padded float16 <paramref name="rows"/>×<paramref name="cols"/> operand (see <see cref="ToHalf"/>).</summary>
+    public static long HalfWords(int rows, int cols) => (long)HalfGemmShape.Pad(rows) * HalfGemmShape.Pad(cols) / 2;
+
+    /// <summary>
+    /// <c>C[M×N] = alpha·op(A)·op(B) + beta·C</c> on cooperative matrices (<c>Shaders/coopmat/gemm_coopmat.comp</c>):
+    /// A and B float16 in <see cref="ToHalf"/>'s padded layout (A stored M×K, or K×M when <paramref name="transposeA"/>;
+    /// B stored K×N, or N×K), float32 accumulation, C float32 row-major with leading dimension <paramref name="ldc"/>.
+    /// Slots: A, B, C.
+    /// </summary>
+    public static KernelDispatch HalfGemm(HalfGemmShape shape, bool transposeA, bool transposeB, int m, int n, int k, float alpha, int a, int b, float beta, int c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (m <= 0 || n <= 0 || k <= 0 || ldc < n)
+        {
+            throw new ArgumentException($"HalfGemm {m}×{n}×{k}, ldc {ldc}: sizes must be positive and ldc ≥ N.");
+        }
+
+        int lda = HalfGemmShape.Pad(transposeA ? m : k);
+        int ldb = HalfGemmShape.Pad(transposeB ? k : n);
+        var constants = new SpecializationConstants(transposeA ? 1u : 0u, transposeB ? 1u : 0u,
+            (uint)shape.TileM, (uint)shape.TileN, (uint)shape.TileK, (uint)shape.SubgroupSize);
+        uint[] push = [(uint)m, (uint)n, (uint)HalfGemmShape.Pad(k), (uint)lda, (uint)ldb, (uint)ldc, Bits(alpha), Bits(beta)];
+        uint x = (uint)((n + shape.BlockN - 1) / shape.BlockN);
+        uint y = (uint)((m + shape.BlockM - 1) / shape.BlockM);
+        if (x > DispatchGroups.MaxGroupsPerDimension || y > DispatchGroups.MaxGroupsPerDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"HalfGemm result {m}×{n} needs more than {DispatchGroups.MaxGroupsPerDimension} workgroups in a dimension.");
+        }
+
+        return new KernelDispatch(new PipelineKey("gemm_coopmat", 3, constants), [a, b, c], push, new DispatchGroups(x, y, 1));
+    }
+
+    /// <summary>
     /// The periodic fold of <c>Shaders/periodic_fold.hlsl</c>: for <c>b &lt; rows</c>, <c>j &lt; dstWidth</c>,
     /// <c>dst[b, j] = beta·dst[b, j] + Σ_{k = j + t·dstWidth &lt; length} src[(b mod srcRowPeriod)·srcRowStride + k mod srcWidth]</c>.
     /// Slots: src, dst.
