@@ -20,6 +20,14 @@ namespace Peft.Gpu.Training;
 public sealed record AdaptedLinearDescriptor(
     GpuAdapterKind Kind, int InFeatures, int OutFeatures, int Rank, float Scale, bool HasBias, int Batch, bool ComputeInputGradient)
 {
+    /// <summary>
+    /// When set, the frozen base's two products (y = x·W0ᵀ and dL/dx = dL/dy·W0) run on the half-precision
+    /// cooperative-matrix GEMM in this device's tile shape: W0 kept in float16 beside its float32 copy (converted once),
+    /// x and dL/dy converted at each step, float32 accumulation. The adapter's products, the loss and AdamW stay float32
+    /// (as PEFT's autocast keeps the LoRA weights in float32). Null: everything float32.
+    /// </summary>
+    public HalfGemmShape? BaseHalfGemm { get; init; }
+
     /// <summary>Whether the adapter is MoRA (either type).</summary>
     public bool IsMoRA => Kind is GpuAdapterKind.MoRASharing or GpuAdapterKind.MoRARoPE;
 
@@ -76,6 +84,9 @@ public sealed record AdaptedLinearDescriptor(
             AdaptedLinearSlot.Hidden or AdaptedLinearSlot.Mixed => batch * Rows * r,
             AdaptedLinearSlot.MixedGradient or AdaptedLinearSlot.HiddenGradient => lora ? 1 : batch * Rows * r,
             AdaptedLinearSlot.RotaryTables => Kind == GpuAdapterKind.MoRARoPE ? Rows * r : 1,
+            AdaptedLinearSlot.WeightHalf => BaseHalfGemm is null ? 1 : GpuKernels.HalfWords(OutFeatures, InFeatures),
+            AdaptedLinearSlot.InputHalf => BaseHalfGemm is null ? 1 : GpuKernels.HalfWords(Batch, InFeatures),
+            AdaptedLinearSlot.OutputGradientHalf => BaseHalfGemm is null || !ComputeInputGradient ? 1 : GpuKernels.HalfWords(Batch, OutFeatures),
             _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "Unknown slot."),
         };
         return Math.Max(length, 1);

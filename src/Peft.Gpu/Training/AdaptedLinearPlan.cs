@@ -25,7 +25,16 @@ public static class AdaptedLinearPlan
         }
 
         // y = x·W0ᵀ (+ y)
-        plan.Add(GpuKernels.Gemm(false, true, n, outF, inF, 1f, (int)S.Input, inF, (int)S.Weight, inF, d.HasBias ? 1f : 0f, (int)S.Output, outF));
+        if (d.BaseHalfGemm is { } half)
+        {
+            plan.Add(GpuKernels.ToHalf(n, inF, inF, (int)S.Input, (int)S.InputHalf));
+            plan.Add(GpuKernels.HalfGemm(half, false, true, n, outF, inF, 1f, (int)S.InputHalf, (int)S.WeightHalf, d.HasBias ? 1f : 0f, (int)S.Output, outF));
+        }
+        else
+        {
+            plan.Add(GpuKernels.Gemm(false, true, n, outF, inF, 1f, (int)S.Input, inF, (int)S.Weight, inF, d.HasBias ? 1f : 0f, (int)S.Output, outF));
+        }
+
         if (d.Kind == GpuAdapterKind.LoRA)
         {
             // h = x·Aᵀ [n×r]; y += s·h·Bᵀ
@@ -70,7 +79,15 @@ public static class AdaptedLinearPlan
         if (d.ComputeInputGradient)
         {
             // dx = dY·W0 [n×in]
-            plan.Add(GpuKernels.Gemm(false, false, n, inF, outF, 1f, (int)S.OutputGradient, outF, (int)S.Weight, inF, 0f, (int)S.InputGradient, inF));
+            if (d.BaseHalfGemm is { } half)
+            {
+                plan.Add(GpuKernels.ToHalf(n, outF, outF, (int)S.OutputGradient, (int)S.OutputGradientHalf));
+                plan.Add(GpuKernels.HalfGemm(half, false, false, n, inF, outF, 1f, (int)S.OutputGradientHalf, (int)S.WeightHalf, 0f, (int)S.InputGradient, inF));
+            }
+            else
+            {
+                plan.Add(GpuKernels.Gemm(false, false, n, inF, outF, 1f, (int)S.OutputGradient, outF, (int)S.Weight, inF, 0f, (int)S.InputGradient, inF));
+            }
         }
 
         if (d.Kind == GpuAdapterKind.LoRA)
@@ -135,6 +152,10 @@ public static class AdaptedLinearPlan
 
         return [.. plan];
     }
+
+    /// <summary>W0 into its float16 copy (<see cref="AdaptedLinearSlot.WeightHalf"/>), once, when the base runs in half precision; empty otherwise.</summary>
+    public static KernelDispatch[] PrepareBase(AdaptedLinearDescriptor d)
+        => d.BaseHalfGemm is null ? [] : [GpuKernels.ToHalf(d.OutFeatures, d.InFeatures, d.InFeatures, (int)S.Weight, (int)S.WeightHalf)];
 
     /// <summary>W0 + ΔW into MergedWeight. LoRA: ΔW = s·B·A. MoRA sharing: ΔW[o, i] = Σ_{k ≡ i mod in, k &lt; P} M[o mod r̂, k mod r̂].</summary>
     /// <exception cref="NotSupportedException">MoRA RoPE (its ΔW has no merge kernel yet).</exception>

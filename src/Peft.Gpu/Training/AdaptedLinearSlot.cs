@@ -74,4 +74,13 @@ public enum AdaptedLinearSlot
 
     /// <summary>MoRA RoPE: cos then sin of g·θ_j, [rows, r̂/2] each (one unused float otherwise).</summary>
     RotaryTables,
+
+    /// <summary>W0 in float16, padded (<see cref="Kernels.GpuKernels.ToHalf"/>), when the base runs in half precision.</summary>
+    WeightHalf,
+
+    /// <summary>x in float16, padded, when the base runs in half precision.</summary>
+    InputHalf,
+
+    /// <summary>dL/dy in float16, padded, when the base runs in half precision and dL/dx is wanted.</summary>
+    OutputGradientHalf,
 }

@@ -70,6 +70,12 @@ public sealed class GpuAdaptedLinear : IDisposable
 
             _coefficients = _buffers[(int)S.Coefficients];
             Upload(S.Weight, layer.Weight.Value);
+            if (AdaptedLinearPlan.PrepareBase(descriptor) is { Length: > 0 } prepare)
+            {
+                using var convert = Program(prepare);
+                convert.Run();
+            }
+
             if (layer.Bias is not null)
             {
                 Upload(S.Bias, layer.Bias.Value);
@@ -130,14 +136,25 @@ public sealed class GpuAdaptedLinear : IDisposable
     /// Moves <paramref name="layer"/> (frozen base with its active adapter) and its optimizer state to
     /// <paramref name="device"/> for steps of <paramref name="batch"/> rows.
     /// </summary>
-    /// <exception cref="NotSupportedException">The layer has no active adapter, a trainable base, dropout, a MoRA RoPE adapter, or a merged adapter.</exception>
-    public static GpuAdaptedLinear Create(GpuDevice device, Linear layer, AdamW optimizer, int batch, bool inputGradient = false)
+    /// <exception cref="NotSupportedException">The layer has no active adapter, a trainable base, dropout, a grouped MoRA type, or a
+    /// merged adapter; or <paramref name="basePrecision"/> is float16 and the device has no half-precision GEMM (the message says why).</exception>
+    public static GpuAdaptedLinear Create(GpuDevice device, Linear layer, AdamW optimizer, int batch, bool inputGradient = false,
+        GpuBasePrecision basePrecision = GpuBasePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var (descriptor, parameters) = Describe(layer, batch, inputGradient);
         ArgumentNullException.ThrowIfNull(device);
-        return new GpuAdaptedLinear(device, layer, optimizer, descriptor, parameters);
+        return new GpuAdaptedLinear(device, layer, optimizer, descriptor with { BaseHalfGemm = HalfGemmFor(device, basePrecision, descriptor) }, parameters);
     }
+
+    /// <summary>The device's half GEMM shape when <paramref name="precision"/> asks for it (null for float32).</summary>
+    internal static HalfGemmShape? HalfGemmFor(GpuDevice device, GpuBasePrecision precision, AdaptedLinearDescriptor descriptor) => precision switch
+    {
+        GpuBasePrecision.Float32 => null,
+        GpuBasePrecision.Float16 => device.HalfGemm ?? throw new NotSupportedException(
+            $"GPU Linear [{descriptor.OutFeatures}, {descriptor.InFeatures}]: a float16 base needs the half-precision GEMM, and {device.Name} has none: {device.HalfGemmUnavailableReason}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown base precision."),
+    };
 
     /// <summary>The descriptor of <paramref name="layer"/> and its adapter tensors in slot order (no device involved).</summary>
     /// <exception cref="NotSupportedException">The layer cannot run on the GPU; the message names it and says why.</exception>

@@ -7,8 +7,9 @@ public static class GpuLinearExtensions
     /// <see cref="GpuAdaptedLinear.Create"/>: the frozen base, the active adapter and AdamW state on
     /// <paramref name="device"/>, for steps of <paramref name="batch"/> rows.
     /// </summary>
-    public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, int batch, bool inputGradient = false)
-        => GpuAdaptedLinear.Create(device, layer, optimizer, batch, inputGradient);
+    public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, int batch, bool inputGradient = false,
+        GpuBasePrecision basePrecision = GpuBasePrecision.Float32)
+        => GpuAdaptedLinear.Create(device, layer, optimizer, batch, inputGradient, basePrecision);
 
     /// <summary>
     /// The same, from the plan's descriptor — what a generated model emits per layer
@@ -17,11 +18,12 @@ public static class GpuLinearExtensions
     /// anything is uploaded.
     /// </summary>
     /// <exception cref="ArgumentException">The descriptor differs from the layer's; the message names the fields.</exception>
-    public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, AdaptedLinearDescriptor descriptor)
+    public static GpuAdaptedLinear ToGpu(this Linear layer, GpuDevice device, AdamW optimizer, AdaptedLinearDescriptor descriptor,
+        GpuBasePrecision basePrecision = GpuBasePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         CheckDescribes(descriptor, layer);
-        return GpuAdaptedLinear.Create(device, layer, optimizer, descriptor.Batch, descriptor.ComputeInputGradient);
+        return GpuAdaptedLinear.Create(device, layer, optimizer, descriptor.Batch, descriptor.ComputeInputGradient, basePrecision);
     }
 
     /// <summary>
@@ -34,7 +36,7 @@ public static class GpuLinearExtensions
     /// <summary>Throws unless <paramref name="descriptor"/> equals the descriptor of <paramref name="layer"/> (no device involved).</summary>
     internal static void CheckDescribes(AdaptedLinearDescriptor descriptor, Linear layer)
     {
-        var actual = GpuAdaptedLinear.Describe(layer, descriptor.Batch, descriptor.ComputeInputGradient).Descriptor;
+        var actual = GpuAdaptedLinear.Describe(layer, descriptor.Batch, descriptor.ComputeInputGradient).Descriptor with { BaseHalfGemm = descriptor.BaseHalfGemm };
         if (actual == descriptor)
         {
             return;
