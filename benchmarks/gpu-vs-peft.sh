@@ -10,7 +10,8 @@
 #                                      print N IN OUT R ours_ms peft_ms ratio (ratio = peft / ours, ≥ 1: we are faster).
 #
 # The issue's shapes (run defaults): 512x1024x1024x8 and 4096x4096x4096x8 in fp32 (TF32 off in the peer), and
-# 8192x4096x11008x16, where the peer also runs bf16 (ours is fp32 only: the cooperative-matrix bf16 GEMM is not built).
+# 8192x4096x11008x16; every shape runs ours in fp32 and with the float16 base (cooperative matrices, float32 accumulation:
+# `step --precision fp16`), the peer in fp32 and bf16.
 # Options after the verb: --adapter lora|loraplus|mora (default loraplus), --shapes S, --seconds S.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,18 +58,25 @@ run)
   [[ -f "$nvidia_icd" && -z "${VK_DRIVER_FILES:-}" ]] && export VK_DRIVER_FILES="$nvidia_icd"
   app=/tmp/peft-bench; rm -rf "$app"; mkdir -p "$app"; tar -C "$app" -xJf "$pack_dir/peft-bench.tar.xz"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm --format=csv,noheader 2>/dev/null | sed 's/^/# /' || true
-  ours=$("$app/Peft.Benchmarks" step --device gpu --check --adapter "$adapter" --shapes "$shapes" --seconds "$seconds")
-  echo "$ours"
+  ours32=$("$app/Peft.Benchmarks" step --device gpu --check --adapter "$adapter" --shapes "$shapes" --seconds "$seconds")
+  echo "$ours32"
+  # The float16 base (cooperative matrices); a device without them says so and the column stays empty.
+  ours16=$("$app/Peft.Benchmarks" step --device gpu --check --precision fp16 --adapter "$adapter" --shapes "$shapes" --seconds "$seconds") \
+    || echo "# ours fp16 failed: see the error above"
+  echo "$ours16"
   python="${PYTHON:-python3}"
   peer() { "$python" benchmarks/peers/gpu_step.py --adapter "$adapter" --shapes "$shapes" --seconds "$seconds" --dtype "$1" \
              || echo "# peer ($1) failed: see the error above"; }
   peer32=$(peer fp32)
   peer16=$(peer bf16)
   printf '%s\n' "$peer32" "$peer16" | grep '^#' || true
+  # One row per shape; "-" where a run gave no number. Ratios: PEFT's time over ours (≥ 1: we are faster).
   table() { grep -E '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9.]+$' | awk '{print $1"x"$2"x"$3"x"$4, $5}' | sort; }
-  echo "N IN OUT R ours_fp32_ms peft_fp32_ms peft_bf16_ms fp32_ratio bf16_ratio"
-  join <(echo "$ours" | table) <(echo "$peer32" | table) | join - <(echo "$peer16" | table) |
-    awk '{split($1, s, "x"); printf "%s %s %s %s %.3f %.3f %.3f %.2fx %.2fx\n", s[1], s[2], s[3], s[4], $2, $3, $4, $3 / $2, $4 / $2}' |
+  echo "N IN OUT R ours_fp32_ms ours_fp16_ms peft_fp32_ms peft_bf16_ms fp32_ratio half_ratio(peft_bf16/ours_fp16)"
+  join -a1 -e - -o auto <(echo "$ours32" | table) <(echo "${ours16:-}" | table) |
+    join -a1 -e - -o auto - <(echo "$peer32" | table) | join -a1 -e - -o auto - <(echo "$peer16" | table) |
+    awk '{split($1, s, "x"); r32 = ($4 == "-" ? "-" : sprintf("%.2fx", $4 / $2)); r16 = ($3 == "-" || $5 == "-" ? "-" : sprintf("%.2fx", $5 / $3));
+          printf "%s %s %s %s %s %s %s %s %s %s\n", s[1], s[2], s[3], s[4], $2, $3, $4, $5, r32, r16}' |
     sort -n -k1,1 -k2,2
   ;;
 *)

@@ -12,7 +12,9 @@ namespace Peft.Benchmarks;
 /// x and the upstream gradient are uploaded once, and a timed step is one submission (forward, backward, AdamW)
 /// and a fence wait. <c>--check</c> first runs two steps beside the CPU runtime on the same data and prints
 /// <c>max-rel-error X</c>: the largest |gpu − cpu| over the second step's y and the updated adapter tensors,
-/// relative to the largest |cpu| of that tensor. <c>PEFT_GPU_DEVICE</c> picks the device.
+/// relative to the largest |cpu| of that tensor. <c>--precision fp16</c> runs the frozen base's products on the
+/// cooperative-matrix GEMM (float16 operands, float32 accumulation; the device must offer it), so the check then shows
+/// float16 rounding (≈1e-3). <c>PEFT_GPU_DEVICE</c> picks the device.
 /// </summary>
 internal static class GpuStepBenchmark
 {
@@ -31,14 +33,14 @@ internal static class GpuStepBenchmark
     }
 
     /// <summary>Runs <c>step</c> on the CPU (<c>--device cpu</c>) or the GPU.</summary>
-    public static int RunStep(string[] args) => Handles(args) ? Run(args) : StepBenchmark.Run(WithoutDevice(args, out _));
+    public static int RunStep(string[] args) => Handles(args) ? Run(args) : StepBenchmark.Run(WithoutDevice(args, out _, out _));
 
     private static int Run(string[] args)
     {
-        var options = StepOptions.Parse(WithoutDevice(args, out bool check));
-        if (options is null || options.Path != "runtime" || options.Mode != "step")
+        var options = StepOptions.Parse(WithoutDevice(args, out bool check, out var precision));
+        if (options is null || precision is null || options.Path != "runtime" || options.Mode != "step")
         {
-            Console.Error.WriteLine("usage: step --device gpu [--check] --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--seconds S]" +
+            Console.Error.WriteLine("usage: step --device gpu [--check] [--precision fp32|fp16] --adapter lora|loraplus|mora [--mora-type sharing|rope] --shapes NxINxOUTxR,... [--seconds S]" +
                 " (the GPU runs whole steps of the runtime adapters: no --path generated, no --mode adapter)");
             return 2;
         }
@@ -53,7 +55,7 @@ internal static class GpuStepBenchmark
         {
             try
             {
-                return Measure(device, options, check);
+                return Measure(device, options, check, precision.Value);
             }
             catch (NotSupportedException e)
             {
@@ -63,21 +65,28 @@ internal static class GpuStepBenchmark
         }
     }
 
-    private static int Measure(GpuDevice device, StepOptions options, bool check)
+    private static int Measure(GpuDevice device, StepOptions options, bool check, GpuBasePrecision precision)
     {
+        if (precision == GpuBasePrecision.Float16 && device.HalfGemm is null)
         {
+            Console.Error.WriteLine($"step --device gpu --precision fp16: {device.Name} has no half-precision GEMM: {device.HalfGemmUnavailableReason}.");
+            return 2;
+        }
+
+        {
+            string numerics = precision == GpuBasePrecision.Float16 ? $"fp16 base ({device.HalfGemm}), fp32 adapter" : "fp32";
             Console.WriteLine($"# peft.net step adapter {options.Adapter}{(options.Adapter == "mora" ? " type " + options.MoRAType.ToString().ToLowerInvariant() : "")}" +
-                $" device gpu '{device.Name}' ({(device.IsCpu ? "CPU Vulkan driver" : "GPU")}) fp32");
+                $" device gpu '{device.Name}' ({(device.IsCpu ? "CPU Vulkan driver" : "GPU")}) {numerics}");
             foreach (var (n, inF, outF, r) in options.Shapes)
             {
                 if (check)
                 {
-                    double error = MaxRelativeError(device, options, n, inF, outF, r);
+                    double error = MaxRelativeError(device, options, precision, n, inF, outF, r);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {n}x{inF}x{outF}x{r}: two steps beside the CPU runtime"));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max-rel-error {error:E2}"));
                 }
 
-                using var step = new GpuStepHarness(device, options, n, inF, outF, r);
+                using var step = new GpuStepHarness(device, options, precision, n, inF, outF, r);
                 var (median, minimum) = step.Measure(options.Seconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n} {inF} {outF} {r} {median:F3}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {n}x{inF}x{outF}x{r}: fastest step {minimum:F3} ms"));
@@ -87,16 +96,22 @@ internal static class GpuStepBenchmark
         return 0;
     }
 
-    // The arguments without --device X and --check (the rest is StepOptions' syntax).
-    private static string[] WithoutDevice(string[] args, out bool check)
+    // The arguments without --device X, --precision P and --check (the rest is StepOptions' syntax); precision is null
+    // when its value is neither fp32 nor fp16.
+    private static string[] WithoutDevice(string[] args, out bool check, out GpuBasePrecision? precision)
     {
         var rest = new List<string>();
         check = false;
+        precision = GpuBasePrecision.Float32;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--device" && i + 1 < args.Length)
             {
                 i++;
+            }
+            else if (args[i] == "--precision" && i + 1 < args.Length)
+            {
+                precision = args[++i] switch { "fp32" => GpuBasePrecision.Float32, "fp16" => GpuBasePrecision.Float16, _ => null };
             }
             else if (args[i] == "--check")
             {
@@ -111,10 +126,10 @@ internal static class GpuStepBenchmark
         return [.. rest];
     }
 
-    private static double MaxRelativeError(GpuDevice device, StepOptions options, int n, int inF, int outF, int r)
+    private static double MaxRelativeError(GpuDevice device, StepOptions options, GpuBasePrecision precision, int n, int inF, int outF, int r)
     {
         var (cpuLayer, cpuOptimizer) = StepLayer.Create(options, inF, outF, r);
-        using var gpu = new GpuStepHarness(device, options, n, inF, outF, r);
+        using var gpu = new GpuStepHarness(device, options, precision, n, inF, outF, r);
         var (x, dy) = StepLayer.Data(n, inF, outF);
         var y = new float[n * outF];
         // Two steps: B (or M) starts at zero, so only the second step's forward and dA go through the adapter.
@@ -156,10 +171,10 @@ internal static class GpuStepBenchmark
     /// <summary>The step benchmark's layer moved to the device with its data uploaded once.</summary>
     private sealed class GpuStepHarness : IDisposable
     {
-        public GpuStepHarness(GpuDevice device, StepOptions options, int n, int inF, int outF, int r)
+        public GpuStepHarness(GpuDevice device, StepOptions options, GpuBasePrecision precision, int n, int inF, int outF, int r)
         {
             (Layer, var optimizer) = StepLayer.Create(options, inF, outF, r);
-            Step = Layer.ToGpu(device, optimizer, n);
+            Step = Layer.ToGpu(device, optimizer, n, basePrecision: precision);
             var (x, dy) = StepLayer.Data(n, inF, outF);
             Step.Input.Upload(x);
             Step.OutputGradient.Upload(dy);

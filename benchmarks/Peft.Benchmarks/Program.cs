@@ -7,7 +7,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>(St
     ["llama"] = (Peft.Benchmarks.LlamaBenchmark.Help, Peft.Benchmarks.LlamaBenchmark.Run),
     ["qlora"] = (Peft.Benchmarks.QLoRABenchmark.Help, Peft.Benchmarks.QLoRABenchmark.Run),
     ["safetensors"] = ("safetensors write / open / BF16→F32 throughput", SafetensorsBenchmark.Run),
-    ["step"] = (Peft.Benchmarks.StepBenchmark.Help + " [--device cpu|gpu [--check]]", Peft.Benchmarks.GpuStepBenchmark.RunStep),
+    ["step"] = (Peft.Benchmarks.StepBenchmark.Help + " [--device cpu|gpu [--check] [--precision fp32|fp16]]", Peft.Benchmarks.GpuStepBenchmark.RunStep),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
