@@ -80,8 +80,10 @@ public sealed class GpuAdaptedSequential : IDisposable
     /// adapter — and its optimizer state to <paramref name="device"/> for steps of <paramref name="batch"/> rows.
     /// </summary>
     /// <exception cref="NotSupportedException">Another module, two Linears without a ReLU between them, or a layer the GPU
-    /// step cannot train; the message names the position.</exception>
-    public static GpuAdaptedSequential Create(GpuDevice device, Sequential model, AdamW optimizer, int batch)
+    /// step cannot train (a float16 <paramref name="basePrecision"/> on a device without the half GEMM among them); the
+    /// message names the position.</exception>
+    public static GpuAdaptedSequential Create(GpuDevice device, Sequential model, AdamW optimizer, int batch,
+        GpuBasePrecision basePrecision = GpuBasePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         var linears = new List<Linear>();
@@ -111,7 +113,7 @@ public sealed class GpuAdaptedSequential : IDisposable
             {
                 try
                 {
-                    layers.Add(GpuAdaptedLinear.Create(device, linears[k], optimizer, batch, inputGradient: k > 0));
+                    layers.Add(GpuAdaptedLinear.Create(device, linears[k], optimizer, batch, inputGradient: k > 0, basePrecision));
                 }
                 catch (NotSupportedException e)
                 {

@@ -30,8 +30,9 @@ public static class GpuLinearExtensions
     /// <see cref="GpuAdaptedSequential.Create"/>: a <c>Linear (ReLU Linear)*</c> model with its adapters and AdamW state on
     /// <paramref name="device"/>, trained there one cross-entropy step per submission.
     /// </summary>
-    public static GpuAdaptedSequential ToGpu(this Sequential model, GpuDevice device, AdamW optimizer, int batch)
-        => GpuAdaptedSequential.Create(device, model, optimizer, batch);
+    public static GpuAdaptedSequential ToGpu(this Sequential model, GpuDevice device, AdamW optimizer, int batch,
+        GpuBasePrecision basePrecision = GpuBasePrecision.Float32)
+        => GpuAdaptedSequential.Create(device, model, optimizer, batch, basePrecision);
 
     /// <summary>Throws unless <paramref name="descriptor"/> equals the descriptor of <paramref name="layer"/> (no device involved).</summary>
     internal static void CheckDescribes(AdaptedLinearDescriptor descriptor, Linear layer)
