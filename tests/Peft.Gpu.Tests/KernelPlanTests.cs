@@ -110,7 +110,12 @@ public sealed class KernelPlanTests
         Assert.Equal(new uint[] { 6, 3, 12, 50, 50, 0 }, rotate.PushConstants);
         Assert.Equal("rope_rotate", AdaptedLinearPlan.Backward(d)[4].Kernel.Shader);
         Assert.Equal(1u, AdaptedLinearPlan.Backward(d)[4].PushConstants[5]);
-        Assert.Throws<NotSupportedException>(() => AdaptedLinearPlan.Merge(d));
+        // Merge: copy W0, rotate M's 12 rows into the 3 chunk rows (inverse), accumulate ΔW
+        var merge = AdaptedLinearPlan.Merge(d);
+        Assert.Equal(["periodic_fold", "rope_rotate", "rope_merge"], merge.Select(m => m.Kernel.Shader));
+        Assert.Equal(new uint[] { 12, 3, 12, 12, 12, 1 }, merge[1].PushConstants);
+        Assert.Equal(new uint[] { 30, 50, 12, 3 }, merge[2].PushConstants);
+        Assert.Equal(12 * 3 * 12, d.SlotLength(S.RotatedFirst));
         Assert.Throws<ArgumentException>(() => AdaptedLinearPlan.Forward(d with { Rank = 11 }));
     }
 
@@ -139,7 +144,7 @@ public sealed class KernelPlanTests
     [Fact]
     public void EveryEmbeddedShaderIsSpirV()
     {
-        Assert.Equal(["adamw", "gemm", "gemm_coopmat", "gemm_large", "periodic_fold", "relu", "relu_backward", "rope_rotate", "softmax_cross_entropy", "to_half"], ShaderLibrary.Names);
+        Assert.Equal(["adamw", "gemm", "gemm_coopmat", "gemm_large", "periodic_fold", "relu", "relu_backward", "rope_merge", "rope_rotate", "softmax_cross_entropy", "to_half"], ShaderLibrary.Names);
         foreach (string name in ShaderLibrary.Names)
         {
             Assert.Equal(0x07230203u, BitConverter.ToUInt32(ShaderLibrary.Load(name), 0));

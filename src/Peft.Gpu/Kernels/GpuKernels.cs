@@ -120,6 +120,21 @@ public static class GpuKernels
             DispatchGroups.Linear((long)batch * rows * squareRank, ElementwiseGroupSize));
     }
 
+    /// <summary>
+    /// MoRA RoPE's merge (<c>Shaders/rope_merge.hlsl</c>): <c>dst[o, i] += ΔW[o, i]</c> from <c>T = M·R_g</c> [r̂, rows·r̂]
+    /// (rows of M rotated by −g·θ with <see cref="Rotate"/>). Slots: T, dst.
+    /// </summary>
+    public static KernelDispatch RoPEMerge(int outFeatures, int inFeatures, int squareRank, int rows, int rotated, int dst)
+    {
+        if (outFeatures <= 0 || inFeatures <= 0 || squareRank <= 0 || squareRank % 2 != 0 || rows <= 0)
+        {
+            throw new ArgumentException($"RoPEMerge: out {outFeatures}, in {inFeatures}, r̂ {squareRank} (even), rows {rows}: sizes must be positive.");
+        }
+
+        return new KernelDispatch(new PipelineKey("rope_merge", 2, SpecializationConstants.None), [rotated, dst],
+            [(uint)outFeatures, (uint)inFeatures, (uint)squareRank, (uint)rows], DispatchGroups.Linear((long)outFeatures * inFeatures, ElementwiseGroupSize));
+    }
+
     /// <summary>AdamW on <paramref name="count"/> elements with the coefficients of parameter group <paramref name="group"/>. Slots: value, gradient, m, v, coefficients.</summary>
     public static KernelDispatch AdamW(int count, int group, int value, int gradient, int expAvg, int expAvgSq, int coefficients)
     {

@@ -84,6 +84,7 @@ public sealed record AdaptedLinearDescriptor(
             AdaptedLinearSlot.Hidden or AdaptedLinearSlot.Mixed => batch * Rows * r,
             AdaptedLinearSlot.MixedGradient or AdaptedLinearSlot.HiddenGradient => lora ? 1 : batch * Rows * r,
             AdaptedLinearSlot.RotaryTables => Kind == GpuAdapterKind.MoRARoPE ? Rows * r : 1,
+            AdaptedLinearSlot.RotatedFirst => Kind == GpuAdapterKind.MoRARoPE ? r * Rows * r : 1,
             AdaptedLinearSlot.WeightHalf => BaseHalfGemm is null ? 1 : GpuKernels.HalfWords(OutFeatures, InFeatures),
             AdaptedLinearSlot.InputHalf => BaseHalfGemm is null ? 1 : GpuKernels.HalfWords(Batch, InFeatures),
             AdaptedLinearSlot.OutputGradientHalf => BaseHalfGemm is null || !ComputeInputGradient ? 1 : GpuKernels.HalfWords(Batch, OutFeatures),

@@ -157,22 +157,27 @@ public static class AdaptedLinearPlan
     public static KernelDispatch[] PrepareBase(AdaptedLinearDescriptor d)
         => d.BaseHalfGemm is null ? [] : [GpuKernels.ToHalf(d.OutFeatures, d.InFeatures, d.InFeatures, (int)S.Weight, (int)S.WeightHalf)];
 
-    /// <summary>W0 + ΔW into MergedWeight. LoRA: ΔW = s·B·A. MoRA sharing: ΔW[o, i] = Σ_{k ≡ i mod in, k &lt; P} M[o mod r̂, k mod r̂].</summary>
-    /// <exception cref="NotSupportedException">MoRA RoPE (its ΔW has no merge kernel yet).</exception>
+    /// <summary>
+    /// W0 + ΔW into MergedWeight. LoRA: ΔW = s·B·A. MoRA sharing: ΔW[o, i] = Σ_{k ≡ i mod in, k &lt; P} M[o mod r̂, k mod r̂].
+    /// MoRA RoPE: T = M·R_g per chunk row (M's rows rotated by −g·θ), then ΔW[o, i] = Σ over chunk g(o)'s inputs k ≡ i of
+    /// T[q(o), k] (<c>Shaders/rope_merge.hlsl</c>).
+    /// </summary>
     public static KernelDispatch[] Merge(AdaptedLinearDescriptor d)
     {
         d.Validate();
-        if (d.Kind == GpuAdapterKind.MoRARoPE)
-        {
-            throw new NotSupportedException($"{d}: the GPU has no merge for MoRA RoPE; merge on the CPU (layer.Adapters.Merge()).");
-        }
-
         int inF = d.InFeatures, outF = d.OutFeatures, r = d.Rank;
         // Copy: merged[o, i] = W0[o, i]
         var copy = GpuKernels.Fold(outF, inF, inF, inF, outF, inF, 0f, (int)S.Weight, (int)S.MergedWeight);
-        var delta = d.Kind == GpuAdapterKind.LoRA
-            ? GpuKernels.Gemm(false, false, outF, inF, r, d.Scale, (int)S.Second, r, (int)S.First, inF, 1f, (int)S.MergedWeight, inF)
-            : GpuKernels.Fold(outF, inF, r, r, r, d.PaddedLength, 1f, (int)S.First, (int)S.MergedWeight);
-        return [copy, delta];
+        return d.Kind switch
+        {
+            GpuAdapterKind.LoRA => [copy, GpuKernels.Gemm(false, false, outF, inF, r, d.Scale, (int)S.Second, r, (int)S.First, inF, 1f, (int)S.MergedWeight, inF)],
+            GpuAdapterKind.MoRASharing => [copy, GpuKernels.Fold(outF, inF, r, r, r, d.PaddedLength, 1f, (int)S.First, (int)S.MergedWeight)],
+            _ =>
+            [
+                copy,
+                GpuKernels.Rotate(r, d.Rows, r, r, r, true, (int)S.First, (int)S.RotaryTables, (int)S.RotatedFirst),
+                GpuKernels.RoPEMerge(outF, inF, r, d.Rows, (int)S.RotatedFirst, (int)S.MergedWeight),
+            ],
+        };
     }
 }

@@ -83,4 +83,7 @@ public enum AdaptedLinearSlot
 
     /// <summary>dL/dy in float16, padded, when the base runs in half precision and dL/dx is wanted.</summary>
     OutputGradientHalf,
+
+    /// <summary>MoRA RoPE's merge: M·R_g for every chunk row, [r̂, rows·r̂] (one unused float otherwise).</summary>
+    RotatedFirst,
 }
