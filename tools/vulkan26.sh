@@ -20,13 +20,13 @@ fetch() {
   if [ -f "$dir/.complete" ]; then return; fi
   [ "$(uname -m)" = x86_64 ] || { echo "vulkan26: x86-64 Linux only" >&2; exit 1; }
   command -v apt-get >/dev/null && command -v dpkg >/dev/null || { echo "vulkan26: needs apt-get and dpkg (Debian/Ubuntu)" >&2; exit 1; }
-  rm -rf "$dir"; mkdir -p "$dir/lists/partial" "$dir/debs"
+  rm -rf "$dir"; mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs"
   cat > "$dir/sources.list" <<LIST
 deb http://deb.debian.org/debian trixie main
 deb http://deb.debian.org/debian trixie-backports main
 LIST
   local apt=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$dir/lists"
-             -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+             -o "Dir::Cache=$dir/cache" -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
   apt-get "${apt[@]}" update -qq
   local wanted=(mesa-vulkan-drivers/trixie-backports glslang-tools spirv-tools)
   local deps
@@ -42,7 +42,7 @@ LIST
   rm "$dir/dotnet/dotnet"; cp "$sdk/dotnet" "$dir/dotnet/dotnet"
   command -v patchelf >/dev/null || { echo "vulkan26: needs patchelf (apt-get install patchelf)" >&2; exit 1; }
   patchelf --set-interpreter "$loader" --force-rpath --set-rpath "$lib" "$dir/dotnet/dotnet"
-  rm -rf "$dir/debs" "$dir/lists"
+  rm -rf "$dir/debs" "$dir/lists" "$dir/cache"
   touch "$dir/.complete"
 }
 
