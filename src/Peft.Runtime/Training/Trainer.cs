@@ -28,6 +28,7 @@ public sealed partial class Trainer
     private double _bestEvaluationLoss = double.PositiveInfinity;
     private EvaluationMetrics? _bestEvaluation;
     private int _evaluationsWithoutImprovement;
+    private readonly List<int> _scheduleRestarts = [];
 
     /// <summary>Creates a trainer; the optimizer and schedule are built here, so they can be inspected before <see cref="Fit"/>.</summary>
     /// <param name="model">The model; its trainable parameters are optimized.</param>
@@ -95,8 +96,31 @@ public sealed partial class Trainer
     /// <summary>The AdamW optimizer over the trainable parameters.</summary>
     public AdamW Optimizer { get; }
 
-    /// <summary>The learning-rate schedule (warm-up then cosine).</summary>
-    public LearningRateScheduler Scheduler { get; }
+    /// <summary>The learning-rate schedule (warm-up then cosine; a <see cref="RestartScheduler"/> after <see cref="RestartSchedule"/>).</summary>
+    public LearningRateScheduler Scheduler { get; private set; }
+
+    /// <summary>The steps after which <see cref="RestartSchedule"/> restarted the schedule.</summary>
+    public IReadOnlyList<int> ScheduleRestarts => _scheduleRestarts;
+
+    /// <summary>
+    /// Restarts the learning-rate schedule after the current step: a linear warm-up over <paramref name="warmupSteps"/>
+    /// steps back to the rate reached so far, then cosine annealing to <see cref="TrainerOptions.MinLearningRateFactor"/>
+    /// of that rate at the end of the run (<see cref="RestartScheduler"/>). ReMoRA calls it at each restart. A checkpoint
+    /// written after a restart is not resumable: <see cref="LoadCheckpoint"/> refuses it, naming the restarts.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="warmupSteps"/> is not positive.</exception>
+    public void RestartSchedule(int warmupSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(warmupSteps);
+        int remaining = TotalSteps - Step;
+        if (remaining <= 0)
+        {
+            return;
+        }
+
+        Scheduler = new RestartScheduler(Optimizer, Scheduler.CurrentFactor, Math.Min(warmupSteps, remaining), remaining, Options.MinLearningRateFactor);
+        _scheduleRestarts.Add(Step);
+    }
 
     /// <summary>Whether the optimizer uses LoRA+'s groups (the model has LoRA+ adapters).</summary>
     public bool UsesLoRAPlusGroups { get; }

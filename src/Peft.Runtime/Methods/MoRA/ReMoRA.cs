@@ -7,7 +7,9 @@ namespace Peft;
 /// ReMoRA (Jiang et al. 2024): MoRA whose square matrix is merged into the base weight and restarted every
 /// <see cref="ReMoRAOptions.MergeEvery"/> steps, the compression and decompression switching type at each restart
 /// (Sharing ↔ Grouped, or through all four) so that successive M's update different subspaces, and the optimizer's
-/// moments of M forgotten. Use it as a <see cref="Trainer"/> callback, or call <see cref="Step"/> after each optimizer step.
+/// moments of M forgotten, and — as a <see cref="Trainer"/> callback — the learning rate warmed up again
+/// (<see cref="ReMoRAOptions.RestartWarmupSteps"/>). Use it as a Trainer callback, or call <see cref="Step"/> after each
+/// optimizer step (then the schedule is yours to restart).
 /// </summary>
 /// <remarks>
 /// A restart changes the base weights: save them (<c>SaveWeights</c>) together with the adapter, or merge the adapter before
@@ -19,6 +21,7 @@ public sealed class ReMoRA : ITrainerCallback
 {
     private readonly Module _model;
     private Optimizer? _optimizer;
+    private Trainer? _trainer;
 
     /// <summary>Schedules restarts of every MoRA adapter of <paramref name="model"/>.</summary>
     /// <param name="model">The model whose MoRA adapters restart.</param>
@@ -99,9 +102,20 @@ public sealed class ReMoRA : ITrainerCallback
         Restarts++;
     }
 
-    void ITrainerCallback.OnTrainBegin(Trainer trainer) => _optimizer ??= trainer.Optimizer;
+    void ITrainerCallback.OnTrainBegin(Trainer trainer)
+    {
+        _optimizer ??= trainer.Optimizer;
+        _trainer = trainer;
+    }
 
-    void ITrainerCallback.OnStep(in StepMetrics metrics) => Step(metrics.Step);
+    // After the restart, the learning rate warms up again (the official callback rebuilds the scheduler).
+    void ITrainerCallback.OnStep(in StepMetrics metrics)
+    {
+        if (Step(metrics.Step) && Options.RestartWarmupSteps > 0)
+        {
+            _trainer?.RestartSchedule(Options.RestartWarmupSteps);
+        }
+    }
 
     private void Restart<T>(Linear<T> layer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -12,12 +12,25 @@ public sealed record ReMoRAOptions
     /// <summary>Whether the optimizer forgets the moments of every MoRA matrix at a restart (the official default).</summary>
     public bool ResetOptimizer { get; init; } = true;
 
+    /// <summary>
+    /// Under a <see cref="Training.Trainer"/>, the learning rate warms up again over this many steps after each restart, back
+    /// to the rate it had reached, then anneals over the rest of the run (<see cref="Training.Trainer.RestartSchedule"/>): the
+    /// official <c>relora_warmup_step</c> (50). 0 leaves the schedule alone. (The official code re-warms only when it also
+    /// resets the optimizer; here the two are independent.)
+    /// </summary>
+    public int RestartWarmupSteps { get; init; } = 50;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the field unless the options are usable.</summary>
     internal void Validate()
     {
         if (MergeEvery <= 0)
         {
             throw new ArgumentException($"ReMoRA: MergeEvery must be positive, got {MergeEvery}.", nameof(MergeEvery));
+        }
+
+        if (RestartWarmupSteps < 0)
+        {
+            throw new ArgumentException($"ReMoRA: RestartWarmupSteps must be non-negative, got {RestartWarmupSteps}.", nameof(RestartWarmupSteps));
         }
 
         if (!Enum.IsDefined(Cycle))

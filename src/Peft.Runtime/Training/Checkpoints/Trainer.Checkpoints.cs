@@ -138,6 +138,13 @@ public sealed partial class Trainer
         json.WriteStartObject("scheduler");
         json.WriteNumber("step", Scheduler.CurrentStep);
         json.WriteNumber("factor", Scheduler.CurrentFactor);
+        json.WriteStartArray("restarted_after");
+        foreach (int restart in _scheduleRestarts)
+        {
+            json.WriteNumberValue(restart);
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
         json.WriteStartObject("optimizer");
         json.WriteString("type", nameof(AdamW));
@@ -239,6 +246,12 @@ public sealed partial class Trainer
         int step = state.Int("step", 0, TotalSteps);
         var sampler = state.Child("sampler");
         var scheduler = state.Child("scheduler");
+        if (scheduler.Has("restarted_after") && scheduler.Array("restarted_after").Count > 0)
+        {
+            throw scheduler.Mismatch("restarted_after", $"a schedule restarted {scheduler.Array("restarted_after").Count} time(s) (ReMoRA)",
+                "an unrestarted schedule: a resume rebuilds neither restarted schedules nor the base weights that ReMoRA's restarts changed; start the run again");
+        }
+
         var optimizer = state.Child("optimizer");
         optimizer.Expect("type", nameof(AdamW));
         var groups = optimizer.Array("groups");
