@@ -6,6 +6,8 @@
 // The per-step scalars are computed on the host in double (they change with t and the learning rate) and read
 // from Coefficients[CoefficientOffset ...], so that a recorded command buffer can be submitted again unchanged.
 
+#include "linear_dispatch.hlsli"
+
 struct AdamWParameters
 {
     uint Count;
@@ -19,10 +21,10 @@ struct AdamWParameters
 [[vk::binding(3, 0)]] RWStructuredBuffer<float> ExpAvgSq;
 [[vk::binding(4, 0)]] StructuredBuffer<float> Coefficients;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint i = id.x + id.y * 65535u * 256u;
+    uint i = LinearIndex(id);
     if (i >= p.Count) return;
     uint c = p.CoefficientOffset;
     float decayFactor = Coefficients[c + 0];

@@ -8,6 +8,8 @@
 //   bias rows:              DstWidth out, Length out, SrcWidth out, SrcRowStride 0 (y[b, o] = bias[o])
 //   merge ΔW = decompress·M·compress: Rows out, DstWidth in, Length P, SrcWidth r̂, SrcRowStride r̂, SrcRowPeriod r̂, beta 1.
 
+#include "linear_dispatch.hlsli"
+
 struct FoldParameters
 {
     uint Rows;
@@ -23,10 +25,10 @@ struct FoldParameters
 [[vk::binding(0, 0)]] StructuredBuffer<float> Src;
 [[vk::binding(1, 0)]] RWStructuredBuffer<float> Dst;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint index = id.x + id.y * 65535u * 256u;
+    uint index = LinearIndex(id);
     if (index >= p.Rows * p.DstWidth) return;
     uint b = index / p.DstWidth;
     uint j = index - b * p.DstWidth;

@@ -1,5 +1,7 @@
 // ReLU between chained layers: Dst[i] = max(Src[i], 0), NaN kept (as the runtime's Activation.ReLU and PyTorch).
 
+#include "linear_dispatch.hlsli"
+
 struct ReLUParameters
 {
     uint Count;
@@ -9,10 +11,10 @@ struct ReLUParameters
 [[vk::binding(0, 0)]] StructuredBuffer<float> Src;
 [[vk::binding(1, 0)]] RWStructuredBuffer<float> Dst;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint i = id.x + id.y * 65535u * 256u;
+    uint i = LinearIndex(id);
     if (i >= p.Count) return;
     float x = Src[i];
     Dst[i] = x < 0.0 ? 0.0 : x;

@@ -1,6 +1,8 @@
 // ReLU's backward as PyTorch's threshold_backward (and the runtime's Activation.ReLUBackward):
 // Dx[i] = Activation[i] <= 0 ? 0 : Dy[i] (a NaN activation passes Dy), Activation being the ReLU's input.
 
+#include "linear_dispatch.hlsli"
+
 struct ReLUParameters
 {
     uint Count;
@@ -11,10 +13,10 @@ struct ReLUParameters
 [[vk::binding(1, 0)]] StructuredBuffer<float> Activation;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> Dx;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint i = id.x + id.y * 65535u * 256u;
+    uint i = LinearIndex(id);
     if (i >= p.Count) return;
     Dx[i] = Activation[i] <= 0.0 ? 0.0 : Dy[i];
 }

@@ -5,6 +5,8 @@
 //   ΔW[o, i] = Σ_{k ≡ i (mod In), g·r̂ ≤ k < (g+1)·r̂} T[q, k]
 // One thread per element of Dst.
 
+#include "linear_dispatch.hlsli"
+
 struct RoPEMergeParameters
 {
     uint Out;
@@ -17,10 +19,10 @@ struct RoPEMergeParameters
 [[vk::binding(0, 0)]] StructuredBuffer<float> T;
 [[vk::binding(1, 0)]] RWStructuredBuffer<float> Dst;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint index = id.x + id.y * 65535u * 256u;
+    uint index = LinearIndex(id);
     if (index >= p.Out * p.In) return;
     uint o = index / p.In;
     uint i = index - o * p.In;

@@ -5,6 +5,8 @@
 //   inverse:  the adjoint (rotation by −g·θ): the signs of the sin terms flip.
 // Dst is [Batch, Rows, r̂]; Tables holds cos [Rows, r̂/2] then sin [Rows, r̂/2]. One thread per element of Dst.
 
+#include "linear_dispatch.hlsli"
+
 struct RotateParameters
 {
     uint Batch;
@@ -20,10 +22,10 @@ struct RotateParameters
 [[vk::binding(1, 0)]] StructuredBuffer<float> Tables;
 [[vk::binding(2, 0)]] RWStructuredBuffer<float> Dst;
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint index = id.x + id.y * 65535u * 256u;
+    uint index = LinearIndex(id);
     uint perRow = p.Rows * p.SquareRank;
     if (index >= p.Batch * perRow) return;
     uint b = index / perRow;

@@ -2,6 +2,8 @@
 // two halves per 32-bit word (element 2w in the low half): the operands of the half-precision GEMM
 // (coopmat/gemm_coopmat.comp), which loads whole tiles without bounds checks. Rounds to nearest (f32tof16).
 
+#include "linear_dispatch.hlsli"
+
 struct ToHalfParameters
 {
     uint Rows;
@@ -20,10 +22,10 @@ float At(uint row, uint col)
     return row < p.Rows && col < p.Cols ? Src[row * p.Ld + col] : 0.0;
 }
 
-[numthreads(256, 1, 1)]
+[numthreads(LINEAR_GROUP_SIZE, 1, 1)]
 void main(uint3 id : SV_DispatchThreadID)
 {
-    uint w = id.x + id.y * 65535u * 256u;
+    uint w = LinearIndex(id);
     if (w >= p.Words) return;
     uint row = (2 * w) / p.PaddedCols;
     uint col = (2 * w) % p.PaddedCols;
