@@ -22,6 +22,28 @@ public readonly record struct DispatchGroups(uint X, uint Y, uint Z)
         return new DispatchGroups((uint)Math.Min(groups, MaxGroupsPerDimension), (uint)y, 1);
     }
 
+    /// <summary>
+    /// Workgroups covering an <paramref name="m"/>×<paramref name="n"/> result in blocks of <paramref name="blockM"/>×<paramref name="blockN"/>:
+    /// ⌈n/blockN⌉ along X, ⌈m/blockM⌉ along Y (the GEMM kernels' grid).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The result is empty, or needs more than 65535 workgroups along a side.</exception>
+    public static DispatchGroups Blocks(int m, int n, int blockM, int blockN)
+    {
+        if (m <= 0 || n <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM result must be non-empty, got {m}×{n}.");
+        }
+
+        uint x = (uint)((n + blockN - 1) / blockN);
+        uint y = (uint)((m + blockM - 1) / blockM);
+        if (x > MaxGroupsPerDimension || y > MaxGroupsPerDimension)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM result {m}×{n} needs more than {MaxGroupsPerDimension} workgroups in a dimension.");
+        }
+
+        return new DispatchGroups(x, y, 1);
+    }
+
     /// <summary>Total workgroups.</summary>
     public long Count => (long)X * Y * Z;
 }

@@ -19,18 +19,6 @@ public static class GemmTiling
     public static DispatchGroups Groups(GemmTile tile, int m, int n)
     {
         ArgumentNullException.ThrowIfNull(tile);
-        if (m <= 0 || n <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM result must be non-empty, got {m}×{n}.");
-        }
-
-        uint x = (uint)((n + tile.TileN - 1) / tile.TileN);
-        uint y = (uint)((m + tile.TileM - 1) / tile.TileM);
-        if (x > DispatchGroups.MaxGroupsPerDimension || y > DispatchGroups.MaxGroupsPerDimension)
-        {
-            throw new ArgumentOutOfRangeException(nameof(m), $"GEMM result {m}×{n} needs more than {DispatchGroups.MaxGroupsPerDimension} workgroups in a dimension.");
-        }
-
-        return new DispatchGroups(x, y, 1);
+        return DispatchGroups.Blocks(m, n, tile.TileM, tile.TileN);
     }
 }

@@ -76,14 +76,8 @@ public static class GpuKernels
         var constants = new SpecializationConstants(transposeA ? 1u : 0u, transposeB ? 1u : 0u,
             (uint)shape.TileM, (uint)shape.TileN, (uint)shape.TileK, (uint)shape.SubgroupSize);
         uint[] push = [(uint)m, (uint)n, (uint)HalfGemmShape.Pad(k), (uint)lda, (uint)ldb, (uint)ldc, Bits(alpha), Bits(beta)];
-        uint x = (uint)((n + shape.BlockN - 1) / shape.BlockN);
-        uint y = (uint)((m + shape.BlockM - 1) / shape.BlockM);
-        if (x > DispatchGroups.MaxGroupsPerDimension || y > DispatchGroups.MaxGroupsPerDimension)
-        {
-            throw new ArgumentOutOfRangeException(nameof(m), $"HalfGemm result {m}×{n} needs more than {DispatchGroups.MaxGroupsPerDimension} workgroups in a dimension.");
-        }
-
-        return new KernelDispatch(new PipelineKey("gemm_coopmat", 3, constants), [a, b, c], push, new DispatchGroups(x, y, 1));
+        return new KernelDispatch(new PipelineKey("gemm_coopmat", 3, constants), [a, b, c], push,
+            DispatchGroups.Blocks(m, n, shape.BlockM, shape.BlockN));
     }
 
     /// <summary>
