@@ -36,7 +36,13 @@ public sealed class CosineScheduler : LearningRateScheduler
     public override double Factor(int step)
     {
         CheckStep(step);
-        double progress = (double)Math.Min(step, Steps) / Steps;
-        return MinFactor + (1.0 - MinFactor) * (1.0 + Math.Cos(Math.PI * progress)) / 2.0;
+        return Anneal(step, Steps, MinFactor);
+    }
+
+    /// <summary>The cosine from 1 at step 0 to <paramref name="minFactor"/> at <paramref name="steps"/>, constant after.</summary>
+    internal static double Anneal(int step, int steps, double minFactor)
+    {
+        double progress = (double)Math.Min(step, steps) / steps;
+        return minFactor + (1.0 - minFactor) * (1.0 + Math.Cos(Math.PI * progress)) / 2.0;
     }
 }

@@ -57,8 +57,6 @@ public sealed class RestartScheduler : LearningRateScheduler
             return Peak * (step + 1) / WarmupSteps;
         }
 
-        int annealing = Math.Max(1, Steps - WarmupSteps);
-        double progress = (double)Math.Min(step - WarmupSteps + 1, annealing) / annealing;
-        return Peak * (MinFactor + (1.0 - MinFactor) * (1.0 + Math.Cos(Math.PI * progress)) / 2.0);
+        return Peak * CosineScheduler.Anneal(step - WarmupSteps + 1, Math.Max(1, Steps - WarmupSteps), MinFactor);
     }
 }

@@ -246,9 +246,10 @@ public sealed partial class Trainer
         int step = state.Int("step", 0, TotalSteps);
         var sampler = state.Child("sampler");
         var scheduler = state.Child("scheduler");
-        if (scheduler.Has("restarted_after") && scheduler.Array("restarted_after").Count > 0)
+        int restarts = scheduler.Has("restarted_after") ? scheduler.Array("restarted_after").Count : 0;
+        if (restarts > 0)
         {
-            throw scheduler.Mismatch("restarted_after", $"a schedule restarted {scheduler.Array("restarted_after").Count} time(s) (ReMoRA)",
+            throw scheduler.Mismatch("restarted_after", $"a schedule restarted {restarts} time(s) (ReMoRA)",
                 "an unrestarted schedule: a resume rebuilds neither restarted schedules nor the base weights that ReMoRA's restarts changed; start the run again");
         }
 
